@@ -1,0 +1,160 @@
+//! `rollcall verify FILE [--key KEY]... [--json]`.
+
+use std::fmt::Write as _;
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+use rollcall::trust::checkpoint::parse_verifier_key;
+use rollcall::trust::keys::PublicKey;
+use rollcall::trust::verify::{verify_json, Options, Report};
+
+use crate::cli::VerifyArgs;
+
+/// Most failures listed in the human report; `--json` lists all.
+const SHOWN_FAILURES: usize = 40;
+
+/// Parses one `--key`: a base64 key, a C2SP verifier key, or a file of them.
+fn parse_keys(arg: &str) -> Result<Vec<PublicKey>> {
+    let parse_one = |text: &str| -> Result<PublicKey> {
+        PublicKey::parse(text)
+            .or_else(|e| parse_verifier_key(text).map(|(_, k)| k).map_err(|_| e))
+            .map_err(anyhow::Error::from)
+    };
+    if let Ok(k) = parse_one(arg) {
+        return Ok(vec![k]);
+    }
+    let path = std::path::Path::new(arg);
+    if !path.exists() {
+        bail!("--key {arg:?} is neither a public key (base64 of 32 bytes, as `rollcall keys show` prints it) nor a file");
+    }
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read key file {arg}"))?;
+    let mut keys = Vec::new();
+    if let Ok(ring) = serde_json::from_str::<rollcall::keystore::Keyring>(&text) {
+        return Ok(ring.public_keys());
+    }
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        keys.push(parse_one(line).with_context(|| format!("{arg} line {}", n + 1))?);
+    }
+    if keys.is_empty() {
+        bail!("key file {arg} holds no keys");
+    }
+    Ok(keys)
+}
+
+pub fn run(args: VerifyArgs) -> Result<ExitCode> {
+    let mut pinned = Vec::new();
+    for k in &args.keys {
+        pinned.extend(parse_keys(k)?);
+    }
+    let bytes = std::fs::read(&args.file)
+        .with_context(|| format!("cannot read {}", args.file.display()))?;
+    if bytes.starts_with(b"%PDF") {
+        bail!(
+            "{} is a PDF; verifying the bundle embedded in a printed list is not supported by this version. Export the bundle (.json) instead",
+            args.file.display()
+        );
+    }
+    let bar = if std::io::stderr().is_terminal() && !args.json && bytes.len() > 4 << 20 {
+        let bar = ProgressBar::new(0);
+        bar.set_style(
+            ProgressStyle::with_template("verifying {bar:40} {pos}/{len} entries ({per_sec})")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        Some(bar)
+    } else {
+        None
+    };
+    let progress = |done: u64, total: u64| {
+        if let Some(b) = &bar {
+            b.set_length(total);
+            b.set_position(done);
+        }
+    };
+    let options = Options {
+        pinned,
+        exhaustive: args.exhaustive,
+        progress: Some(&progress),
+    };
+    let report = verify_json(&bytes, &options)
+        .with_context(|| format!("cannot read {} as a rollcall file", args.file.display()))?;
+    drop(bytes);
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        for w in &report.warnings {
+            eprintln!("WARNING: {w}");
+        }
+        print!("{}", render(&report));
+    }
+    Ok(if report.valid {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// The human report.
+pub fn render(r: &Report) -> String {
+    let mut out = String::new();
+    let verdict = if r.valid { "VALID" } else { "INVALID" };
+    let _ = writeln!(out, "{verdict} {}", r.kind);
+    if let Some(m) = &r.meeting {
+        let _ = writeln!(out, "  meeting      {} ({}), {}", m.title, m.committee, m.location);
+        let _ = writeln!(out, "               id {}, scheduled {} to {} ({})", m.id, m.starts_at, m.ends_at, m.timezone);
+    }
+    for c in &r.codes {
+        let _ = writeln!(
+            out,
+            "  code         {} [{}] sha256:{}{}",
+            c.title,
+            c.language.as_deref().unwrap_or("?"),
+            c.sha256,
+            if c.text_checked { " (text checked)" } else { "" }
+        );
+    }
+    let labelled = r.attendees.iter().filter(|a| a.timing != "on time").count();
+    let withheld = r.attendees.iter().filter(|a| !a.withheld.is_empty()).count();
+    let _ = writeln!(
+        out,
+        "  attestations {} check-in(s){}{}, {} log entries",
+        r.attestations,
+        if labelled > 0 { format!(", {labelled} outside the scheduled time") } else { String::new() },
+        if withheld > 0 { format!(", {withheld} with withheld fields") } else { String::new() },
+        r.entries
+    );
+    if !r.notes.is_empty() {
+        let _ = writeln!(out, "  notes        {} note(s) on discussion of the Code", r.notes.len());
+    }
+    if let Some(c) = &r.closed_at {
+        let _ = writeln!(out, "  closed       {c}");
+    }
+    let pin = if r.keys_pinned { "pinned with --key" } else { "NOT PINNED: taken from the file itself" };
+    for s in &r.signers {
+        let _ = writeln!(out, "  signer       {s} ({pin})");
+    }
+    if let Some(c) = &r.checkpoint {
+        let _ = writeln!(out, "  checkpoint   {} size {} root {}", c.origin, c.size, c.root);
+        if c.earlier > 0 {
+            let _ = writeln!(out, "               {} earlier checkpoint(s), consistent", c.earlier);
+        }
+    }
+    if !r.failures.is_empty() {
+        let _ = writeln!(out, "  {} problem(s):", r.failures.len());
+        for f in r.failures.iter().take(SHOWN_FAILURES) {
+            let _ = writeln!(out, "  - {}: {}", f.location, f.reason);
+        }
+        if r.failures.len() > SHOWN_FAILURES {
+            let _ = writeln!(out, "  … and {} more (use --json to see all)", r.failures.len() - SHOWN_FAILURES);
+        }
+    }
+    out
+}

@@ -1,0 +1,23 @@
+//! The `rollcall` command: parses the command line and dispatches.
+
+mod cli;
+mod cmd;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    let result = match cli.command {
+        cli::Command::Keys(c) => cmd::keys::run(c),
+        cli::Command::Verify(args) => cmd::verify::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("rollcall: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

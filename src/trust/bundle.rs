@@ -1,0 +1,91 @@
+//! The signed attendance list (bundle) and the attendee's receipt.
+//!
+//! Both are JSON documents whose every value is signed or checked against
+//! signed content; `deny_unknown_fields` keeps anything else out.
+
+use serde::{Deserialize, Serialize};
+
+use super::code::CodeDocument;
+use super::encoding::b64;
+use super::envelope::Envelope;
+use super::keys::PublicKey;
+use super::merkle::Hash;
+use super::statement::Meeting;
+
+/// `format` of a bundle.
+pub const BUNDLE_FORMAT: &str = "https://rollcall.dev/bundle/v1";
+/// `format` of a receipt.
+pub const RECEIPT_FORMAT: &str = "https://rollcall.dev/receipt/v1";
+
+/// One log entry: the signed envelope and the disclosures of its committed fields.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Entry {
+    pub envelope: Envelope,
+    #[serde(default)]
+    pub disclosures: Vec<String>,
+}
+
+/// A signed checkpoint earlier than the final one, with the RFC 9162
+/// consistency proof from it to the final checkpoint.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EarlierCheckpoint {
+    pub checkpoint: String,
+    /// base64 hashes of the consistency proof.
+    pub consistency: Vec<String>,
+}
+
+/// The signed attendance list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bundle {
+    /// Always [`BUNDLE_FORMAT`].
+    pub format: String,
+    /// Copy of the meeting as signed in entry 0.
+    pub meeting: Meeting,
+    /// Every Code document an entry names, with its full text.
+    pub codes: Vec<CodeDocument>,
+    /// Every log entry, in log order.
+    pub entries: Vec<Entry>,
+    /// The latest (for a closed meeting: final) signed checkpoint.
+    pub checkpoint: String,
+    /// Earlier checkpoints, oldest first.
+    #[serde(default)]
+    pub earlier_checkpoints: Vec<EarlierCheckpoint>,
+    /// The public keys whose signatures appear in the bundle.
+    pub public_keys: Vec<PublicKey>,
+}
+
+/// An RFC 9162 inclusion proof.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InclusionProof {
+    /// 0-based leaf index.
+    pub index: u64,
+    /// base64 hashes of the audit path.
+    pub hashes: Vec<String>,
+}
+
+/// What an attendee keeps: their entry, where it is in the log, and the
+/// checkpoint that proves it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Receipt {
+    /// Always [`RECEIPT_FORMAT`].
+    pub format: String,
+    pub entry: Entry,
+    /// Absent until a checkpoint covers the entry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inclusion: Option<InclusionProof>,
+    /// The signed checkpoint the proof is against.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checkpoint: Option<String>,
+    /// The public keys whose signatures appear in the receipt.
+    pub public_keys: Vec<PublicKey>,
+}
+
+/// base64 of each hash, as proofs are written.
+pub fn encode_hashes(hashes: &[Hash]) -> Vec<String> {
+    hashes.iter().map(|h| b64(h)).collect()
+}

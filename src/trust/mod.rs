@@ -1,0 +1,31 @@
+//! The trust core: formats, signing and verification. No I/O, no clock.
+//!
+//! | module | what it holds |
+//! |---|---|
+//! | [`code`] | Code of Conduct documents and their digests |
+//! | [`statement`] | in-toto Statements and rollcall's predicates |
+//! | [`disclosure`] | salted commitments to attendee fields (SD-JWT disclosures) |
+//! | [`envelope`] | DSSE envelopes |
+//! | [`merkle`] | RFC 6962 / 9162 Merkle trees and proofs |
+//! | [`checkpoint`] | C2SP checkpoints in signed notes |
+//! | [`log`] | a meeting's log of leaves |
+//! | [`bundle`] | the signed attendance list and the receipt |
+//! | [`recorder`] | builds logs, bundles and receipts |
+//! | [`keys`] | Ed25519 public keys and the signer |
+//! | [`batch`] | batched signature verification, strict-equivalent |
+//! | [`verify`] | the offline verifier |
+
+pub mod batch;
+pub mod bundle;
+pub mod checkpoint;
+pub mod code;
+pub mod digest;
+pub mod disclosure;
+pub mod encoding;
+pub mod envelope;
+pub mod keys;
+pub mod log;
+pub mod merkle;
+pub mod recorder;
+pub mod statement;
+pub mod verify;

@@ -1,0 +1,249 @@
+//! in-toto Statements v1 and rollcall's predicates.
+//!
+//! Every log entry is one statement whose subject is the Code document
+//! (name and SHA-256 digest). The predicate type says what the entry records.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use time::OffsetDateTime;
+
+use super::digest::Sha256Digest;
+
+/// The in-toto Statement v1 type.
+pub const STATEMENT_TYPE: &str = "https://in-toto.io/Statement/v1";
+/// Entry 0 of every log: the meeting itself.
+pub const MEETING_PREDICATE: &str = "https://rollcall.dev/meeting/v1";
+/// An attendee's check-in.
+pub const CHECK_IN_PREDICATE: &str = "https://rollcall.dev/check-in/v1";
+/// The secretary's notes on discussion of the Code, for the meeting report.
+pub const NOTES_PREDICATE: &str = "https://rollcall.dev/notes/v1";
+/// The last entry of a closed meeting's log.
+pub const CLOSE_PREDICATE: &str = "https://rollcall.dev/close/v1";
+
+/// The attendee fields that are committed to, never signed in clear.
+pub const COMMITTED_FIELDS: [&str; 4] = ["name", "organization", "country", "email"];
+
+/// An in-toto Statement.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Statement<P> {
+    #[serde(rename = "_type")]
+    pub type_: String,
+    pub subject: Vec<Subject>,
+    #[serde(rename = "predicateType")]
+    pub predicate_type: String,
+    pub predicate: P,
+}
+
+/// An in-toto ResourceDescriptor naming the Code document.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Subject {
+    pub name: String,
+    pub digest: SubjectDigest,
+}
+
+/// The subject's digest set; rollcall uses SHA-256.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubjectDigest {
+    pub sha256: Sha256Digest,
+}
+
+/// A meeting as the secretary scheduled it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Meeting {
+    pub id: String,
+    pub title: String,
+    pub committee: String,
+    pub location: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub starts_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub ends_at: OffsetDateTime,
+    /// IANA time zone name the meeting is scheduled in, e.g. `Europe/Geneva`.
+    pub timezone: String,
+}
+
+/// How an attendee showed they were present.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "method", rename_all = "kebab-case")]
+pub enum Presence {
+    /// Scanned the rotating QR code; the token was valid in this window.
+    RotatingQr {
+        #[serde(with = "time::serde::rfc3339")]
+        not_before: OffsetDateTime,
+        #[serde(with = "time::serde::rfc3339")]
+        not_after: OffsetDateTime,
+    },
+    /// Used the meeting's static link (e.g. printed on the agenda).
+    StaticLink,
+    /// Entered by a secretary on the attendee's behalf.
+    RecordedBySecretary { recorded_by: String },
+}
+
+impl Presence {
+    /// A short human label.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Presence::RotatingQr { .. } => "rotating QR code",
+            Presence::StaticLink => "static link",
+            Presence::RecordedBySecretary { .. } => "recorded by secretary",
+        }
+    }
+}
+
+/// Entry 0: the meeting and the Code it presents.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeetingPredicate {
+    pub meeting: Meeting,
+    /// Title of the Code document.
+    pub code_title: String,
+    /// Languages the Code is offered in (BCP 47).
+    pub languages: Vec<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub opened_at: OffsetDateTime,
+}
+
+/// An attendee's role and committed personal fields.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attendee {
+    pub role: String,
+    /// Field name → SD-JWT style commitment of its disclosure.
+    pub commitments: BTreeMap<String, String>,
+}
+
+/// A check-in attestation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckInPredicate {
+    pub meeting: Meeting,
+    #[serde(with = "time::serde::rfc3339")]
+    pub checked_in_at: OffsetDateTime,
+    pub attendee: Attendee,
+    pub presence: Presence,
+    /// Title of the Code document acknowledged (the subject).
+    pub code_title: String,
+    /// BCP 47 tag of the Code version the attendee was shown.
+    pub language: String,
+}
+
+/// Notes on discussion of the Code, for the meeting report.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotesPredicate {
+    pub meeting_id: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub recorded_at: OffsetDateTime,
+    pub recorded_by: String,
+    pub text: String,
+}
+
+/// The meeting was closed; no entry may follow.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClosePredicate {
+    pub meeting_id: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub closed_at: OffsetDateTime,
+    /// Number of check-in entries before this one.
+    pub check_ins: u64,
+}
+
+/// Any rollcall predicate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Predicate {
+    Meeting(MeetingPredicate),
+    CheckIn(CheckInPredicate),
+    Notes(NotesPredicate),
+    Close(ClosePredicate),
+}
+
+impl Predicate {
+    /// The predicate type URI.
+    pub fn type_uri(&self) -> &'static str {
+        match self {
+            Predicate::Meeting(_) => MEETING_PREDICATE,
+            Predicate::CheckIn(_) => CHECK_IN_PREDICATE,
+            Predicate::Notes(_) => NOTES_PREDICATE,
+            Predicate::Close(_) => CLOSE_PREDICATE,
+        }
+    }
+
+    /// The signed time of the entry.
+    pub fn time(&self) -> OffsetDateTime {
+        match self {
+            Predicate::Meeting(p) => p.opened_at,
+            Predicate::CheckIn(p) => p.checked_in_at,
+            Predicate::Notes(p) => p.recorded_at,
+            Predicate::Close(p) => p.closed_at,
+        }
+    }
+
+    /// The meeting id the entry belongs to.
+    pub fn meeting_id(&self) -> &str {
+        match self {
+            Predicate::Meeting(p) => &p.meeting.id,
+            Predicate::CheckIn(p) => &p.meeting.id,
+            Predicate::Notes(p) => &p.meeting_id,
+            Predicate::Close(p) => &p.meeting_id,
+        }
+    }
+}
+
+/// Why a payload is not a rollcall statement.
+#[derive(Debug, thiserror::Error)]
+pub enum StatementError {
+    #[error("the payload is not an in-toto Statement: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("_type is {0:?}, expected {STATEMENT_TYPE:?}")]
+    Type(String),
+    #[error("the statement must name exactly one subject, the Code document")]
+    Subject,
+    #[error("predicateType {0:?} is not a rollcall predicate")]
+    PredicateType(String),
+}
+
+/// A parsed rollcall statement: the Code subject and the predicate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RollcallStatement {
+    pub subject: Subject,
+    pub predicate: Predicate,
+}
+
+impl RollcallStatement {
+    /// Parses exact payload bytes (already verified) into a statement.
+    pub fn parse(payload: &[u8]) -> Result<Self, StatementError> {
+        let raw: Statement<&RawValue> = serde_json::from_slice(payload)?;
+        if raw.type_ != STATEMENT_TYPE {
+            return Err(StatementError::Type(raw.type_));
+        }
+        let [subject]: [Subject; 1] = raw.subject.try_into().map_err(|_| StatementError::Subject)?;
+        let text = raw.predicate.get();
+        let predicate = match raw.predicate_type.as_str() {
+            MEETING_PREDICATE => Predicate::Meeting(serde_json::from_str(text)?),
+            CHECK_IN_PREDICATE => Predicate::CheckIn(serde_json::from_str(text)?),
+            NOTES_PREDICATE => Predicate::Notes(serde_json::from_str(text)?),
+            CLOSE_PREDICATE => Predicate::Close(serde_json::from_str(text)?),
+            other => return Err(StatementError::PredicateType(other.to_owned())),
+        };
+        Ok(Self { subject, predicate })
+    }
+
+    /// Serialises the statement to the bytes that will be signed.
+    pub fn to_payload(&self) -> Vec<u8> {
+        fn encode<P: Serialize>(subject: &Subject, uri: &str, p: &P) -> Vec<u8> {
+            let st = Statement {
+                type_: STATEMENT_TYPE.to_owned(),
+                subject: vec![subject.clone()],
+                predicate_type: uri.to_owned(),
+                predicate: p,
+            };
+            // Plain data with string keys always serialises.
+            serde_json::to_vec(&st).unwrap_or_default()
+        }
+        let uri = self.predicate.type_uri();
+        match &self.predicate {
+            Predicate::Meeting(p) => encode(&self.subject, uri, p),
+            Predicate::CheckIn(p) => encode(&self.subject, uri, p),
+            Predicate::Notes(p) => encode(&self.subject, uri, p),
+            Predicate::Close(p) => encode(&self.subject, uri, p),
+        }
+    }
+}
