@@ -1,16 +1,15 @@
 //! The signed attendance list (bundle) and the attendee's receipt.
 //!
 //! Both are JSON documents whose every value is signed or checked against
-//! signed content; `deny_unknown_fields` keeps anything else out.
+//! signed content; `deny_unknown_fields` keeps anything else out. The meeting
+//! itself is entry 0 of the log, signed like every other entry.
 
 use serde::{Deserialize, Serialize};
 
-use super::code::CodeDocument;
 use super::encoding::b64;
 use super::envelope::Envelope;
 use super::keys::PublicKey;
 use super::merkle::Hash;
-use super::statement::Meeting;
 
 /// `format` of a bundle.
 pub const BUNDLE_FORMAT: &str = "https://rollcall.dev/bundle/v1";
@@ -42,10 +41,10 @@ pub struct EarlierCheckpoint {
 pub struct Bundle {
     /// Always [`BUNDLE_FORMAT`].
     pub format: String,
-    /// Copy of the meeting as signed in entry 0.
-    pub meeting: Meeting,
-    /// Every Code document an entry names, with its full text.
-    pub codes: Vec<CodeDocument>,
+    /// The full text of every Code document an entry acknowledges. Each is
+    /// identified by its SHA-256; its name, title and language come from the
+    /// signed entries, so nothing here is taken on trust.
+    pub codes: Vec<String>,
     /// Every log entry, in log order.
     pub entries: Vec<Entry>,
     /// The latest (for a closed meeting: final) signed checkpoint.

@@ -8,10 +8,10 @@ use super::bundle::{
     encode_hashes, Bundle, EarlierCheckpoint, Entry, InclusionProof, Receipt, BUNDLE_FORMAT,
     RECEIPT_FORMAT,
 };
-use super::checkpoint::Checkpoint;
+use super::checkpoint::{verify_checkpoint, Checkpoint};
 use super::code::CodeDocument;
 use super::disclosure::Disclosure;
-use super::keys::Signer;
+use super::keys::{PublicKey, Signer};
 use super::log::{origin_for, sign_statement, MeetingLog};
 use super::statement::{
     Attendee, CheckInPredicate, ClosePredicate, Meeting, MeetingPredicate, NotesPredicate,
@@ -89,6 +89,7 @@ pub struct Recorder<'a> {
     pub log: MeetingLog,
     checkpoints: Vec<(u64, String)>,
     check_ins: u64,
+    used_keys: Vec<PublicKey>,
 }
 
 impl<'a> Recorder<'a> {
@@ -109,6 +110,7 @@ impl<'a> Recorder<'a> {
             entries: Vec::new(),
             checkpoints: Vec::new(),
             check_ins: 0,
+            used_keys: vec![*signer.public()],
         };
         r.append(
             RollcallStatement {
@@ -132,6 +134,14 @@ impl<'a> Recorder<'a> {
             disclosures,
         });
         self.log.append(&payload)
+    }
+
+    /// Signs everything from now on with `signer` (a rotated key).
+    pub fn rotate(&mut self, signer: &'a Signer) {
+        self.signer = signer;
+        if !self.used_keys.contains(signer.public()) {
+            self.used_keys.push(*signer.public());
+        }
     }
 
     /// Records a check-in; returns its log index.
@@ -202,12 +212,11 @@ impl<'a> Recorder<'a> {
             .collect();
         Bundle {
             format: BUNDLE_FORMAT.to_owned(),
-            meeting: self.meeting.clone(),
-            codes: vec![self.code.clone()],
+            codes: vec![self.code.text.clone()],
             entries: self.entries[..size as usize].to_vec(),
             checkpoint: note,
             earlier_checkpoints: earlier,
-            public_keys: vec![*self.signer.public()],
+            public_keys: self.used_keys.clone(),
         }
     }
 
@@ -226,12 +235,25 @@ impl<'a> Recorder<'a> {
             ),
             None => (None, None),
         };
+        // The keys that signed the entry and the checkpoint, once each.
+        let keyid = entry.envelope.signatures.first().and_then(|s| s.keyid.clone());
+        let public_keys: Vec<PublicKey> = self
+            .used_keys
+            .iter()
+            .filter(|k| {
+                keyid.as_deref() == Some(k.keyid().as_str())
+                    || checkpoint
+                        .as_deref()
+                        .is_some_and(|n| verify_checkpoint(n, &[**k]).is_ok())
+            })
+            .copied()
+            .collect();
         Some(Receipt {
             format: RECEIPT_FORMAT.to_owned(),
             entry,
             inclusion,
             checkpoint,
-            public_keys: vec![*self.signer.public()],
+            public_keys,
         })
     }
 

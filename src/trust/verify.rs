@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 use super::batch::{self, Item};
 use super::bundle::{Bundle, Entry, Receipt, BUNDLE_FORMAT, RECEIPT_FORMAT};
 use super::checkpoint::{verify_checkpoint, VerifiedCheckpoint};
-use super::code::CodeDocument;
+use super::code::title_of;
 use super::digest::Sha256Digest;
 use super::disclosure::{commitment, Disclosure};
 use super::encoding::{b64, unb64};
@@ -508,55 +508,61 @@ pub fn verify_bundle(bundle: &Bundle, options: &Options<'_>) -> Report {
         }
         None => None,
     };
-    if let Some(m) = &meeting {
-        if *m != bundle.meeting {
-            report.fail("meeting", "differs from the meeting signed in entries[0]");
-        }
-    }
-
     // 5. Code text against its digest, and every entry's subject against the texts.
-    let mut code_by_digest: HashMap<Sha256Digest, (usize, &CodeDocument)> = HashMap::new();
-    for (k, code) in bundle.codes.iter().enumerate() {
-        if code_by_digest.insert(code.digest(), (k, code)).is_some() {
+    let mut code_by_digest: HashMap<Sha256Digest, usize> = HashMap::new();
+    for (k, text) in bundle.codes.iter().enumerate() {
+        if code_by_digest.insert(Sha256Digest::of(text.as_bytes()), k).is_some() {
             report.fail(format!("codes[{k}]"), "the same Code text is included twice");
         }
     }
-    let mut referenced: HashSet<Sha256Digest> = HashSet::new();
+    // digest -> (subject name, language shown)
+    let mut referenced: BTreeMap<Sha256Digest, (String, Option<String>)> = BTreeMap::new();
     for (i, c) in checked.iter().enumerate() {
         let Some(s) = &c.statement else { continue };
         let digest = s.subject.digest.sha256;
-        match code_by_digest.get(&digest) {
-            Some((_, code)) if code.name == s.subject.name => {
-                referenced.insert(digest);
+        let language = match &s.predicate {
+            Predicate::CheckIn(p) => Some(p.language.clone()),
+            Predicate::Meeting(p) if p.languages.len() == 1 => p.languages.first().cloned(),
+            _ => None,
+        };
+        match referenced.get_mut(&digest) {
+            Some(seen) => {
+                if seen.0 != s.subject.name {
+                    report.fail(
+                        format!("entries[{i}]"),
+                        format!("names Code {digest} {:?}, but earlier entries call it {:?}", s.subject.name, seen.0),
+                    );
+                }
+                if seen.1.is_none() {
+                    seen.1 = language;
+                }
             }
-            Some((k, _)) => report.fail(
-                format!("codes[{k}].name"),
-                format!("differs from the subject name {:?} signed in entries[{i}]", s.subject.name),
-            ),
             None => {
-                if referenced.insert(digest) {
+                if !code_by_digest.contains_key(&digest) {
                     report.fail(
                         format!("entries[{i}]"),
                         format!("acknowledges Code {digest}, whose text is not in the bundle (or was altered)"),
                     );
                 }
+                referenced.insert(digest, (s.subject.name.clone(), language));
             }
         }
     }
-    for (k, code) in bundle.codes.iter().enumerate() {
-        let digest = code.digest();
-        if !referenced.contains(&digest) {
+    for (k, text) in bundle.codes.iter().enumerate() {
+        let digest = Sha256Digest::of(text.as_bytes());
+        let Some((name, language)) = referenced.get(&digest) else {
             report.fail(
                 format!("codes[{k}]"),
                 format!("text hashes to {digest}, which no signed entry acknowledges (altered or extra text)"),
             );
-        }
+            continue;
+        };
         report.codes.push(CodeSummary {
-            name: code.name.clone(),
-            title: code.title().to_owned(),
-            language: Some(code.language.clone()),
+            name: name.clone(),
+            title: title_of(text).to_owned(),
+            language: language.clone(),
             sha256: digest.to_hex(),
-            text_checked: referenced.contains(&digest),
+            text_checked: true,
         });
     }
 

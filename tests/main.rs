@@ -1,0 +1,5 @@
+//! All integration tests, in one binary.
+
+mod cli;
+mod support;
+mod trust;

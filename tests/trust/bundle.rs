@@ -1,0 +1,188 @@
+//! Bundles and receipts made by the recorder verify, and say what they hold.
+
+use rollcall::trust::disclosure::Disclosure;
+use rollcall::trust::verify::{verify_bundle, verify_json, verify_receipt, Options};
+use time::Duration;
+
+use crate::support::{attendee, bundle, recorded_meeting, signer};
+
+fn pinned(keys: &[&rollcall::trust::keys::Signer]) -> Options<'static> {
+    Options {
+        pinned: keys.iter().map(|s| *s.public()).collect(),
+        ..Options::default()
+    }
+}
+
+#[test]
+fn closed_meeting_bundle_verifies_against_the_pinned_key() {
+    let s = signer(1);
+    let b = bundle(&s, 5);
+    let r = verify_bundle(&b, &pinned(&[&s]));
+    assert!(r.valid, "{:?}", r.failures);
+    assert!(r.keys_pinned);
+    assert_eq!(r.attestations, 5);
+    assert_eq!(r.entries, 8, "meeting + 5 check-ins + notes + close");
+    assert_eq!(r.meeting.as_ref().unwrap().id, "m-plenary-2026");
+    assert_eq!(r.codes.len(), 1);
+    assert_eq!(r.codes[0].title, "ISO Code of Conduct for the technical work");
+    assert!(r.codes[0].text_checked);
+    assert_eq!(r.notes.len(), 1);
+    assert!(r.closed_at.is_some());
+    assert_eq!(r.checkpoint.as_ref().unwrap().earlier, 1);
+    assert_eq!(r.attendees[3].fields["name"], attendee(3).0);
+    assert_eq!(r.attendees[3].fields["email"], attendee(3).1);
+    assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+}
+
+#[test]
+fn bundle_without_a_pinned_key_verifies_but_warns_that_it_vouches_for_itself() {
+    let s = signer(1);
+    let r = verify_bundle(&bundle(&s, 2), &Options::default());
+    assert!(r.valid);
+    assert!(!r.keys_pinned);
+    assert!(r.warnings.iter().any(|w| w.contains("NO KEY PINNED")));
+}
+
+#[test]
+fn bundle_signed_by_another_key_is_rejected_when_a_key_is_pinned() {
+    let (real, forger) = (signer(1), signer(2));
+    let r = verify_bundle(&bundle(&forger, 2), &pinned(&[&real]));
+    assert!(!r.valid);
+    assert!(r.failures.iter().any(|f| f.location == "checkpoint"));
+    assert!(r.failures.iter().any(|f| f.location.ends_with(".keyid")));
+}
+
+#[test]
+fn withheld_fields_verify_and_are_reported_as_withheld() {
+    let s = signer(1);
+    let mut b = bundle(&s, 3);
+    // Erase attendee 1's email and name on request: drop their disclosures.
+    let entry = &mut b.entries[2];
+    entry.disclosures.retain(|d| {
+        let f = Disclosure::parse(d).unwrap().field;
+        f != "email" && f != "name"
+    });
+    let r = verify_bundle(&b, &pinned(&[&s]));
+    assert!(r.valid, "{:?}", r.failures);
+    assert_eq!(r.attendees[1].withheld, vec!["email".to_string(), "name".to_string()]);
+    assert!(!r.attendees[1].fields.contains_key("name"));
+}
+
+#[test]
+fn receipt_proves_inclusion_against_a_signed_checkpoint() {
+    let s = signer(1);
+    let mut rec = recorded_meeting(&s, "m-receipt", 4, false);
+    // Entry 4 is not yet covered by a checkpoint: the receipt is pending.
+    let pending = rec.receipt(4).unwrap();
+    let r = verify_receipt(&pending, &pinned(&[&s]));
+    assert!(!r.valid);
+    assert!(r.failures[0].reason.contains("no checkpoint covers"));
+    rec.checkpoint();
+    let receipt = rec.receipt(4).unwrap();
+    let r = verify_receipt(&receipt, &pinned(&[&s]));
+    assert!(r.valid, "{:?}", r.failures);
+    assert_eq!(r.attendees[0].fields["name"], attendee(3).0);
+    assert_eq!(r.checkpoint.as_ref().unwrap().size, 5);
+    // And through the JSON entry point.
+    let json = serde_json::to_vec(&receipt).unwrap();
+    assert!(verify_json(&json, &pinned(&[&s])).unwrap().valid);
+}
+
+#[test]
+fn receipt_against_a_forked_log_is_rejected() {
+    let s = signer(1);
+    let mut honest = recorded_meeting(&s, "m-fork", 3, false);
+    honest.checkpoint();
+    let receipt = honest.receipt(2).unwrap();
+    // The same meeting recorded again (a fork): same origin, other entries.
+    let mut fork = recorded_meeting(&s, "m-fork", 3, false);
+    let forked_note = fork.checkpoint();
+    let mut forged = receipt.clone();
+    forged.checkpoint = Some(forked_note);
+    let r = verify_receipt(&forged, &pinned(&[&s]));
+    assert!(!r.valid);
+    assert!(r.failures.iter().any(|f| f.location == "inclusion"));
+}
+
+#[test]
+fn key_rotation_in_the_middle_of_a_meeting_still_verifies() {
+    let (old, new) = (signer(1), signer(2));
+    let mut rec = recorded_meeting(&old, "m-rotate", 2, false);
+    rec.rotate(&new);
+    rec.check_in(
+        &rollcall::trust::recorder::CheckIn {
+            name: "Late Larry",
+            organization: "Org",
+            country: "FR / AFNOR",
+            email: None,
+            role: "observer",
+            presence: rollcall::trust::statement::Presence::StaticLink,
+            language: "en",
+        },
+        crate::support::opened_at() + Duration::hours(1),
+    );
+    let b = rec.bundle();
+    assert_eq!(b.public_keys.len(), 2);
+    let r = verify_bundle(&b, &pinned(&[&old, &new]));
+    assert!(r.valid, "{:?}", r.failures);
+    assert_eq!(r.signers.len(), 2);
+    // Pinning only the retired key is not enough.
+    assert!(!verify_bundle(&b, &pinned(&[&old])).valid);
+}
+
+#[test]
+fn check_ins_outside_the_scheduled_time_are_labelled_not_rejected() {
+    let s = signer(1);
+    let mut rec = recorded_meeting(&s, "m-timing", 1, false);
+    let m = crate::support::meeting("m-timing");
+    let visitor = |name| rollcall::trust::recorder::CheckIn {
+        name,
+        organization: "Org",
+        country: "DE / DIN",
+        email: None,
+        role: "expert",
+        presence: rollcall::trust::statement::Presence::StaticLink,
+        language: "en",
+    };
+    rec.check_in(&visitor("Punctual Pat"), m.starts_at + Duration::minutes(30));
+    rec.check_in(&visitor("Late Lou"), m.ends_at + Duration::minutes(5));
+    let r = verify_bundle(&rec.bundle(), &pinned(&[&s]));
+    assert!(r.valid, "{:?}", r.failures);
+    let timing: Vec<&str> = r.attendees.iter().map(|a| a.timing).collect();
+    assert_eq!(timing, ["on time", "on time", "late"]);
+    assert!(r.warnings.iter().any(|w| w.contains("outside the scheduled")));
+}
+
+#[test]
+fn open_meeting_bundle_warns_that_the_list_may_be_incomplete() {
+    let s = signer(1);
+    let b = recorded_meeting(&s, "m-open", 2, false).bundle();
+    let r = verify_bundle(&b, &pinned(&[&s]));
+    assert!(r.valid, "{:?}", r.failures);
+    assert!(r.closed_at.is_none());
+    assert!(r.warnings.iter().any(|w| w.contains("not closed")));
+}
+
+#[test]
+fn exhaustive_and_batched_verification_agree() {
+    let s = signer(1);
+    let mut b = bundle(&s, 300);
+    let ok = verify_bundle(&b, &pinned(&[&s]));
+    let mut opts = pinned(&[&s]);
+    opts.exhaustive = true;
+    assert_eq!(ok.valid, verify_bundle(&b, &opts).valid);
+    // Corrupt one signature deep inside a batch: both modes name it.
+    let sig = &mut b.entries[200].envelope.signatures[0].sig;
+    *sig = crate::support::flip_b64(sig, 50);
+    for exhaustive in [false, true] {
+        let mut o = pinned(&[&s]);
+        o.exhaustive = exhaustive;
+        let r = verify_bundle(&b, &o);
+        assert!(!r.valid);
+        assert!(
+            r.failures.iter().any(|f| f.location.starts_with("entries[200].envelope.signatures[0]")),
+            "{:?}",
+            r.failures
+        );
+    }
+}

@@ -1,0 +1,3 @@
+mod bundle;
+mod tampering;
+mod vectors;
