@@ -26,7 +26,12 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct KeysDir {
     /// Directory holding the signing key and the keyring.
-    #[arg(long = "keys", env = "ROLLCALL_KEYS", default_value = "keys", value_name = "DIR")]
+    #[arg(
+        long = "keys",
+        env = "ROLLCALL_KEYS",
+        default_value = "keys",
+        value_name = "DIR"
+    )]
     pub dir: PathBuf,
 }
 

@@ -178,7 +178,8 @@ impl Keystore {
         #[cfg(not(unix))]
         let _ = meta;
         let pem = fs::read_to_string(&path).map_err(io(&path))?;
-        let key = SigningKey::from_pkcs8_pem(&pem).map_err(|_| KeystoreError::BadKey(path.clone()))?;
+        let key =
+            SigningKey::from_pkcs8_pem(&pem).map_err(|_| KeystoreError::BadKey(path.clone()))?;
         Ok(Signer::new(key))
     }
 

@@ -29,7 +29,8 @@ fn parse_keys(arg: &str) -> Result<Vec<PublicKey>> {
     if !path.exists() {
         bail!("--key {arg:?} is neither a public key (base64 of 32 bytes, as `rollcall keys show` prints it) nor a file");
     }
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read key file {arg}"))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read key file {arg}"))?;
     let mut keys = Vec::new();
     if let Ok(ring) = serde_json::from_str::<rollcall::keystore::Keyring>(&text) {
         return Ok(ring.public_keys());
@@ -81,9 +82,8 @@ pub fn run(args: VerifyArgs) -> Result<ExitCode> {
         exhaustive: args.exhaustive,
         progress: Some(&progress),
     };
-    let report = verify_json(&bytes, &options)
+    let report = verify_json(bytes, &options)
         .with_context(|| format!("cannot read {} as a rollcall file", args.file.display()))?;
-    drop(bytes);
     if let Some(b) = bar {
         b.finish_and_clear();
     }
@@ -108,8 +108,16 @@ pub fn render(r: &Report) -> String {
     let verdict = if r.valid { "VALID" } else { "INVALID" };
     let _ = writeln!(out, "{verdict} {}", r.kind);
     if let Some(m) = &r.meeting {
-        let _ = writeln!(out, "  meeting      {} ({}), {}", m.title, m.committee, m.location);
-        let _ = writeln!(out, "               id {}, scheduled {} to {} ({})", m.id, m.starts_at, m.ends_at, m.timezone);
+        let _ = writeln!(
+            out,
+            "  meeting      {} ({}), {}",
+            m.title, m.committee, m.location
+        );
+        let _ = writeln!(
+            out,
+            "               id {}, scheduled {} to {} ({})",
+            m.id, m.starts_at, m.ends_at, m.timezone
+        );
     }
     for c in &r.codes {
         let _ = writeln!(
@@ -118,33 +126,65 @@ pub fn render(r: &Report) -> String {
             c.title,
             c.language.as_deref().unwrap_or("?"),
             c.sha256,
-            if c.text_checked { " (text checked)" } else { "" }
+            if c.text_checked {
+                " (text checked)"
+            } else {
+                ""
+            }
         );
     }
     let labelled = r.attendees.iter().filter(|a| a.timing != "on time").count();
-    let withheld = r.attendees.iter().filter(|a| !a.withheld.is_empty()).count();
+    let withheld = r
+        .attendees
+        .iter()
+        .filter(|a| !a.withheld.is_empty())
+        .count();
     let _ = writeln!(
         out,
         "  attestations {} check-in(s){}{}, {} log entries",
         r.attestations,
-        if labelled > 0 { format!(", {labelled} outside the scheduled time") } else { String::new() },
-        if withheld > 0 { format!(", {withheld} with withheld fields") } else { String::new() },
+        if labelled > 0 {
+            format!(", {labelled} outside the scheduled time")
+        } else {
+            String::new()
+        },
+        if withheld > 0 {
+            format!(", {withheld} with withheld fields")
+        } else {
+            String::new()
+        },
         r.entries
     );
     if !r.notes.is_empty() {
-        let _ = writeln!(out, "  notes        {} note(s) on discussion of the Code", r.notes.len());
+        let _ = writeln!(
+            out,
+            "  notes        {} note(s) on discussion of the Code",
+            r.notes.len()
+        );
     }
     if let Some(c) = &r.closed_at {
         let _ = writeln!(out, "  closed       {c}");
     }
-    let pin = if r.keys_pinned { "pinned with --key" } else { "NOT PINNED: taken from the file itself" };
+    let pin = if r.keys_pinned {
+        "pinned with --key"
+    } else {
+        "NOT PINNED: taken from the file itself"
+    };
     for s in &r.signers {
         let _ = writeln!(out, "  signer       {s} ({pin})");
     }
     if let Some(c) = &r.checkpoint {
-        let _ = writeln!(out, "  checkpoint   {} size {} root {}", c.origin, c.size, c.root);
+        let _ = writeln!(
+            out,
+            "  checkpoint   {} size {} root {}",
+            c.origin, c.size, c.root
+        );
         if c.earlier > 0 {
-            let _ = writeln!(out, "               {} earlier checkpoint(s), consistent", c.earlier);
+            let _ = writeln!(
+                out,
+                "               {} earlier checkpoint(s), consistent",
+                c.earlier
+            );
         }
     }
     if !r.failures.is_empty() {
@@ -153,7 +193,11 @@ pub fn render(r: &Report) -> String {
             let _ = writeln!(out, "  - {}: {}", f.location, f.reason);
         }
         if r.failures.len() > SHOWN_FAILURES {
-            let _ = writeln!(out, "  … and {} more (use --json to see all)", r.failures.len() - SHOWN_FAILURES);
+            let _ = writeln!(
+                out,
+                "  … and {} more (use --json to see all)",
+                r.failures.len() - SHOWN_FAILURES
+            );
         }
     }
     out

@@ -101,7 +101,9 @@ pub fn verify_all(items: &[Item<'_>], exhaustive: bool) -> Vec<bool> {
     };
     if !batch_ok {
         for &i in &candidates {
-            ok[i] = items[i].key.verify_strict(items[i].message, &items[i].signature);
+            ok[i] = items[i]
+                .key
+                .verify_strict(items[i].message, &items[i].signature);
         }
     }
     ok

@@ -56,6 +56,38 @@ pub struct Bundle {
     pub public_keys: Vec<PublicKey>,
 }
 
+/// A bundle as read from a file: each entry is kept as its raw JSON and
+/// parsed later, in parallel, chunk by chunk.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBundle<'a> {
+    pub format: String,
+    pub codes: Vec<String>,
+    #[serde(borrow)]
+    pub entries: Vec<&'a serde_json::value::RawValue>,
+    pub checkpoint: String,
+    #[serde(default)]
+    pub earlier_checkpoints: Vec<EarlierCheckpoint>,
+    pub public_keys: Vec<PublicKey>,
+}
+
+/// Something that is, or can be parsed into, an [`Entry`].
+pub trait AsEntry: Sync {
+    fn as_entry(&self) -> Result<std::borrow::Cow<'_, Entry>, serde_json::Error>;
+}
+
+impl AsEntry for Entry {
+    fn as_entry(&self) -> Result<std::borrow::Cow<'_, Entry>, serde_json::Error> {
+        Ok(std::borrow::Cow::Borrowed(self))
+    }
+}
+
+impl AsEntry for &serde_json::value::RawValue {
+    fn as_entry(&self) -> Result<std::borrow::Cow<'_, Entry>, serde_json::Error> {
+        serde_json::from_str(self.get()).map(std::borrow::Cow::Owned)
+    }
+}
+
 /// An RFC 9162 inclusion proof.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -71,18 +71,24 @@ impl Checkpoint {
             .split('\n')
             .collect();
         if lines.len() < 3 {
-            return Err(NoteError::Body("it needs an origin, a size and a root line"));
+            return Err(NoteError::Body(
+                "it needs an origin, a size and a root line",
+            ));
         }
         let origin = lines[0];
         if origin.is_empty() || origin.chars().any(|c| c.is_control()) {
-            return Err(NoteError::Body("the origin line is empty or has control characters"));
+            return Err(NoteError::Body(
+                "the origin line is empty or has control characters",
+            ));
         }
         let size_text = lines[1];
         if size_text.is_empty()
             || !size_text.bytes().all(|b| b.is_ascii_digit())
             || (size_text.len() > 1 && size_text.starts_with('0'))
         {
-            return Err(NoteError::Body("the size is not a decimal number without leading zeros"));
+            return Err(NoteError::Body(
+                "the size is not a decimal number without leading zeros",
+            ));
         }
         let size = size_text
             .parse::<u64>()
@@ -112,23 +118,27 @@ pub struct NoteSignature {
 
 /// Splits a signed note into its text and signature lines (C2SP signed-note).
 pub fn split_note(note: &str) -> Result<(&str, Vec<NoteSignature>), NoteError> {
-    let cut = note
-        .rfind("\n\n")
-        .ok_or(NoteError::Malformed("no blank line separates the text from its signatures"))?;
+    let cut = note.rfind("\n\n").ok_or(NoteError::Malformed(
+        "no blank line separates the text from its signatures",
+    ))?;
     let (text, sigs) = (&note[..cut + 1], &note[cut + 2..]);
     if !sigs.ends_with('\n') {
-        return Err(NoteError::Malformed("the last signature line must end with a newline"));
+        return Err(NoteError::Malformed(
+            "the last signature line must end with a newline",
+        ));
     }
     let mut out = Vec::new();
     for line in sigs[..sigs.len() - 1].split('\n') {
-        let rest = line
-            .strip_prefix(SIG_PREFIX)
-            .ok_or(NoteError::Malformed("a signature line must start with an em dash and a space"))?;
-        let (name, sig) = rest
-            .split_once(' ')
-            .ok_or(NoteError::Malformed("a signature line needs a key name and a signature"))?;
+        let rest = line.strip_prefix(SIG_PREFIX).ok_or(NoteError::Malformed(
+            "a signature line must start with an em dash and a space",
+        ))?;
+        let (name, sig) = rest.split_once(' ').ok_or(NoteError::Malformed(
+            "a signature line needs a key name and a signature",
+        ))?;
         if name.is_empty() || name.contains('+') || name.chars().any(char::is_whitespace) {
-            return Err(NoteError::Malformed("a key name must be non-empty, without '+' or spaces"));
+            return Err(NoteError::Malformed(
+                "a key name must be non-empty, without '+' or spaces",
+            ));
         }
         let blob = unb64(sig).map_err(|_| NoteError::Malformed("a signature is not base64"))?;
         if blob.len() < 5 {
@@ -181,7 +191,10 @@ pub fn verify_note<'a>(
 
 /// Verifies a signed checkpoint: a trusted key named after the origin
 /// signed it, and the body parses.
-pub fn verify_checkpoint(note: &str, trusted: &[PublicKey]) -> Result<VerifiedCheckpoint, NoteError> {
+pub fn verify_checkpoint(
+    note: &str,
+    trusted: &[PublicKey],
+) -> Result<VerifiedCheckpoint, NoteError> {
     let (text, key) = verify_note(note, trusted, |text| {
         text.split('\n').next().unwrap_or_default().to_owned()
     })?;
@@ -200,14 +213,19 @@ pub fn parse_verifier_key(vkey: &str) -> Result<(String, PublicKey), NoteError> 
     };
     let typed = unb64(key).map_err(|_| NoteError::Malformed("the verifier key is not base64"))?;
     if typed.len() != 33 || typed[0] != 0x01 {
-        return Err(NoteError::Malformed("the verifier key is not an Ed25519 (type 0x01) key"));
+        return Err(NoteError::Malformed(
+            "the verifier key is not an Ed25519 (type 0x01) key",
+        ));
     }
     let bytes: [u8; 32] = typed[1..]
         .try_into()
         .map_err(|_| NoteError::Malformed("the verifier key has the wrong length"))?;
-    let pk = PublicKey::from_bytes(&bytes).map_err(|_| NoteError::Malformed("the verifier key is not a valid Ed25519 key"))?;
+    let pk = PublicKey::from_bytes(&bytes)
+        .map_err(|_| NoteError::Malformed("the verifier key is not a valid Ed25519 key"))?;
     if super::encoding::hex(&pk.note_key_id(name)) != id {
-        return Err(NoteError::Malformed("the verifier key's ID does not match its name and key"));
+        return Err(NoteError::Malformed(
+            "the verifier key's ID does not match its name and key",
+        ));
     }
     Ok((name.to_owned(), pk))
 }

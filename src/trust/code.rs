@@ -29,9 +29,13 @@ pub struct CodeDocument {
 pub enum CodeError {
     #[error("the Code document is empty")]
     Empty,
-    #[error("the Code document contains a control character (U+{0:04X}); only line feeds are allowed")]
+    #[error(
+        "the Code document contains a control character (U+{0:04X}); only line feeds are allowed"
+    )]
     ControlCharacter(u32),
-    #[error("the Code document name {0:?} must be 1-100 characters of letters, digits, '.', '-' or '_'")]
+    #[error(
+        "the Code document name {0:?} must be 1-100 characters of letters, digits, '.', '-' or '_'"
+    )]
     BadName(String),
     #[error("the language tag {0:?} is not a BCP 47 tag such as \"en\" or \"fr-CA\"")]
     BadLanguage(String),
@@ -68,7 +72,10 @@ impl CodeDocument {
         if text.trim().is_empty() {
             return Err(CodeError::Empty);
         }
-        if let Some(c) = text.chars().find(|&c| c.is_control() && c != '\n' && c != '\t') {
+        if let Some(c) = text
+            .chars()
+            .find(|&c| c.is_control() && c != '\n' && c != '\t')
+        {
             return Err(CodeError::ControlCharacter(c as u32));
         }
         Ok(Self {
@@ -125,12 +132,16 @@ mod tests {
     #[test]
     fn bundled_code_is_already_normal() {
         assert_eq!(normalise(ISO_CODE_OF_CONDUCT), ISO_CODE_OF_CONDUCT);
-        assert_eq!(CodeDocument::iso().title(), "ISO Code of Conduct for the technical work");
+        assert_eq!(
+            CodeDocument::iso().title(),
+            "ISO Code of Conduct for the technical work"
+        );
     }
 
     #[test]
     fn normalisation_fixes_line_endings_nfc_and_trailing_newlines() {
-        let doc = CodeDocument::new("c.md", "fr", "\u{feff}# Cafe\u{301}\r\nLigne\rfin\n\n\n").unwrap();
+        let doc =
+            CodeDocument::new("c.md", "fr", "\u{feff}# Cafe\u{301}\r\nLigne\rfin\n\n\n").unwrap();
         assert_eq!(doc.text, "# Caf\u{e9}\nLigne\nfin\n");
         assert_eq!(
             doc.digest(),
@@ -140,7 +151,10 @@ mod tests {
 
     #[test]
     fn bad_codes_are_refused_with_reasons() {
-        assert_eq!(CodeDocument::new("c.md", "en", " \n"), Err(CodeError::Empty));
+        assert_eq!(
+            CodeDocument::new("c.md", "en", " \n"),
+            Err(CodeError::Empty)
+        );
         assert_eq!(
             CodeDocument::new("c.md", "en", "a\u{7}b"),
             Err(CodeError::ControlCharacter(7))

@@ -102,6 +102,9 @@ mod tests {
         let b = Disclosure::new("name", "Ada Lovelace");
         assert_ne!(a.commitment(), b.commitment());
         assert_eq!(Disclosure::parse(&a.encoded).unwrap(), a);
-        assert_eq!(Disclosure::parse("WyJhIiwiYiJd"), Err(DisclosureError::Shape));
+        assert_eq!(
+            Disclosure::parse("WyJhIiwiYiJd"),
+            Err(DisclosureError::Shape)
+        );
     }
 }

@@ -90,7 +90,10 @@ mod tests {
         assert_eq!(b64(b"ab"), "YWI=");
         assert!(unb64("YWI").is_err(), "padding is required");
         assert!(unb64("YWJ=").is_err(), "non-zero trailing bits are refused");
-        assert_eq!(unb64_lenient("-_-_Pj8=").unwrap(), vec![0xfb, 0xff, 0xbf, 0x3e, 0x3f]);
+        assert_eq!(
+            unb64_lenient("-_-_Pj8=").unwrap(),
+            vec![0xfb, 0xff, 0xbf, 0x3e, 0x3f]
+        );
     }
 
     #[test]

@@ -10,13 +10,19 @@ use super::statement::RollcallStatement;
 /// The log origin for a meeting: `<host>/rollcall/meetings/<meeting id>`.
 /// The final path segment names the meeting, which `verify` checks.
 pub fn origin_for(host: &str, meeting_id: &str) -> String {
-    format!("{}/rollcall/meetings/{meeting_id}", host.trim_end_matches('/'))
+    format!(
+        "{}/rollcall/meetings/{meeting_id}",
+        host.trim_end_matches('/')
+    )
 }
 
 /// Signs a statement, returning the envelope and the exact payload bytes.
 pub fn sign_statement(signer: &Signer, statement: &RollcallStatement) -> (Envelope, Vec<u8>) {
     let payload = statement.to_payload();
-    (Envelope::sign(signer, IN_TOTO_PAYLOAD_TYPE, &payload), payload)
+    (
+        Envelope::sign(signer, IN_TOTO_PAYLOAD_TYPE, &payload),
+        payload,
+    )
 }
 
 /// The leaf hashes of one meeting's log.

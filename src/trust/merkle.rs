@@ -199,7 +199,9 @@ mod tests {
     use super::*;
 
     fn leaves(n: usize) -> Vec<Hash> {
-        (0..n).map(|i| leaf_hash(&(i as u64).to_be_bytes())).collect()
+        (0..n)
+            .map(|i| leaf_hash(&(i as u64).to_be_bytes()))
+            .collect()
     }
 
     #[test]
@@ -209,7 +211,10 @@ mod tests {
             let r = root(&l);
             for i in 0..n {
                 let p = inclusion_proof(&l, i).unwrap();
-                assert!(verify_inclusion(i as u64, n as u64, &l[i], &p, &r), "n={n} i={i}");
+                assert!(
+                    verify_inclusion(i as u64, n as u64, &l[i], &p, &r),
+                    "n={n} i={i}"
+                );
                 let other = (i + 1) % n;
                 if other != i {
                     assert!(!verify_inclusion(other as u64, n as u64, &l[i], &p, &r));
@@ -226,7 +231,10 @@ mod tests {
             for m in 1..=n {
                 let r1 = root(&l[..m]);
                 let p = consistency_proof(&l, m).unwrap();
-                assert!(verify_consistency(m as u64, n as u64, &r1, &r2, &p), "m={m} n={n}");
+                assert!(
+                    verify_consistency(m as u64, n as u64, &r1, &r2, &p),
+                    "m={m} n={n}"
+                );
                 if m < n {
                     assert!(!verify_consistency(m as u64, n as u64, &r2, &r2, &p));
                     let mut bad = p.clone();

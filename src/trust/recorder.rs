@@ -207,7 +207,9 @@ impl<'a> Recorder<'a> {
             .into_iter()
             .map(|(s, n)| EarlierCheckpoint {
                 checkpoint: n,
-                consistency: encode_hashes(&self.log.consistency_proof(s, size).unwrap_or_default()),
+                consistency: encode_hashes(
+                    &self.log.consistency_proof(s, size).unwrap_or_default(),
+                ),
             })
             .collect();
         Bundle {
@@ -236,7 +238,11 @@ impl<'a> Recorder<'a> {
             None => (None, None),
         };
         // The keys that signed the entry and the checkpoint, once each.
-        let keyid = entry.envelope.signatures.first().and_then(|s| s.keyid.clone());
+        let keyid = entry
+            .envelope
+            .signatures
+            .first()
+            .and_then(|s| s.keyid.clone());
         let public_keys: Vec<PublicKey> = self
             .used_keys
             .iter()

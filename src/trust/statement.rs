@@ -66,7 +66,7 @@ pub struct Meeting {
 
 /// How an attendee showed they were present.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "method", rename_all = "kebab-case")]
+#[serde(tag = "method", rename_all = "kebab-case", try_from = "PresenceWire")]
 pub enum Presence {
     /// Scanned the rotating QR code; the token was valid in this window.
     RotatingQr {
@@ -79,6 +79,40 @@ pub enum Presence {
     StaticLink,
     /// Entered by a secretary on the attendee's behalf.
     RecordedBySecretary { recorded_by: String },
+}
+
+/// Presence as it is read: a flat object, which parses far faster than
+/// serde's buffered internally tagged enums.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PresenceWire {
+    method: String,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    not_before: Option<OffsetDateTime>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    not_after: Option<OffsetDateTime>,
+    #[serde(default)]
+    recorded_by: Option<String>,
+}
+
+impl TryFrom<PresenceWire> for Presence {
+    type Error = String;
+
+    fn try_from(w: PresenceWire) -> Result<Self, String> {
+        match (w.method.as_str(), w.not_before, w.not_after, w.recorded_by) {
+            ("rotating-qr", Some(not_before), Some(not_after), None) => Ok(Presence::RotatingQr {
+                not_before,
+                not_after,
+            }),
+            ("static-link", None, None, None) => Ok(Presence::StaticLink),
+            ("recorded-by-secretary", None, None, Some(recorded_by)) => {
+                Ok(Presence::RecordedBySecretary { recorded_by })
+            }
+            (m, ..) => Err(format!(
+                "presence method {m:?} is unknown or has the wrong fields"
+            )),
+        }
+    }
 }
 
 impl Presence {
@@ -214,7 +248,10 @@ impl RollcallStatement {
         if raw.type_ != STATEMENT_TYPE {
             return Err(StatementError::Type(raw.type_));
         }
-        let [subject]: [Subject; 1] = raw.subject.try_into().map_err(|_| StatementError::Subject)?;
+        let [subject]: [Subject; 1] = raw
+            .subject
+            .try_into()
+            .map_err(|_| StatementError::Subject)?;
         let text = raw.predicate.get();
         let predicate = match raw.predicate_type.as_str() {
             MEETING_PREDICATE => Predicate::Meeting(serde_json::from_str(text)?),

@@ -11,7 +11,9 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use super::batch::{self, Item};
-use super::bundle::{Bundle, Entry, Receipt, BUNDLE_FORMAT, RECEIPT_FORMAT};
+use super::bundle::{
+    AsEntry, Bundle, EarlierCheckpoint, Entry, RawBundle, Receipt, BUNDLE_FORMAT, RECEIPT_FORMAT,
+};
 use super::checkpoint::{verify_checkpoint, VerifiedCheckpoint};
 use super::code::title_of;
 use super::digest::Sha256Digest;
@@ -20,7 +22,9 @@ use super::encoding::{b64, unb64};
 use super::envelope::{pae, IN_TOTO_PAYLOAD_TYPE};
 use super::keys::PublicKey;
 use super::merkle::{self, Hash};
-use super::statement::{Meeting, Predicate, RollcallStatement, COMMITTED_FIELDS};
+use super::statement::{
+    Meeting, MeetingPredicate, Predicate, RollcallStatement, Subject, COMMITTED_FIELDS,
+};
 
 /// How to verify.
 #[derive(Default)]
@@ -67,7 +71,7 @@ pub struct CheckpointSummary {
 pub struct AttendeeRow {
     /// Position in the log.
     pub index: u64,
-    /// First 12 hex digits of SHA-256 of the signed payload.
+    /// First 12 hex digits of the entry's leaf hash, SHA-256(0x00 ‖ payload).
     pub id: String,
     pub checked_in_at: String,
     pub role: String,
@@ -125,6 +129,11 @@ struct Probe {
     format: Option<String>,
 }
 
+/// The short attestation id: the first 12 hex digits of the leaf hash.
+fn encoding_hex_prefix(leaf: &Hash) -> String {
+    super::encoding::hex(&leaf[..6])
+}
+
 fn fmt_time(t: OffsetDateTime) -> String {
     t.format(&Rfc3339).unwrap_or_else(|_| t.to_string())
 }
@@ -166,15 +175,25 @@ impl Report {
     }
 }
 
-/// Verifies a bundle or receipt given as JSON bytes.
-pub fn verify_json(bytes: &[u8], options: &Options<'_>) -> Result<Report, Unreadable> {
-    let probe: Probe = serde_json::from_slice(bytes).map_err(Unreadable::NotJson)?;
+/// Verifies a bundle or receipt given as JSON bytes. The bytes are
+/// released as soon as they are parsed, to keep peak memory low.
+pub fn verify_json(bytes: Vec<u8>, options: &Options<'_>) -> Result<Report, Unreadable> {
+    // The common case first: a well-formed bundle needs only one pass.
+    if let Ok(b) = serde_json::from_slice::<RawBundle<'_>>(&bytes) {
+        if b.format == BUNDLE_FORMAT {
+            return Ok(verify_raw_bundle(&b, options));
+        }
+    }
+    let probe: Probe = serde_json::from_slice(&bytes).map_err(Unreadable::NotJson)?;
     match probe.format.as_deref() {
-        Some(BUNDLE_FORMAT) => Ok(match serde_json::from_slice::<Bundle>(bytes) {
-            Ok(b) => verify_bundle(&b, options),
+        Some(BUNDLE_FORMAT) => Ok(match serde_json::from_slice::<Bundle>(&bytes) {
+            Ok(b) => {
+                drop(bytes);
+                verify_bundle(&b, options)
+            }
             Err(e) => Report::structural("bundle", e),
         }),
-        Some(RECEIPT_FORMAT) => Ok(match serde_json::from_slice::<Receipt>(bytes) {
+        Some(RECEIPT_FORMAT) => Ok(match serde_json::from_slice::<Receipt>(&bytes) {
             Ok(r) => verify_receipt(&r, options),
             Err(e) => Report::structural("receipt", e),
         }),
@@ -182,40 +201,113 @@ pub fn verify_json(bytes: &[u8], options: &Options<'_>) -> Result<Report, Unread
     }
 }
 
-/// An entry after its signature has been checked.
+/// Where an entry is in the file: `entries[i]` in a bundle, `entry` in a
+/// receipt. Formatted only when something is wrong.
+#[derive(Clone, Copy)]
+struct Loc {
+    bundle: bool,
+    index: usize,
+}
+
+impl std::fmt::Display for Loc {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.bundle {
+            write!(f, "entries[{}]", self.index)
+        } else {
+            f.write_str("entry")
+        }
+    }
+}
+
+/// What a verified entry contributes to the report.
+enum Content {
+    Meeting(Box<MeetingPredicate>),
+    CheckIn(Box<AttendeeRow>),
+    Notes(NotesRow),
+    Close {
+        closed_at: OffsetDateTime,
+        check_ins: u64,
+    },
+}
+
+/// An entry after its signature has been checked and its payload parsed.
 struct CheckedEntry {
     leaf: Hash,
-    statement: Option<RollcallStatement>,
     key: Option<usize>,
-    disclosed: BTreeMap<String, String>,
-    withheld: Vec<String>,
+    time: Option<OffsetDateTime>,
+    /// The subject, when it differs from the meeting statement's.
+    other_subject: Option<Subject>,
+    /// The language of the Code version shown, for check-ins.
+    language: Option<String>,
+    content: Option<Content>,
     failures: Vec<Failure>,
+}
+
+/// What entries are checked against: the signed meeting statement.
+#[derive(Clone, Copy, Default)]
+struct Context<'m> {
+    meeting: Option<&'m Meeting>,
+    subject: Option<&'m Subject>,
 }
 
 /// Decoded inputs of one entry, before signature verification.
 struct Decoded {
-    payload: Vec<u8>,
+    /// PAE(payloadType, payload): the signed message, with the payload at its end.
     message: Vec<u8>,
+    payload_at: usize,
     signature: [u8; 64],
     key: usize,
 }
 
+impl Decoded {
+    fn payload(&self) -> &[u8] {
+        &self.message[self.payload_at..]
+    }
+}
+
+/// Decodes the standard base64 payload straight into its PAE message, so
+/// the payload is neither copied nor allocated twice.
+fn decode_into_pae(payload_type: &str, payload_b64: &str) -> Option<(Vec<u8>, usize)> {
+    use base64::Engine;
+    let padding = payload_b64.bytes().rev().take_while(|&b| b == b'=').count();
+    let len = (payload_b64.len() / 4 * 3).checked_sub(padding)?;
+    let mut message = pae(payload_type, &[]);
+    // pae() ends with "<len 0> "; replace the length with the real one.
+    message.truncate(message.len() - 2);
+    message.extend_from_slice(len.to_string().as_bytes());
+    message.push(b' ');
+    let at = message.len();
+    message.reserve(len + 3);
+    base64::engine::general_purpose::STANDARD
+        .decode_vec(payload_b64, &mut message)
+        .ok()?;
+    (message.len() - at == len).then_some((message, at))
+}
+
 fn decode_entry(
     entry: &Entry,
-    loc: &str,
+    loc: Loc,
     keyids: &HashMap<String, usize>,
     failures: &mut Vec<Failure>,
 ) -> Option<Decoded> {
-    let mut fail = |l: String, r: String| failures.push(Failure { location: l, reason: r });
+    let mut fail = |l: String, r: String| {
+        failures.push(Failure {
+            location: l,
+            reason: r,
+        })
+    };
     let env = &entry.envelope;
     if env.payload_type != IN_TOTO_PAYLOAD_TYPE {
         fail(
             format!("{loc}.envelope.payloadType"),
-            format!("is {:?}, expected {IN_TOTO_PAYLOAD_TYPE:?}", env.payload_type),
+            format!(
+                "is {:?}, expected {IN_TOTO_PAYLOAD_TYPE:?}",
+                env.payload_type
+            ),
         );
         return None;
     }
-    let Ok(payload) = unb64(&env.payload) else {
+    let Some((message, payload_at)) = decode_into_pae(&env.payload_type, &env.payload) else {
         fail(
             format!("{loc}.envelope.payload"),
             "is not standard padded base64".into(),
@@ -225,30 +317,40 @@ fn decode_entry(
     let [sig] = env.signatures.as_slice() else {
         fail(
             format!("{loc}.envelope.signatures"),
-            format!("has {} signatures; a rollcall entry has exactly one", env.signatures.len()),
+            format!(
+                "has {} signatures; a rollcall entry has exactly one",
+                env.signatures.len()
+            ),
         );
         return None;
     };
-    let sloc = format!("{loc}.envelope.signatures[0]");
     let Some(keyid) = &sig.keyid else {
-        fail(sloc, "has no keyid".into());
+        fail(
+            format!("{loc}.envelope.signatures[0]"),
+            "has no keyid".into(),
+        );
         return None;
     };
     let Some(&key) = keyids.get(keyid) else {
         fail(
-            format!("{sloc}.keyid"),
+            format!("{loc}.envelope.signatures[0].keyid"),
             format!("names key {keyid}, which is not a trusted key"),
         );
         return None;
     };
-    let Some(signature) = unb64(&sig.sig).ok().and_then(|s| <[u8; 64]>::try_from(s).ok()) else {
-        fail(format!("{sloc}.sig"), "is not standard base64 of 64 bytes".into());
+    let Some(signature) = unb64(&sig.sig)
+        .ok()
+        .and_then(|s| <[u8; 64]>::try_from(s).ok())
+    else {
+        fail(
+            format!("{loc}.envelope.signatures[0].sig"),
+            "is not standard base64 of 64 bytes".into(),
+        );
         return None;
     };
-    let message = pae(&env.payload_type, &payload);
     Some(Decoded {
-        payload,
         message,
+        payload_at,
         signature,
         key,
     })
@@ -256,25 +358,22 @@ fn decode_entry(
 
 /// Matches disclosures to the statement's commitments.
 fn check_disclosures(
-    statement: &RollcallStatement,
+    commitments: Option<&BTreeMap<String, String>>,
     disclosures: &[String],
-    loc: &str,
+    loc: Loc,
     failures: &mut Vec<Failure>,
 ) -> (BTreeMap<String, String>, Vec<String>) {
     let mut disclosed = BTreeMap::new();
-    let commitments = match &statement.predicate {
-        Predicate::CheckIn(p) => &p.attendee.commitments,
-        _ => {
-            if !disclosures.is_empty() {
-                failures.push(Failure {
-                    location: format!("{loc}.disclosures"),
-                    reason: "this entry commits to no fields, so it can have no disclosures".into(),
-                });
-            }
-            return (disclosed, Vec::new());
+    let Some(commitments) = commitments else {
+        if !disclosures.is_empty() {
+            failures.push(Failure {
+                location: format!("{loc}.disclosures"),
+                reason: "this entry commits to no fields, so it can have no disclosures".into(),
+            });
         }
+        return (disclosed, Vec::new());
     };
-    for (field, _) in commitments.iter() {
+    for field in commitments.keys() {
         if !COMMITTED_FIELDS.contains(&field.as_str()) {
             failures.push(Failure {
                 location: format!("{loc}.envelope.payload"),
@@ -283,11 +382,10 @@ fn check_disclosures(
         }
     }
     for (j, d) in disclosures.iter().enumerate() {
-        let dloc = format!("{loc}.disclosures[{j}]");
         let digest = commitment(d);
         let Some((field, _)) = commitments.iter().find(|(_, c)| **c == digest) else {
             failures.push(Failure {
-                location: dloc,
+                location: format!("{loc}.disclosures[{j}]"),
                 reason: "matches none of the signed commitments".into(),
             });
             continue;
@@ -296,17 +394,17 @@ fn check_disclosures(
             Ok(dis) if &dis.field == field => {
                 if disclosed.insert(field.clone(), dis.value).is_some() {
                     failures.push(Failure {
-                        location: dloc,
+                        location: format!("{loc}.disclosures[{j}]"),
                         reason: format!("discloses {field:?} a second time"),
                     });
                 }
             }
             Ok(dis) => failures.push(Failure {
-                location: dloc,
+                location: format!("{loc}.disclosures[{j}]"),
                 reason: format!("names field {:?} but is committed as {field:?}", dis.field),
             }),
             Err(e) => failures.push(Failure {
-                location: dloc,
+                location: format!("{loc}.disclosures[{j}]"),
                 reason: e.to_string(),
             }),
         }
@@ -319,30 +417,136 @@ fn check_disclosures(
     (disclosed, withheld)
 }
 
-/// Verifies the signatures of `entries` (in parallel, batched) and parses
-/// what verified.
-fn check_entries(
-    entries: &[Entry],
+/// Turns a verified payload into what the report needs, checking it
+/// against the meeting statement.
+fn digest_entry(payload: &[u8], entry: &Entry, loc: Loc, ctx: Context<'_>, out: &mut CheckedEntry) {
+    let s = match RollcallStatement::parse(payload) {
+        Ok(s) => s,
+        Err(e) => {
+            out.failures.push(Failure {
+                location: format!("{loc}.envelope.payload"),
+                reason: e.to_string(),
+            });
+            return;
+        }
+    };
+    out.time = Some(s.predicate.time());
+    if ctx.subject != Some(&s.subject) {
+        out.other_subject = Some(s.subject.clone());
+    }
+    if let Some(m) = ctx.meeting {
+        if s.predicate.meeting_id() != m.id {
+            out.failures.push(Failure {
+                location: loc.to_string(),
+                reason: format!(
+                    "belongs to meeting {:?}, not {:?}",
+                    s.predicate.meeting_id(),
+                    m.id
+                ),
+            });
+        }
+    }
+    let commitments = match &s.predicate {
+        Predicate::CheckIn(p) => Some(&p.attendee.commitments),
+        _ => None,
+    };
+    let (fields, withheld) =
+        check_disclosures(commitments, &entry.disclosures, loc, &mut out.failures);
+    out.content = Some(match s.predicate {
+        Predicate::Meeting(p) => Content::Meeting(Box::new(p)),
+        Predicate::CheckIn(p) => {
+            let meeting = ctx.meeting.unwrap_or(&p.meeting);
+            if p.meeting != *meeting {
+                out.failures.push(Failure {
+                    location: loc.to_string(),
+                    reason: "its meeting details differ from the signed meeting statement".into(),
+                });
+            }
+            out.language = Some(p.language.clone());
+            Content::CheckIn(Box::new(AttendeeRow {
+                index: loc.index as u64,
+                id: encoding_hex_prefix(&out.leaf),
+                checked_in_at: fmt_time(p.checked_in_at),
+                role: p.attendee.role,
+                presence: p.presence.label().to_owned(),
+                language: p.language,
+                fields,
+                withheld,
+                timing: timing(meeting, p.checked_in_at),
+            }))
+        }
+        Predicate::Notes(p) => Content::Notes(NotesRow {
+            index: loc.index as u64,
+            recorded_at: fmt_time(p.recorded_at),
+            recorded_by: p.recorded_by,
+            text: p.text,
+        }),
+        Predicate::Close(p) => Content::Close {
+            closed_at: p.closed_at,
+            check_ins: p.check_ins,
+        },
+    });
+}
+
+/// Verifies the signatures of `entries` (in parallel, in batches) and
+/// digests what verified. `first` is the index of `entries[0]` in the file.
+fn check_entries<E: AsEntry>(
+    entries: &[E],
+    first: usize,
+    bundle: bool,
     keys: &[PublicKey],
+    ctx: Context<'_>,
     options: &Options<'_>,
-    location: impl Fn(usize) -> String + Sync,
+    total: u64,
 ) -> Vec<CheckedEntry> {
     let keyids: HashMap<String, usize> = keys
         .iter()
         .enumerate()
         .map(|(i, k)| (k.keyid(), i))
         .collect();
-    let done = std::sync::atomic::AtomicU64::new(0);
-    const CHUNK: usize = 128;
+    let done = std::sync::atomic::AtomicU64::new(first as u64);
+    // Larger batches amortise the multiscalar multiplication better.
+    const CHUNK: usize = 1024;
     entries
         .par_chunks(CHUNK)
         .enumerate()
         .flat_map_iter(|(c, chunk)| {
-            let mut failures: Vec<Vec<Failure>> = vec![Vec::new(); chunk.len()];
-            let decoded: Vec<Option<Decoded>> = chunk
+            let loc = |k: usize| Loc {
+                bundle,
+                index: first + c * CHUNK + k,
+            };
+            let parsed: Vec<Option<std::borrow::Cow<'_, Entry>>> =
+                chunk.iter().map(|e| e.as_entry().ok()).collect();
+            let mut out: Vec<CheckedEntry> = chunk
+                .iter()
+                .map(|_| CheckedEntry {
+                    leaf: [0; 32],
+                    key: None,
+                    time: None,
+                    other_subject: None,
+                    language: None,
+                    content: None,
+                    failures: Vec::new(),
+                })
+                .collect();
+            let decoded: Vec<Option<Decoded>> = parsed
                 .iter()
                 .enumerate()
-                .map(|(k, e)| decode_entry(e, &location(c * CHUNK + k), &keyids, &mut failures[k]))
+                .map(|(k, e)| match e {
+                    Some(e) => decode_entry(e, loc(k), &keyids, &mut out[k].failures),
+                    None => {
+                        let why = chunk[k]
+                            .as_entry()
+                            .err()
+                            .map(|e| e.to_string())
+                            .unwrap_or_default();
+                        out[k].failures.push(Failure {
+                            location: loc(k).to_string(),
+                            reason: format!("is not a valid entry: {why}"),
+                        });
+                        None
+                    }
+                })
                 .collect();
             let present: Vec<usize> = (0..chunk.len()).filter(|&k| decoded[k].is_some()).collect();
             let items: Vec<Item> = present
@@ -359,54 +563,33 @@ fn check_entries(
             for (n, &k) in present.iter().enumerate() {
                 valid[k] = ok[n];
             }
-            let out: Vec<CheckedEntry> = chunk
-                .iter()
-                .enumerate()
-                .map(|(k, entry)| {
-                    let loc = location(c * CHUNK + k);
-                    let mut fails = std::mem::take(&mut failures[k]);
-                    let d = decoded[k].as_ref();
-                    // The leaf is the payload as written, even when unsigned,
-                    // so the root check still reports against it.
-                    let leaf = match d {
-                        Some(d) => merkle::leaf_hash(&d.payload),
-                        None => merkle::leaf_hash(
-                            &unb64(&entry.envelope.payload).unwrap_or_default(),
-                        ),
-                    };
-                    let mut statement = None;
-                    let (mut disclosed, mut withheld) = (BTreeMap::new(), Vec::new());
-                    match d {
-                        Some(d) if valid[k] => match RollcallStatement::parse(&d.payload) {
-                            Ok(s) => {
-                                (disclosed, withheld) =
-                                    check_disclosures(&s, &entry.disclosures, &loc, &mut fails);
-                                statement = Some(s);
-                            }
-                            Err(e) => fails.push(Failure {
-                                location: format!("{loc}.envelope.payload"),
-                                reason: e.to_string(),
-                            }),
-                        },
-                        Some(_) => fails.push(Failure {
-                            location: format!("{loc}.envelope.signatures[0].sig"),
-                            reason: "the signature does not verify over the payload".into(),
-                        }),
-                        None => {}
+            for (k, entry) in parsed.iter().enumerate() {
+                let o = &mut out[k];
+                let Some(entry) = entry else { continue };
+                match &decoded[k] {
+                    Some(d) => {
+                        o.leaf = merkle::leaf_hash(d.payload());
+                        o.key = Some(d.key);
+                        if valid[k] {
+                            digest_entry(d.payload(), entry, loc(k), ctx, o);
+                        } else {
+                            o.failures.push(Failure {
+                                location: format!("{}.envelope.signatures[0].sig", loc(k)),
+                                reason: "the signature does not verify over the payload".into(),
+                            });
+                        }
                     }
-                    CheckedEntry {
-                        leaf,
-                        statement,
-                        key: d.map(|d| d.key),
-                        disclosed,
-                        withheld,
-                        failures: fails,
+                    // The leaf is the payload as written, so the root check
+                    // still reports against it.
+                    None => {
+                        o.leaf =
+                            merkle::leaf_hash(&unb64(&entry.envelope.payload).unwrap_or_default())
                     }
-                })
-                .collect();
+                }
+            }
             if let Some(progress) = options.progress {
                 let n = done.fetch_add(chunk.len() as u64, std::sync::atomic::Ordering::Relaxed);
-                progress(n + chunk.len() as u64, entries.len() as u64);
+                progress(n + chunk.len() as u64, total);
             }
             out
         })
@@ -443,36 +626,53 @@ fn timing(meeting: &Meeting, at: OffsetDateTime) -> &'static str {
     }
 }
 
-fn attendee_row(
-    index: u64,
-    payload_id: String,
-    p: &super::statement::CheckInPredicate,
-    c: &CheckedEntry,
-    meeting: &Meeting,
-) -> AttendeeRow {
-    AttendeeRow {
-        index,
-        id: payload_id,
-        checked_in_at: fmt_time(p.checked_in_at),
-        role: p.attendee.role.clone(),
-        presence: p.presence.label().to_owned(),
-        language: p.language.clone(),
-        fields: c.disclosed.clone(),
-        withheld: c.withheld.clone(),
-        timing: timing(meeting, p.checked_in_at),
-    }
+/// The parts of a bundle, however it was read.
+struct Parts<'b, E> {
+    entries: &'b [E],
+    codes: &'b [String],
+    checkpoint: &'b str,
+    earlier_checkpoints: &'b [EarlierCheckpoint],
+    public_keys: &'b [PublicKey],
 }
 
 /// Verifies a parsed bundle.
 pub fn verify_bundle(bundle: &Bundle, options: &Options<'_>) -> Report {
+    verify_parts(
+        Parts {
+            entries: &bundle.entries,
+            codes: &bundle.codes,
+            checkpoint: &bundle.checkpoint,
+            earlier_checkpoints: &bundle.earlier_checkpoints,
+            public_keys: &bundle.public_keys,
+        },
+        options,
+    )
+}
+
+/// Verifies a bundle read from a file, parsing its entries in parallel.
+pub fn verify_raw_bundle(bundle: &RawBundle<'_>, options: &Options<'_>) -> Report {
+    verify_parts(
+        Parts {
+            entries: &bundle.entries,
+            codes: &bundle.codes,
+            checkpoint: &bundle.checkpoint,
+            earlier_checkpoints: &bundle.earlier_checkpoints,
+            public_keys: &bundle.public_keys,
+        },
+        options,
+    )
+}
+
+fn verify_parts<E: AsEntry>(bundle: Parts<'_, E>, options: &Options<'_>) -> Report {
     let mut report = Report::new("bundle");
     report.entries = bundle.entries.len() as u64;
+    let total = report.entries;
 
     // 1. Trusted keys.
-    let keys = trusted_keys(&mut report, &bundle.public_keys, options);
+    let keys = trusted_keys(&mut report, bundle.public_keys, options);
 
     // 2. Checkpoint signature.
-    let checkpoint: Option<VerifiedCheckpoint> = match verify_checkpoint(&bundle.checkpoint, &keys) {
+    let checkpoint: Option<VerifiedCheckpoint> = match verify_checkpoint(bundle.checkpoint, &keys) {
         Ok(c) => Some(c),
         Err(e) => {
             report.fail("checkpoint", e.to_string());
@@ -480,61 +680,91 @@ pub fn verify_bundle(bundle: &Bundle, options: &Options<'_>) -> Report {
         }
     };
 
-    // 3. Every envelope signature (and 4. every disclosure).
-    let checked = check_entries(&bundle.entries, &keys, options, |i| format!("entries[{i}]"));
+    // 3. Every envelope signature, 4. every disclosure. Entry 0 first: it
+    //    is the signed meeting statement every other entry is checked against.
+    let head = bundle.entries.get(..1).unwrap_or_default();
+    let mut checked = check_entries(head, 0, true, &keys, Context::default(), options, total);
+    let (meeting, subject) = match checked.first().and_then(|c| c.content.as_ref()) {
+        Some(Content::Meeting(m)) => (Some(m.meeting.clone()), checked[0].other_subject.clone()),
+        Some(_) => {
+            report.fail(
+                "entries[0]",
+                "the first entry must be the signed meeting statement",
+            );
+            (None, None)
+        }
+        None if bundle.entries.is_empty() => {
+            report.fail(
+                "entries",
+                "the log is empty; it must start with the meeting statement",
+            );
+            (None, None)
+        }
+        None => (None, None),
+    };
+    let ctx = Context {
+        meeting: meeting.as_ref(),
+        subject: subject.as_ref(),
+    };
+    let rest = bundle.entries.get(1..).unwrap_or_default();
+    checked.extend(check_entries(rest, 1, true, &keys, ctx, options, total));
+
     let mut used_keys: HashSet<usize> = checked.iter().filter_map(|c| c.key).collect();
     if let Some(cp) = &checkpoint {
         if let Some(i) = keys.iter().position(|k| *k == cp.key) {
             used_keys.insert(i);
         }
     }
-    for c in &checked {
-        report.failures.extend(c.failures.iter().cloned());
+    for c in checked.iter_mut() {
+        report.failures.append(&mut c.failures);
     }
 
-    // The meeting comes from entry 0, which is signed.
-    let meeting = match checked.first().and_then(|c| c.statement.as_ref()) {
-        Some(RollcallStatement {
-            predicate: Predicate::Meeting(m),
-            ..
-        }) => Some(m.meeting.clone()),
-        Some(_) => {
-            report.fail("entries[0]", "the first entry must be the signed meeting statement");
-            None
-        }
-        None if bundle.entries.is_empty() => {
-            report.fail("entries", "the log is empty; it must start with the meeting statement");
-            None
-        }
-        None => None,
-    };
     // 5. Code text against its digest, and every entry's subject against the texts.
     let mut code_by_digest: HashMap<Sha256Digest, usize> = HashMap::new();
     for (k, text) in bundle.codes.iter().enumerate() {
-        if code_by_digest.insert(Sha256Digest::of(text.as_bytes()), k).is_some() {
-            report.fail(format!("codes[{k}]"), "the same Code text is included twice");
+        if code_by_digest
+            .insert(Sha256Digest::of(text.as_bytes()), k)
+            .is_some()
+        {
+            report.fail(
+                format!("codes[{k}]"),
+                "the same Code text is included twice",
+            );
         }
     }
     // digest -> (subject name, language shown)
     let mut referenced: BTreeMap<Sha256Digest, (String, Option<String>)> = BTreeMap::new();
-    for (i, c) in checked.iter().enumerate() {
-        let Some(s) = &c.statement else { continue };
-        let digest = s.subject.digest.sha256;
-        let language = match &s.predicate {
-            Predicate::CheckIn(p) => Some(p.language.clone()),
-            Predicate::Meeting(p) if p.languages.len() == 1 => p.languages.first().cloned(),
-            _ => None,
-        };
+    if let (Some(s), Some(Content::Meeting(m))) =
+        (&subject, checked.first().and_then(|c| c.content.as_ref()))
+    {
+        let language = (m.languages.len() == 1).then(|| m.languages[0].clone());
+        referenced.insert(s.digest.sha256, (s.name.clone(), language));
+        if !code_by_digest.contains_key(&s.digest.sha256) {
+            report.fail(
+                "entries[0]",
+                format!(
+                    "presents Code {}, whose text is not in the bundle (or was altered)",
+                    s.digest.sha256
+                ),
+            );
+        }
+    }
+    for (i, c) in checked.iter().enumerate().skip(1) {
+        let Some(s) = &c.other_subject else { continue };
+        let digest = s.digest.sha256;
         match referenced.get_mut(&digest) {
             Some(seen) => {
-                if seen.0 != s.subject.name {
+                if seen.0 != s.name {
                     report.fail(
                         format!("entries[{i}]"),
-                        format!("names Code {digest} {:?}, but earlier entries call it {:?}", s.subject.name, seen.0),
+                        format!(
+                            "names Code {digest} {:?}, but earlier entries call it {:?}",
+                            s.name, seen.0
+                        ),
                     );
                 }
                 if seen.1.is_none() {
-                    seen.1 = language;
+                    seen.1.clone_from(&c.language);
                 }
             }
             None => {
@@ -544,7 +774,7 @@ pub fn verify_bundle(bundle: &Bundle, options: &Options<'_>) -> Report {
                         format!("acknowledges Code {digest}, whose text is not in the bundle (or was altered)"),
                     );
                 }
-                referenced.insert(digest, (s.subject.name.clone(), language));
+                referenced.insert(digest, (s.name.clone(), c.language.clone()));
             }
         }
     }
@@ -574,7 +804,11 @@ pub fn verify_bundle(bundle: &Bundle, options: &Options<'_>) -> Report {
         if c.size != leaves.len() as u64 {
             report.fail(
                 "checkpoint",
-                format!("covers {} entries but the bundle has {}", c.size, leaves.len()),
+                format!(
+                    "covers {} entries but the bundle has {}",
+                    c.size,
+                    leaves.len()
+                ),
             );
         } else if c.root != root {
             report.fail(
@@ -609,10 +843,13 @@ pub fn verify_bundle(bundle: &Bundle, options: &Options<'_>) -> Report {
         let Some(fin) = &checkpoint else { continue };
         let (old, new) = (&v.checkpoint, &fin.checkpoint);
         if old.origin != new.origin {
-            report.fail(&loc, format!("is for log {:?}, not {:?}", old.origin, new.origin));
+            report.fail(
+                &loc,
+                format!("is for log {:?}, not {:?}", old.origin, new.origin),
+            );
             continue;
         }
-        if old.size <= last_size && k > 0 || old.size >= new.size {
+        if old.size <= last_size || old.size >= new.size {
             report.fail(
                 &loc,
                 "earlier checkpoints must grow strictly and stay below the final size",
@@ -626,12 +863,16 @@ pub fn verify_bundle(bundle: &Bundle, options: &Options<'_>) -> Report {
             .map(|h| unb64(h).ok().and_then(|b| b.try_into().ok()))
             .collect();
         match proof {
-            Some(p) if merkle::verify_consistency(old.size, new.size, &old.root, &new.root, &p) => {}
+            Some(p) if merkle::verify_consistency(old.size, new.size, &old.root, &new.root, &p) => {
+            }
             Some(_) => report.fail(
                 format!("{loc}.consistency"),
                 "the final checkpoint does not provably extend this one (the log was rewritten)",
             ),
-            None => report.fail(format!("{loc}.consistency"), "is not a list of base64 hashes"),
+            None => report.fail(
+                format!("{loc}.consistency"),
+                "is not a list of base64 hashes",
+            ),
         }
     }
 
@@ -642,10 +883,15 @@ pub fn verify_bundle(bundle: &Bundle, options: &Options<'_>) -> Report {
             .position(|t| t == key)
             .is_some_and(|i| used_keys.contains(&i));
         if !used {
-            report.fail(format!("public_keys[{k}]"), "signs nothing that verified in this bundle");
+            report.fail(
+                format!("public_keys[{k}]"),
+                "signs nothing that verified in this bundle",
+            );
         }
     }
-    for &i in &used_keys {
+    let mut used: Vec<usize> = used_keys.into_iter().collect();
+    used.sort_unstable();
+    for &i in &used {
         if !bundle.public_keys.contains(&keys[i]) {
             report.fail(
                 "public_keys",
@@ -653,63 +899,57 @@ pub fn verify_bundle(bundle: &Bundle, options: &Options<'_>) -> Report {
             );
         }
     }
-    let mut used: Vec<usize> = used_keys.into_iter().collect();
-    used.sort_unstable();
     report.signers = used.iter().map(|&i| keys[i].to_base64()).collect();
 
-    // 8. Order: meeting first, one log per meeting, no duplicates, times
-    //    never going back, nothing after the close. 9. Timing labels.
+    // 8. Order: meeting first, no duplicates, times never going back,
+    //    nothing after the close. 9. Timing labels are on the rows.
     let mut seen: HashMap<Hash, usize> = HashMap::with_capacity(checked.len());
     let mut last_time: Option<OffsetDateTime> = None;
     let mut check_ins = 0u64;
     let mut closed: Option<usize> = None;
-    for (i, c) in checked.iter().enumerate() {
-        let loc = format!("entries[{i}]");
+    for (i, c) in checked.into_iter().enumerate() {
         if let Some(j) = seen.insert(c.leaf, i) {
-            report.fail(&loc, format!("duplicates entries[{j}]"));
+            report.fail(format!("entries[{i}]"), format!("duplicates entries[{j}]"));
         }
-        let Some(s) = &c.statement else { continue };
+        let Some(content) = c.content else { continue };
         if let Some(k) = closed {
-            report.fail(&loc, format!("follows the meeting's close in entries[{k}]"));
+            report.fail(
+                format!("entries[{i}]"),
+                format!("follows the meeting's close in entries[{k}]"),
+            );
         }
-        let at = s.predicate.time();
-        if let Some(prev) = last_time {
+        if let (Some(prev), Some(at)) = (last_time, c.time) {
             if at < prev {
-                report.fail(&loc, "is out of order: its time is earlier than the entry before it");
+                report.fail(
+                    format!("entries[{i}]"),
+                    "is out of order: its time is earlier than the entry before it",
+                );
             }
         }
-        last_time = Some(at);
-        let Some(m) = &meeting else { continue };
-        if s.predicate.meeting_id() != m.id {
-            report.fail(&loc, format!("belongs to meeting {:?}, not {:?}", s.predicate.meeting_id(), m.id));
-            continue;
-        }
-        match &s.predicate {
-            Predicate::Meeting(_) if i > 0 => {
-                report.fail(&loc, "a second meeting statement; only entries[0] may be one")
-            }
-            Predicate::Meeting(_) => {}
-            Predicate::CheckIn(p) => {
+        last_time = c.time.or(last_time);
+        match content {
+            Content::Meeting(_) if i > 0 => report.fail(
+                format!("entries[{i}]"),
+                "a second meeting statement; only entries[0] may be one",
+            ),
+            Content::Meeting(_) => {}
+            Content::CheckIn(row) => {
                 check_ins += 1;
-                if p.meeting != *m {
-                    report.fail(&loc, "its meeting details differ from the signed meeting statement");
-                }
-                let id = Sha256Digest::of(&unb64(&bundle.entries[i].envelope.payload).unwrap_or_default()).short(12);
-                report.attendees.push(attendee_row(i as u64, id, p, c, m));
+                report.attendees.push(*row);
             }
-            Predicate::Notes(p) => report.notes.push(NotesRow {
-                index: i as u64,
-                recorded_at: fmt_time(p.recorded_at),
-                recorded_by: p.recorded_by.clone(),
-                text: p.text.clone(),
-            }),
-            Predicate::Close(p) => {
+            Content::Notes(row) => report.notes.push(row),
+            Content::Close {
+                closed_at,
+                check_ins: recorded,
+            } => {
                 closed = Some(i);
-                report.closed_at = Some(fmt_time(p.closed_at));
-                if p.check_ins != check_ins {
+                report.closed_at = Some(fmt_time(closed_at));
+                if recorded != check_ins {
                     report.fail(
-                        &loc,
-                        format!("the close records {} check-ins but the log has {check_ins}", p.check_ins),
+                        format!("entries[{i}]"),
+                        format!(
+                            "the close records {recorded} check-ins but the log has {check_ins}"
+                        ),
                     );
                 }
             }
@@ -717,11 +957,15 @@ pub fn verify_bundle(bundle: &Bundle, options: &Options<'_>) -> Report {
     }
     report.attestations = check_ins;
     if closed.is_none() && meeting.is_some() {
-        report
-            .warnings
-            .push("the meeting was not closed when this list was exported: it may be incomplete".into());
+        report.warnings.push(
+            "the meeting was not closed when this list was exported: it may be incomplete".into(),
+        );
     }
-    let late = report.attendees.iter().filter(|a| a.timing != "on time").count();
+    let late = report
+        .attendees
+        .iter()
+        .filter(|a| a.timing != "on time")
+        .count();
     if late > 0 {
         report.warnings.push(format!(
             "{late} check-in(s) fall outside the scheduled meeting time and are labelled"
@@ -746,35 +990,44 @@ pub fn verify_receipt(receipt: &Receipt, options: &Options<'_>) -> Report {
     let mut report = Report::new("receipt");
     report.entries = 1;
     let keys = trusted_keys(&mut report, &receipt.public_keys, options);
-    let checked = check_entries(std::slice::from_ref(&receipt.entry), &keys, options, |_| "entry".to_owned());
-    let Some(c) = checked.into_iter().next() else {
+    let checked = check_entries(
+        std::slice::from_ref(&receipt.entry),
+        0,
+        false,
+        &keys,
+        Context::default(),
+        options,
+        1,
+    );
+    let Some(mut c) = checked.into_iter().next() else {
         report.fail("entry", "missing");
         return report;
     };
-    report.failures.extend(c.failures.iter().cloned());
+    report.failures.append(&mut c.failures);
     if let Some(k) = c.key {
         report.signers.push(keys[k].to_base64());
     }
-    match &c.statement {
-        Some(RollcallStatement {
-            subject,
-            predicate: Predicate::CheckIn(p),
-        }) => {
+    let payload = unb64(&receipt.entry.envelope.payload).unwrap_or_default();
+    let parsed = RollcallStatement::parse(&payload).map(|s| (s.subject, s.predicate));
+    match (c.content, parsed) {
+        (Some(Content::CheckIn(mut row)), Ok((subject, Predicate::CheckIn(p)))) => {
             report.attestations = 1;
-            report.meeting = Some(p.meeting.clone());
             report.codes.push(CodeSummary {
-                name: subject.name.clone(),
+                name: subject.name,
                 title: p.code_title.clone(),
                 language: Some(p.language.clone()),
                 sha256: subject.digest.sha256.to_hex(),
                 text_checked: false,
             });
-            let id = Sha256Digest::of(&unb64(&receipt.entry.envelope.payload).unwrap_or_default()).short(12);
-            let index = receipt.inclusion.as_ref().map_or(0, |i| i.index);
-            report.attendees.push(attendee_row(index, id, p, &c, &p.meeting));
+            row.index = receipt.inclusion.as_ref().map_or(0, |i| i.index);
+            report.attendees.push(*row);
+            report.meeting = Some(p.meeting);
         }
-        Some(_) => report.fail("entry", "a receipt holds a check-in, not another kind of entry"),
-        None => {}
+        (Some(_), _) => report.fail(
+            "entry",
+            "a receipt holds a check-in, not another kind of entry",
+        ),
+        _ => {}
     }
     match (&receipt.checkpoint, &receipt.inclusion) {
         (Some(note), Some(inclusion)) => match verify_checkpoint(note, &keys) {
@@ -786,7 +1039,14 @@ pub fn verify_receipt(receipt: &Receipt, options: &Options<'_>) -> Report {
                     .collect();
                 let cpc = &cp.checkpoint;
                 match proof {
-                    Some(p) if merkle::verify_inclusion(inclusion.index, cpc.size, &c.leaf, &p, &cpc.root) => {}
+                    Some(p)
+                        if merkle::verify_inclusion(
+                            inclusion.index,
+                            cpc.size,
+                            &c.leaf,
+                            &p,
+                            &cpc.root,
+                        ) => {}
                     Some(_) => report.fail(
                         "inclusion",
                         "the entry is not in the log at this checkpoint (wrong index, proof or log)",
@@ -821,7 +1081,10 @@ pub fn verify_receipt(receipt: &Receipt, options: &Options<'_>) -> Report {
     }
     for (k, key) in receipt.public_keys.iter().enumerate() {
         if !report.signers.contains(&key.to_base64()) {
-            report.fail(format!("public_keys[{k}]"), "signs nothing that verified in this receipt");
+            report.fail(
+                format!("public_keys[{k}]"),
+                "signs nothing that verified in this receipt",
+            );
         }
     }
     report.valid = report.failures.is_empty();

@@ -1,1 +1,158 @@
+//! `rollcall verify` on real files: verdicts, reports and exit codes.
 
+use crate::support::{bundle, recorded_meeting, rollcall, signer, text, write_json};
+
+#[test]
+fn verify_accepts_a_bundle_with_the_pinned_key_and_reports_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = signer(5);
+    let path = write_json(dir.path(), "list.json", &bundle(&s, 3));
+    let key = s.public().to_base64();
+    let out = rollcall(
+        &["verify", path.to_str().unwrap(), "--key", &key],
+        dir.path(),
+    );
+    let report = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{report}{}", text(&out.stderr));
+    assert!(report.starts_with("VALID bundle"));
+    assert!(report.contains("ISO/TC 46 plenary"));
+    assert!(report.contains("ISO Code of Conduct for the technical work"));
+    assert!(report.contains("3 check-in(s)"));
+    assert!(report.contains("pinned with --key"));
+    assert!(!text(&out.stderr).contains("NO KEY PINNED"));
+}
+
+#[test]
+fn verify_without_a_key_warns_loudly() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_json(dir.path(), "list.json", &bundle(&signer(5), 1));
+    let out = rollcall(&["verify", path.to_str().unwrap()], dir.path());
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stderr).contains("WARNING: NO KEY PINNED"));
+}
+
+#[test]
+fn verify_rejects_a_tampered_bundle_naming_the_place_and_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = signer(5);
+    let mut b = bundle(&s, 3);
+    b.entries[2].disclosures[0] = b.entries[3].disclosures[0].clone();
+    let path = write_json(dir.path(), "list.json", &b);
+    let out = rollcall(
+        &[
+            "verify",
+            path.to_str().unwrap(),
+            "--key",
+            &s.public().to_base64(),
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let report = text(&out.stdout);
+    assert!(report.starts_with("INVALID bundle"));
+    assert!(
+        report.contains("entries[2].disclosures[0]: matches none of the signed commitments"),
+        "{report}"
+    );
+}
+
+#[test]
+fn verify_json_output_is_machine_readable() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = signer(5);
+    let path = write_json(dir.path(), "list.json", &bundle(&s, 2));
+    let out = rollcall(
+        &[
+            "verify",
+            path.to_str().unwrap(),
+            "--key",
+            &s.public().to_base64(),
+            "--json",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["valid"], true);
+    assert_eq!(v["attestations"], 2);
+    assert_eq!(v["attendees"][1]["fields"]["name"], "Attendee 1");
+}
+
+#[test]
+fn verify_accepts_a_key_file_and_rejects_the_wrong_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = signer(5);
+    let path = write_json(dir.path(), "list.json", &bundle(&s, 1));
+    let keyfile = dir.path().join("trusted.pub");
+    std::fs::write(&keyfile, format!("# our server\n{}\n", s.public())).unwrap();
+    let ok = rollcall(
+        &[
+            "verify",
+            path.to_str().unwrap(),
+            "--key",
+            keyfile.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert_eq!(ok.status.code(), Some(0), "{}", text(&ok.stderr));
+    let wrong = signer(6).public().to_base64();
+    let bad = rollcall(
+        &["verify", path.to_str().unwrap(), "--key", &wrong],
+        dir.path(),
+    );
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(text(&bad.stdout).contains("checkpoint"));
+}
+
+#[test]
+fn verify_checks_a_receipt() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = signer(5);
+    let mut rec = recorded_meeting(&s, "m-r", 2, false);
+    rec.checkpoint();
+    let path = write_json(dir.path(), "receipt.json", &rec.receipt(1).unwrap());
+    let out = rollcall(
+        &[
+            "verify",
+            path.to_str().unwrap(),
+            "--key",
+            &s.public().to_base64(),
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).starts_with("VALID receipt"));
+}
+
+#[test]
+fn unreadable_files_and_bad_keys_exit_2_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = rollcall(&["verify", "nope.json"], dir.path());
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(text(&missing.stderr).contains("cannot read nope.json"));
+
+    std::fs::write(dir.path().join("junk.json"), "not json").unwrap();
+    let junk = rollcall(&["verify", "junk.json"], dir.path());
+    assert_eq!(junk.status.code(), Some(2));
+    assert!(text(&junk.stderr).contains("not JSON"));
+
+    std::fs::write(
+        dir.path().join("other.json"),
+        r#"{"format":"something-else"}"#,
+    )
+    .unwrap();
+    let other = rollcall(&["verify", "other.json"], dir.path());
+    assert_eq!(other.status.code(), Some(2));
+    assert!(text(&other.stderr).contains("not a rollcall bundle or receipt"));
+
+    let path = write_json(dir.path(), "list.json", &bundle(&signer(5), 1));
+    let badkey = rollcall(
+        &["verify", path.to_str().unwrap(), "--key", "abc"],
+        dir.path(),
+    );
+    assert_eq!(badkey.status.code(), Some(2));
+    assert!(text(&badkey.stderr).contains("neither a public key"));
+
+    let usage = rollcall(&["verify"], dir.path());
+    assert_eq!(usage.status.code(), Some(2));
+}

@@ -71,7 +71,11 @@ pub fn recorded_meeting<'a>(signer: &'a Signer, id: &str, n: usize, close: bool)
     }
     if close {
         let t = opened_at() + Duration::hours(8);
-        r.notes("Secretary Sam", "The convenor presented the Code; no questions.", t);
+        r.notes(
+            "Secretary Sam",
+            "The convenor presented the Code; no questions.",
+            t,
+        );
         r.close(t + Duration::minutes(1));
     }
     r
@@ -106,8 +110,12 @@ pub fn write_json(dir: &Path, name: &str, value: &impl serde::Serialize) -> Path
 }
 
 pub fn vector(name: &str) -> String {
-    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors").join(name))
-        .unwrap()
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/vectors")
+            .join(name),
+    )
+    .unwrap()
 }
 
 /// Replaces the base64 character at `i` with a different one.

@@ -24,7 +24,10 @@ fn closed_meeting_bundle_verifies_against_the_pinned_key() {
     assert_eq!(r.entries, 8, "meeting + 5 check-ins + notes + close");
     assert_eq!(r.meeting.as_ref().unwrap().id, "m-plenary-2026");
     assert_eq!(r.codes.len(), 1);
-    assert_eq!(r.codes[0].title, "ISO Code of Conduct for the technical work");
+    assert_eq!(
+        r.codes[0].title,
+        "ISO Code of Conduct for the technical work"
+    );
     assert!(r.codes[0].text_checked);
     assert_eq!(r.notes.len(), 1);
     assert!(r.closed_at.is_some());
@@ -64,7 +67,10 @@ fn withheld_fields_verify_and_are_reported_as_withheld() {
     });
     let r = verify_bundle(&b, &pinned(&[&s]));
     assert!(r.valid, "{:?}", r.failures);
-    assert_eq!(r.attendees[1].withheld, vec!["email".to_string(), "name".to_string()]);
+    assert_eq!(
+        r.attendees[1].withheld,
+        vec!["email".to_string(), "name".to_string()]
+    );
     assert!(!r.attendees[1].fields.contains_key("name"));
 }
 
@@ -85,7 +91,7 @@ fn receipt_proves_inclusion_against_a_signed_checkpoint() {
     assert_eq!(r.checkpoint.as_ref().unwrap().size, 5);
     // And through the JSON entry point.
     let json = serde_json::to_vec(&receipt).unwrap();
-    assert!(verify_json(&json, &pinned(&[&s])).unwrap().valid);
+    assert!(verify_json(json, &pinned(&[&s])).unwrap().valid);
 }
 
 #[test]
@@ -144,13 +150,19 @@ fn check_ins_outside_the_scheduled_time_are_labelled_not_rejected() {
         presence: rollcall::trust::statement::Presence::StaticLink,
         language: "en",
     };
-    rec.check_in(&visitor("Punctual Pat"), m.starts_at + Duration::minutes(30));
+    rec.check_in(
+        &visitor("Punctual Pat"),
+        m.starts_at + Duration::minutes(30),
+    );
     rec.check_in(&visitor("Late Lou"), m.ends_at + Duration::minutes(5));
     let r = verify_bundle(&rec.bundle(), &pinned(&[&s]));
     assert!(r.valid, "{:?}", r.failures);
     let timing: Vec<&str> = r.attendees.iter().map(|a| a.timing).collect();
     assert_eq!(timing, ["on time", "on time", "late"]);
-    assert!(r.warnings.iter().any(|w| w.contains("outside the scheduled")));
+    assert!(r
+        .warnings
+        .iter()
+        .any(|w| w.contains("outside the scheduled")));
 }
 
 #[test]
@@ -180,7 +192,9 @@ fn exhaustive_and_batched_verification_agree() {
         let r = verify_bundle(&b, &o);
         assert!(!r.valid);
         assert!(
-            r.failures.iter().any(|f| f.location.starts_with("entries[200].envelope.signatures[0]")),
+            r.failures.iter().any(|f| f
+                .location
+                .starts_with("entries[200].envelope.signatures[0]")),
             "{:?}",
             r.failures
         );

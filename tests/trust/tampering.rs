@@ -14,9 +14,12 @@ fn pinned(s: &rollcall::trust::keys::Signer) -> Options<'static> {
 
 /// Whether `verify` refuses these bytes (unreadable or invalid), and why.
 fn refused(bytes: &[u8], options: &Options<'_>) -> Option<String> {
-    match verify_json(bytes, options) {
+    match verify_json(bytes.to_vec(), options) {
         Err(e) => Some(e.to_string()),
-        Ok(r) if !r.valid => Some(format!("{}: {}", r.failures[0].location, r.failures[0].reason)),
+        Ok(r) if !r.valid => Some(format!(
+            "{}: {}",
+            r.failures[0].location, r.failures[0].reason
+        )),
         Ok(_) => None,
     }
 }
@@ -26,7 +29,10 @@ fn changing_any_byte_of_a_bundle_is_caught() {
     let s = signer(1);
     let b = bundle(&s, 2);
     let json = serde_json::to_vec(&b).unwrap();
-    assert!(refused(&json, &pinned(&s)).is_none(), "the untouched bundle verifies");
+    assert!(
+        refused(&json, &pinned(&s)).is_none(),
+        "the untouched bundle verifies"
+    );
     // The Code text is long and uniform: test every 13th byte of it and
     // every byte of everything else.
     let text = serde_json::to_string(&b.codes[0]).unwrap();
@@ -38,7 +44,11 @@ fn changing_any_byte_of_a_bundle_is_caught() {
     let (mut tried, mut caught) = (0, 0);
     let mut missed = Vec::new();
     for self_vouching in [false, true] {
-        let options = if self_vouching { Options::default() } else { pinned(&s) };
+        let options = if self_vouching {
+            Options::default()
+        } else {
+            pinned(&s)
+        };
         for i in 0..json.len() {
             if code_range.contains(&i) && i % 13 != 0 {
                 continue;
@@ -48,17 +58,27 @@ fn changing_any_byte_of_a_bundle_is_caught() {
             tried += 1;
             match refused(&m, &options) {
                 Some(_) => caught += 1,
-                None => missed.push((i, String::from_utf8_lossy(&json[i.saturating_sub(30)..(i + 30).min(json.len())]).into_owned())),
+                None => missed.push((
+                    i,
+                    String::from_utf8_lossy(&json[i.saturating_sub(30)..(i + 30).min(json.len())])
+                        .into_owned(),
+                )),
             }
         }
     }
-    assert!(missed.is_empty(), "{caught}/{tried} caught; missed: {missed:#?}");
+    assert!(
+        missed.is_empty(),
+        "{caught}/{tried} caught; missed: {missed:#?}"
+    );
 }
 
 fn reasons(b: &Bundle, s: &rollcall::trust::keys::Signer) -> Vec<String> {
     let r = verify_bundle(b, &pinned(s));
     assert!(!r.valid, "the edited bundle must be rejected");
-    r.failures.iter().map(|f| format!("{}: {}", f.location, f.reason)).collect()
+    r.failures
+        .iter()
+        .map(|f| format!("{}: {}", f.location, f.reason))
+        .collect()
 }
 
 #[test]
@@ -67,7 +87,10 @@ fn reordered_entries_are_caught() {
     let mut b = bundle(&s, 4);
     b.entries.swap(2, 3);
     let why = reasons(&b, &s);
-    assert!(why.iter().any(|w| w.contains("root hash does not match")), "{why:?}");
+    assert!(
+        why.iter().any(|w| w.contains("root hash does not match")),
+        "{why:?}"
+    );
     assert!(why.iter().any(|w| w.contains("out of order")), "{why:?}");
 }
 
@@ -77,7 +100,11 @@ fn a_dropped_entry_is_caught() {
     let mut b = bundle(&s, 4);
     b.entries.remove(3);
     let why = reasons(&b, &s);
-    assert!(why.iter().any(|w| w.contains("covers 7 entries but the bundle has 6")), "{why:?}");
+    assert!(
+        why.iter()
+            .any(|w| w.contains("covers 7 entries but the bundle has 6")),
+        "{why:?}"
+    );
 }
 
 #[test]
@@ -87,7 +114,11 @@ fn a_duplicated_entry_is_caught() {
     let dup = b.entries[2].clone();
     b.entries.insert(3, dup);
     let why = reasons(&b, &s);
-    assert!(why.iter().any(|w| w.contains("entries[3]: duplicates entries[2]")), "{why:?}");
+    assert!(
+        why.iter()
+            .any(|w| w.contains("entries[3]: duplicates entries[2]")),
+        "{why:?}"
+    );
 }
 
 #[test]
@@ -97,7 +128,11 @@ fn a_checkpoint_from_another_meeting_is_caught() {
     let other = recorded_meeting(&s, "m-other", 2, true).bundle();
     b.checkpoint = other.checkpoint.clone();
     let why = reasons(&b, &s);
-    assert!(why.iter().any(|w| w.contains("not meeting \"m-plenary-2026\"")), "{why:?}");
+    assert!(
+        why.iter()
+            .any(|w| w.contains("not meeting \"m-plenary-2026\"")),
+        "{why:?}"
+    );
 }
 
 #[test]
@@ -107,7 +142,11 @@ fn entries_from_another_meeting_are_caught() {
     let other = recorded_meeting(&s, "m-other", 2, true).bundle();
     b.entries[2] = other.entries[2].clone();
     let why = reasons(&b, &s);
-    assert!(why.iter().any(|w| w.contains("belongs to meeting \"m-other\"")), "{why:?}");
+    assert!(
+        why.iter()
+            .any(|w| w.contains("belongs to meeting \"m-other\"")),
+        "{why:?}"
+    );
 }
 
 #[test]
@@ -116,7 +155,11 @@ fn an_altered_code_text_is_caught() {
     let mut b = bundle(&s, 1);
     b.codes[0] = b.codes[0].replace("good faith", "bad faith");
     let why = reasons(&b, &s);
-    assert!(why.iter().any(|w| w.contains("whose text is not in the bundle")), "{why:?}");
+    assert!(
+        why.iter()
+            .any(|w| w.contains("whose text is not in the bundle")),
+        "{why:?}"
+    );
     assert!(why.iter().any(|w| w.starts_with("codes[0]")), "{why:?}");
 }
 
@@ -127,7 +170,11 @@ fn a_disclosure_moved_to_another_attendee_is_caught() {
     let stolen = b.entries[1].disclosures[0].clone();
     b.entries[2].disclosures[0] = stolen;
     let why = reasons(&b, &s);
-    assert!(why.iter().any(|w| w.contains("entries[2].disclosures[0]: matches none")), "{why:?}");
+    assert!(
+        why.iter()
+            .any(|w| w.contains("entries[2].disclosures[0]: matches none")),
+        "{why:?}"
+    );
 }
 
 #[test]
@@ -137,7 +184,10 @@ fn an_earlier_checkpoint_from_a_forked_log_is_caught() {
     let fork = recorded_meeting(&s, "m-plenary-2026", 4, true).bundle();
     b.earlier_checkpoints[0].checkpoint = fork.earlier_checkpoints[0].checkpoint.clone();
     let why = reasons(&b, &s);
-    assert!(why.iter().any(|w| w.contains("does not provably extend")), "{why:?}");
+    assert!(
+        why.iter().any(|w| w.contains("does not provably extend")),
+        "{why:?}"
+    );
 }
 
 #[test]
@@ -146,7 +196,11 @@ fn an_extra_unlisted_field_is_refused() {
     let b = bundle(&s, 1);
     let mut v: serde_json::Value = serde_json::to_value(&b).unwrap();
     v["entries"][1]["note"] = "added later".into();
-    let r = verify_json(&serde_json::to_vec(&v).unwrap(), &pinned(&s)).unwrap();
+    let r = verify_json(serde_json::to_vec(&v).unwrap(), &pinned(&s)).unwrap();
     assert!(!r.valid);
-    assert!(r.failures[0].reason.contains("unknown field"), "{:?}", r.failures);
+    assert!(
+        r.failures[0].reason.contains("unknown field"),
+        "{:?}",
+        r.failures
+    );
 }

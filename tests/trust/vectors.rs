@@ -1,9 +1,7 @@
 //! The formats against their specifications' own published vectors.
 
 use rollcall::trust::batch::{self, Item};
-use rollcall::trust::checkpoint::{
-    parse_verifier_key, split_note, verify_note, Checkpoint,
-};
+use rollcall::trust::checkpoint::{parse_verifier_key, split_note, verify_note, Checkpoint};
 use rollcall::trust::encoding::unhex_vec;
 use rollcall::trust::envelope::{pae, Envelope};
 use rollcall::trust::keys::{PublicKey, Signer};
@@ -34,7 +32,11 @@ fn merkle_tree_matches_rfc6962_reference_vectors() {
     assert!(roots.len() >= 9);
     for r in roots {
         let size = r["size"].as_u64().unwrap() as usize;
-        assert_eq!(merkle::root(&leaves[..size]), h(&r["root"]), "root of {size}");
+        assert_eq!(
+            merkle::root(&leaves[..size]),
+            h(&r["root"]),
+            "root of {size}"
+        );
     }
     for ex in v["hashes"]["leaf_examples"].as_array().unwrap() {
         let data = unhex_vec(ex["data"].as_str().unwrap()).unwrap();
@@ -43,7 +45,10 @@ fn merkle_tree_matches_rfc6962_reference_vectors() {
     for ex in v["hashes"]["node_examples"].as_array().unwrap() {
         let left = unhex_vec(ex["left"].as_str().unwrap()).unwrap();
         let right = unhex_vec(ex["right"].as_str().unwrap()).unwrap();
-        match (<[u8; 32]>::try_from(left.clone()), <[u8; 32]>::try_from(right.clone())) {
+        match (
+            <[u8; 32]>::try_from(left.clone()),
+            <[u8; 32]>::try_from(right.clone()),
+        ) {
             (Ok(l), Ok(r)) => assert_eq!(merkle::node_hash(&l, &r), h(&ex["hash"])),
             // The spec's example hashes short strings: the same 0x01 ‖ L ‖ R rule.
             _ => {
@@ -64,7 +69,13 @@ fn merkle_tree_matches_rfc6962_reference_vectors() {
             proof,
             "generated inclusion proof for {index} in {size}"
         );
-        assert!(merkle::verify_inclusion(index, size, &leaves[index as usize], &proof, &root));
+        assert!(merkle::verify_inclusion(
+            index,
+            size,
+            &leaves[index as usize],
+            &proof,
+            &root
+        ));
     }
     let consistency = v["consistency"].as_array().unwrap();
     assert!(!consistency.is_empty());
@@ -79,7 +90,10 @@ fn merkle_tree_matches_rfc6962_reference_vectors() {
                 "generated consistency proof {m} -> {n}"
             );
         }
-        assert!(merkle::verify_consistency(m, n, &r1, &r2, &proof), "{m} -> {n}");
+        assert!(
+            merkle::verify_consistency(m, n, &r1, &r2, &proof),
+            "{m} -> {n}"
+        );
         if !proof.is_empty() {
             let mut bad = proof.clone();
             bad[0][31] ^= 0x80;
@@ -162,17 +176,41 @@ fn ed25519_strict_and_batch_agree_with_wycheproof() {
                 continue;
             };
             assert_eq!(key.verify_strict(&msg, &sig), valid, "tc {id}: strict");
-            let items = [Item { message: &msg, signature: sig, key }];
-            assert_eq!(batch::verify_all(&items, false), vec![valid], "tc {id}: batch");
+            let items = [Item {
+                message: &msg,
+                signature: sig,
+                key,
+            }];
+            assert_eq!(
+                batch::verify_all(&items, false),
+                vec![valid],
+                "tc {id}: batch"
+            );
             // In a batch with valid signatures around it, the verdict holds.
             let signer = Signer::from_seed(&[id as u8; 32]);
             let good = signer.sign(b"neighbour");
             let mixed = [
-                Item { message: b"neighbour", signature: good, key: signer.public() },
-                Item { message: &msg, signature: sig, key },
-                Item { message: b"neighbour", signature: good, key: signer.public() },
+                Item {
+                    message: b"neighbour",
+                    signature: good,
+                    key: signer.public(),
+                },
+                Item {
+                    message: &msg,
+                    signature: sig,
+                    key,
+                },
+                Item {
+                    message: b"neighbour",
+                    signature: good,
+                    key: signer.public(),
+                },
             ];
-            assert_eq!(batch::verify_all(&mixed, false), vec![true, valid, true], "tc {id}: in batch");
+            assert_eq!(
+                batch::verify_all(&mixed, false),
+                vec![true, valid, true],
+                "tc {id}: in batch"
+            );
         }
     }
     assert_eq!(counted, 151);
@@ -186,7 +224,10 @@ fn signed_note_example_verifies_under_its_verifier_key() {
     let (text, signer) = verify_note(&note, &[key], |_| name.clone()).unwrap();
     assert_eq!(text, "This is an example message.\n");
     assert_eq!(signer, key);
-    assert_eq!(key.verifier_key(&name), vector("example-com-foo.vkey").trim());
+    assert_eq!(
+        key.verifier_key(&name),
+        vector("example-com-foo.vkey").trim()
+    );
     let tampered = note.replace("example message", "exampel message");
     assert!(verify_note(&tampered, &[key], |_| name.clone()).is_err());
 }
@@ -202,7 +243,12 @@ fn checkpoint_examples_from_the_c2sp_specs_parse() {
     assert_eq!(sigs[0].name, "example.com/behind-the-sofa");
     assert_eq!(rollcall::trust::encoding::hex(&sigs[0].key_id), "033de0ae");
     // The spec publishes no key for it: an unknown key is refused, never skipped.
-    assert!(verify_note(&note, &[*Signer::from_seed(&[1; 32]).public()], |_| cp.origin.clone()).is_err());
+    assert!(
+        verify_note(&note, &[*Signer::from_seed(&[1; 32]).public()], |_| cp
+            .origin
+            .clone())
+        .is_err()
+    );
     let (_, sigs) = split_note(&vector("c2sp-signed-note-example.txt")).unwrap();
     assert_eq!(rollcall::trust::encoding::hex(&sigs[0].key_id), "367ba04b");
 }
