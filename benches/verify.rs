@@ -4,8 +4,10 @@
 //! (default 100,000; set `ROLLCALL_BENCH_N`), writes the bundle, and measures
 //! in one run:
 //!
-//! 1. baseline: ed25519-dalek `verify_batch` over the same N signed messages,
-//!    in parallel chunks (the raw ceiling, no parsing or other checks);
+//! 1. baselines: ed25519-dalek `verify_batch` over the same N signed messages
+//!    in parallel chunks of 1024 (the raw batch ceiling), and `verify_strict`
+//!    of each in parallel (the raw ceiling of the rule `rollcall verify`
+//!    applies), with no parsing or other checks;
 //! 2. `rollcall verify FILE --key KEY --json` as a separate process, wall time
 //!    and peak resident memory.
 //!
@@ -113,6 +115,9 @@ fn main() {
         ed25519_dalek::verify_batch(&m, &s, &keys[..c.len()]).expect("valid");
     });
     let baseline = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    msgs.par_iter().for_each(|(m, s)| vk.verify_strict(m, s).expect("valid"));
+    let strict = t.elapsed().as_secs_f64();
 
     let entries = n as f64 + 3.0;
     println!(
@@ -125,10 +130,15 @@ fn main() {
         entries / baseline
     );
     println!(
+        "  baseline  raw verify_strict     {:>9.0} signatures/s  ({strict:.2} s)",
+        entries / strict
+    );
+    println!(
         "  rollcall  verify (end to end)   {:>9.0} attestations/s ({e2e:.2} s)",
         entries / e2e
     );
-    println!("  ratio     end to end / baseline {:>9.2}", baseline / e2e);
+    println!("  ratio     end to end / batch    {:>9.2}", baseline / e2e);
+    println!("  ratio     end to end / strict   {:>9.2}", strict / e2e);
     println!(
         "  memory    peak RSS {:.1} MB = {:.2} x file size",
         peak as f64 / 1e6,

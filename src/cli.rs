@@ -73,8 +73,4 @@ pub struct VerifyArgs {
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
-    /// Check every signature on its own with the strict RFC 8032 rule
-    /// instead of in batches (slower). See docs/FORMAT.md, "Signatures".
-    #[arg(long)]
-    pub exhaustive: bool,
 }

@@ -79,7 +79,6 @@ pub fn run(args: VerifyArgs) -> Result<ExitCode> {
     };
     let options = Options {
         pinned,
-        exhaustive: args.exhaustive,
         progress: Some(&progress),
     };
     let report = verify_json(bytes, &options)

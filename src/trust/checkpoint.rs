@@ -16,7 +16,7 @@ const SIG_PREFIX: &str = "\u{2014} ";
 /// A log head: which log, how many entries, and the root over them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Checkpoint {
-    /// The log's origin line, e.g. `rollcall.example.org/meetings/01HX…`.
+    /// The log's origin line, e.g. `rollcall.example.org/rollcall/meetings/tc46-2026`.
     pub origin: String,
     /// Number of leaves.
     pub size: u64,

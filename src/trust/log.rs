@@ -7,13 +7,28 @@ use super::keys::Signer;
 use super::merkle::{self, Hash};
 use super::statement::RollcallStatement;
 
+/// The path every log origin ends with, before the meeting id.
+pub const ORIGIN_PATH: &str = "/rollcall/meetings/";
+
 /// The log origin for a meeting: `<host>/rollcall/meetings/<meeting id>`.
-/// The final path segment names the meeting, which `verify` checks.
+/// `verify` checks that it ends with the meeting's id.
 pub fn origin_for(host: &str, meeting_id: &str) -> String {
-    format!(
-        "{}/rollcall/meetings/{meeting_id}",
-        host.trim_end_matches('/')
-    )
+    format!("{}{ORIGIN_PATH}{meeting_id}", host.trim_end_matches('/'))
+}
+
+/// Whether `origin` is the log origin of meeting `meeting_id`.
+pub fn origin_names_meeting(origin: &str, meeting_id: &str) -> bool {
+    origin
+        .strip_suffix(meeting_id)
+        .is_some_and(|head| head.ends_with(ORIGIN_PATH) && head.len() > ORIGIN_PATH.len())
+}
+
+/// Meeting ids: 1 to 64 ASCII letters, digits, '-' or '_'.
+pub fn is_meeting_id(id: &str) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// Signs a statement, returning the envelope and the exact payload bytes.

@@ -12,10 +12,8 @@
 //! | [`bundle`] | the signed attendance list and the receipt |
 //! | [`recorder`] | builds logs, bundles and receipts |
 //! | [`keys`] | Ed25519 public keys and the signer |
-//! | [`batch`] | batched signature verification, strict-equivalent |
 //! | [`verify`] | the offline verifier |
 
-pub mod batch;
 pub mod bundle;
 pub mod checkpoint;
 pub mod code;

@@ -110,7 +110,7 @@ impl<'a> Recorder<'a> {
             entries: Vec::new(),
             checkpoints: Vec::new(),
             check_ins: 0,
-            used_keys: vec![*signer.public()],
+            used_keys: Vec::new(),
         };
         r.append(
             RollcallStatement {
@@ -128,6 +128,7 @@ impl<'a> Recorder<'a> {
     }
 
     fn append(&mut self, statement: RollcallStatement, disclosures: Vec<String>) -> u64 {
+        self.note_key_used();
         let (envelope, payload) = sign_statement(self.signer, &statement);
         self.entries.push(Entry {
             envelope,
@@ -139,8 +140,11 @@ impl<'a> Recorder<'a> {
     /// Signs everything from now on with `signer` (a rotated key).
     pub fn rotate(&mut self, signer: &'a Signer) {
         self.signer = signer;
-        if !self.used_keys.contains(signer.public()) {
-            self.used_keys.push(*signer.public());
+    }
+
+    fn note_key_used(&mut self) {
+        if !self.used_keys.contains(self.signer.public()) {
+            self.used_keys.push(*self.signer.public());
         }
     }
 
@@ -168,6 +172,7 @@ impl<'a> Recorder<'a> {
 
     /// Signs a checkpoint over the log as it stands and keeps it.
     pub fn checkpoint(&mut self) -> String {
+        self.note_key_used();
         let note = self.log.checkpoint().sign(self.signer);
         self.checkpoints.push((self.log.size(), note.clone()));
         note

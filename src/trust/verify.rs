@@ -10,7 +10,6 @@ use serde::Serialize;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use super::batch::{self, Item};
 use super::bundle::{
     AsEntry, Bundle, EarlierCheckpoint, Entry, RawBundle, Receipt, BUNDLE_FORMAT, RECEIPT_FORMAT,
 };
@@ -21,9 +20,10 @@ use super::disclosure::{commitment, Disclosure};
 use super::encoding::{b64, unb64};
 use super::envelope::{pae, IN_TOTO_PAYLOAD_TYPE};
 use super::keys::PublicKey;
+use super::log::{is_meeting_id, origin_names_meeting};
 use super::merkle::{self, Hash};
 use super::statement::{
-    Meeting, MeetingPredicate, Predicate, RollcallStatement, Subject, COMMITTED_FIELDS,
+    Meeting, MeetingPredicate, Predicate, Presence, RollcallStatement, Subject, COMMITTED_FIELDS,
 };
 
 /// How to verify.
@@ -31,8 +31,6 @@ use super::statement::{
 pub struct Options<'a> {
     /// Keys the auditor trusts. Empty: the file's own keys are used, with a warning.
     pub pinned: Vec<PublicKey>,
-    /// Verify every signature on its own instead of in batches.
-    pub exhaustive: bool,
     /// Called with the number of entries done so far and the total.
     pub progress: Option<&'a (dyn Fn(u64, u64) + Sync)>,
 }
@@ -248,6 +246,8 @@ struct CheckedEntry {
 struct Context<'m> {
     meeting: Option<&'m Meeting>,
     subject: Option<&'m Subject>,
+    languages: Option<&'m [String]>,
+    code_title: Option<&'m str>,
 }
 
 /// Decoded inputs of one entry, before signature verification.
@@ -456,6 +456,43 @@ fn digest_entry(payload: &[u8], entry: &Entry, loc: Loc, ctx: Context<'_>, out: 
         Predicate::Meeting(p) => Content::Meeting(Box::new(p)),
         Predicate::CheckIn(p) => {
             let meeting = ctx.meeting.unwrap_or(&p.meeting);
+            if !p.attendee.commitments.contains_key("name") {
+                out.failures.push(Failure {
+                    location: format!("{loc}.envelope.payload"),
+                    reason: "the check-in commits to no name".into(),
+                });
+            }
+            if let Presence::RotatingQr {
+                not_before,
+                not_after,
+            } = &p.presence
+            {
+                if p.checked_in_at < *not_before || p.checked_in_at > *not_after {
+                    out.failures.push(Failure {
+                        location: format!("{loc}.envelope.payload"),
+                        reason: "the check-in time is outside the window of the QR code it used"
+                            .into(),
+                    });
+                }
+            }
+            if ctx.subject == Some(&s.subject) && ctx.code_title.is_some_and(|t| t != p.code_title)
+            {
+                out.failures.push(Failure {
+                    location: format!("{loc}.envelope.payload"),
+                    reason: "its Code title differs from the meeting statement's".into(),
+                });
+            }
+            if let Some(langs) = ctx.languages {
+                if !langs.contains(&p.language) {
+                    out.failures.push(Failure {
+                        location: format!("{loc}.envelope.payload"),
+                        reason: format!(
+                            "the Code was shown in {:?}, which the meeting does not offer",
+                            p.language
+                        ),
+                    });
+                }
+            }
             if p.meeting != *meeting {
                 out.failures.push(Failure {
                     location: loc.to_string(),
@@ -505,8 +542,7 @@ fn check_entries<E: AsEntry>(
         .map(|(i, k)| (k.keyid(), i))
         .collect();
     let done = std::sync::atomic::AtomicU64::new(first as u64);
-    // Larger batches amortise the multiscalar multiplication better.
-    const CHUNK: usize = 1024;
+    const CHUNK: usize = 256;
     entries
         .par_chunks(CHUNK)
         .enumerate()
@@ -548,21 +584,17 @@ fn check_entries<E: AsEntry>(
                     }
                 })
                 .collect();
-            let present: Vec<usize> = (0..chunk.len()).filter(|&k| decoded[k].is_some()).collect();
-            let items: Vec<Item> = present
+            // Strict single verification (RFC 8032 §5.1.7, cofactorless,
+            // canonical encodings, no small-order points) of every signature.
+            // Batch equations cannot be made to agree with it exactly: see
+            // docs/FORMAT.md §3.
+            let valid: Vec<bool> = decoded
                 .iter()
-                .filter_map(|&k| decoded[k].as_ref())
-                .map(|d| Item {
-                    message: &d.message,
-                    signature: d.signature,
-                    key: &keys[d.key],
+                .map(|d| {
+                    d.as_ref()
+                        .is_some_and(|d| keys[d.key].verify_strict(&d.message, &d.signature))
                 })
                 .collect();
-            let ok = batch::verify_all(&items, options.exhaustive);
-            let mut valid = vec![false; chunk.len()];
-            for (n, &k) in present.iter().enumerate() {
-                valid[k] = ok[n];
-            }
             for (k, entry) in parsed.iter().enumerate() {
                 let o = &mut out[k];
                 let Some(entry) = entry else { continue };
@@ -609,11 +641,6 @@ fn trusted_keys(report: &mut Report, own: &[PublicKey], options: &Options<'_>) -
         report.keys_pinned = true;
         options.pinned.clone()
     }
-}
-
-/// The meeting id named by a log origin (its last path segment).
-fn origin_meeting(origin: &str) -> &str {
-    origin.rsplit('/').next().unwrap_or(origin)
 }
 
 fn timing(meeting: &Meeting, at: OffsetDateTime) -> &'static str {
@@ -684,27 +711,49 @@ fn verify_parts<E: AsEntry>(bundle: Parts<'_, E>, options: &Options<'_>) -> Repo
     //    is the signed meeting statement every other entry is checked against.
     let head = bundle.entries.get(..1).unwrap_or_default();
     let mut checked = check_entries(head, 0, true, &keys, Context::default(), options, total);
-    let (meeting, subject) = match checked.first().and_then(|c| c.content.as_ref()) {
-        Some(Content::Meeting(m)) => (Some(m.meeting.clone()), checked[0].other_subject.clone()),
-        Some(_) => {
-            report.fail(
-                "entries[0]",
-                "the first entry must be the signed meeting statement",
-            );
-            (None, None)
-        }
-        None if bundle.entries.is_empty() => {
-            report.fail(
-                "entries",
-                "the log is empty; it must start with the meeting statement",
-            );
-            (None, None)
-        }
-        None => (None, None),
-    };
+    let (meeting, subject, languages, code_title) =
+        match checked.first().and_then(|c| c.content.as_ref()) {
+            Some(Content::Meeting(m)) => {
+                if !is_meeting_id(&m.meeting.id) {
+                    report.fail(
+                        "entries[0]",
+                        format!(
+                            "the meeting id {:?} is not 1-64 letters, digits, '-' or '_'",
+                            m.meeting.id
+                        ),
+                    );
+                }
+                if m.meeting.ends_at < m.meeting.starts_at {
+                    report.fail("entries[0]", "the meeting ends before it starts");
+                }
+                (
+                    Some(m.meeting.clone()),
+                    checked[0].other_subject.clone(),
+                    Some(m.languages.clone()),
+                    Some(m.code_title.clone()),
+                )
+            }
+            Some(_) => {
+                report.fail(
+                    "entries[0]",
+                    "the first entry must be the signed meeting statement",
+                );
+                (None, None, None, None)
+            }
+            None if bundle.entries.is_empty() => {
+                report.fail(
+                    "entries",
+                    "the log is empty; it must start with the meeting statement",
+                );
+                (None, None, None, None)
+            }
+            None => (None, None, None, None),
+        };
     let ctx = Context {
         meeting: meeting.as_ref(),
         subject: subject.as_ref(),
+        languages: languages.as_deref(),
+        code_title: code_title.as_deref(),
     };
     let rest = bundle.entries.get(1..).unwrap_or_default();
     checked.extend(check_entries(rest, 1, true, &keys, ctx, options, total));
@@ -780,6 +829,14 @@ fn verify_parts<E: AsEntry>(bundle: Parts<'_, E>, options: &Options<'_>) -> Repo
     }
     for (k, text) in bundle.codes.iter().enumerate() {
         let digest = Sha256Digest::of(text.as_bytes());
+        if subject.as_ref().is_some_and(|s| s.digest.sha256 == digest)
+            && code_title.as_deref().is_some_and(|t| t != title_of(text))
+        {
+            report.fail(
+                format!("codes[{k}]"),
+                "its title differs from the Code title signed in the meeting statement",
+            );
+        }
         let Some((name, language)) = referenced.get(&digest) else {
             report.fail(
                 format!("codes[{k}]"),
@@ -817,7 +874,7 @@ fn verify_parts<E: AsEntry>(bundle: Parts<'_, E>, options: &Options<'_>) -> Repo
             );
         }
         if let Some(m) = &meeting {
-            if origin_meeting(&c.origin) != m.id {
+            if !origin_names_meeting(&c.origin, &m.id) {
                 report.fail(
                     "checkpoint",
                     format!("is for log {:?}, not meeting {:?}", c.origin, m.id),
@@ -1054,7 +1111,7 @@ pub fn verify_receipt(receipt: &Receipt, options: &Options<'_>) -> Report {
                     None => report.fail("inclusion.hashes", "is not a list of base64 hashes"),
                 }
                 if let Some(m) = &report.meeting {
-                    if origin_meeting(&cpc.origin) != m.id {
+                    if !origin_names_meeting(&cpc.origin, &m.id) {
                         report.fail(
                             "checkpoint",
                             format!("is for log {:?}, not meeting {:?}", cpc.origin, m.id),
@@ -1084,6 +1141,14 @@ pub fn verify_receipt(receipt: &Receipt, options: &Options<'_>) -> Report {
             report.fail(
                 format!("public_keys[{k}]"),
                 "signs nothing that verified in this receipt",
+            );
+        }
+    }
+    for signer in report.signers.clone() {
+        if !receipt.public_keys.iter().any(|k| k.to_base64() == signer) {
+            report.fail(
+                "public_keys",
+                format!("does not list key {signer}, which signed this receipt"),
             );
         }
     }
