@@ -14,6 +14,16 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run the check-in service.
+    Serve(ServeArgs),
+    /// Manage secretary accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage API tokens for automation.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Export a meeting's signed list (bundle) or attendance CSV from the server's data.
+    Export(ExportArgs),
     /// Create, show or rotate the server's Ed25519 signing key.
     #[command(subcommand)]
     Keys(KeysCommand),
@@ -73,4 +83,110 @@ pub struct VerifyArgs {
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DataDir {
+    /// Directory holding the database (created if missing).
+    #[arg(long = "data", id = "data_dir", env = "ROLLCALL_DATA", default_value = "data", value_name = "DIR")]
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(long, env = "ROLLCALL_ADDR", default_value = "0.0.0.0:8080")]
+    pub addr: std::net::SocketAddr,
+    #[command(flatten)]
+    pub data: DataDir,
+    #[command(flatten)]
+    pub keys: KeysDir,
+    /// Base URL printed in QR codes and links, e.g. https://rollcall.example.org
+    /// behind a reverse proxy. Default: this machine's address on the local network.
+    #[arg(long, env = "ROLLCALL_PUBLIC_URL", value_name = "URL")]
+    pub public_url: Option<String>,
+    /// TLS certificate chain (PEM). Needs --tls-key.
+    #[arg(long, env = "ROLLCALL_TLS_CERT", requires = "tls_key", value_name = "FILE")]
+    pub tls_cert: Option<PathBuf>,
+    /// TLS private key (PEM). Needs --tls-cert.
+    #[arg(long, env = "ROLLCALL_TLS_KEY", requires = "tls_cert", value_name = "FILE")]
+    pub tls_key: Option<PathBuf>,
+    /// Serve HTTPS with a generated self-signed certificate (kept in the data directory).
+    #[arg(long, env = "ROLLCALL_SELF_SIGNED", conflicts_with = "tls_cert")]
+    pub self_signed: bool,
+    /// Seconds a rotating QR code stays valid after it is replaced (time to read the Code).
+    #[arg(long, env = "ROLLCALL_PRESENCE_GRACE", default_value_t = 600, value_name = "SECONDS")]
+    pub presence_grace: u32,
+    /// Check-ins accepted per minute from one client address (a room behind one NAT
+    /// shares an address; raise it for load tests from one machine).
+    #[arg(long, env = "ROLLCALL_CHECKIN_RATE", default_value_t = 600, value_name = "PER_MINUTE")]
+    pub checkin_rate: u32,
+    /// Sign-in attempts accepted per minute from one client address.
+    #[arg(long, env = "ROLLCALL_LOGIN_RATE", default_value_t = 10, value_name = "PER_MINUTE")]
+    pub login_rate: u32,
+    /// Seconds between checkpoints while a meeting's log grows.
+    #[arg(long, env = "ROLLCALL_CHECKPOINT_EVERY", default_value_t = 3, value_name = "SECONDS")]
+    pub checkpoint_every: u64,
+    /// Log as JSON lines instead of text.
+    #[arg(long, env = "ROLLCALL_LOG_JSON")]
+    pub log_json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a secretary account (asks for the password, or reads it from stdin).
+    Add {
+        /// The secretary's email, used to sign in.
+        email: String,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+        #[command(flatten)]
+        data: DataDir,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token and print it once (only its hash is stored).
+    Create {
+        /// A name saying what the token is for.
+        #[arg(long)]
+        name: String,
+        #[command(flatten)]
+        data: DataDir,
+    },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// The signed attendance list that `rollcall verify` checks.
+    Bundle,
+    /// The attendance list as CSV.
+    Csv,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The meeting id.
+    pub meeting: String,
+    /// What to export.
+    #[arg(long, value_enum, default_value = "bundle")]
+    pub format: ExportFormat,
+    /// Write to this file instead of standard output.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub data: DataDir,
+    #[command(flatten)]
+    pub keys: KeysDir,
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn command_line_definition_is_consistent() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
 }

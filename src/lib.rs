@@ -3,5 +3,14 @@
 //! * [`trust`]: formats, signing and the offline verifier (pure, no I/O).
 //! * [`keystore`]: the server's key files.
 
+pub mod checkin;
+pub mod export;
+pub mod fields;
+pub mod http;
 pub mod keystore;
+pub mod meeting;
+pub mod metrics;
+pub mod presence;
+pub mod qr;
+pub mod store;
 pub mod trust;

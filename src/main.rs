@@ -10,6 +10,10 @@ use clap::Parser;
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     let result = match cli.command {
+        cli::Command::Serve(args) => cmd::serve::run(args),
+        cli::Command::User(c) => cmd::admin::user(c),
+        cli::Command::Token(c) => cmd::admin::token(c),
+        cli::Command::Export(args) => cmd::admin::export(args),
         cli::Command::Keys(c) => cmd::keys::run(c),
         cli::Command::Verify(args) => cmd::verify::run(args),
     };

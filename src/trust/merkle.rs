@@ -245,3 +245,153 @@ mod tests {
         }
     }
 }
+
+/// A tree that keeps the hash of every perfect (power-of-two sized,
+/// aligned) subtree, so roots and proofs of any prefix cost O(log² n)
+/// instead of O(n). Appending is amortised O(1).
+#[derive(Clone, Debug, Default)]
+pub struct Tree {
+    /// `levels[k][i]` is the root of leaves `[i·2^k, (i+1)·2^k)`.
+    levels: Vec<Vec<Hash>>,
+}
+
+impl Tree {
+    /// A tree over these leaf hashes.
+    pub fn new(leaves: &[Hash]) -> Self {
+        let mut t = Self::default();
+        for l in leaves {
+            t.push(*l);
+        }
+        t
+    }
+
+    /// Number of leaves.
+    pub fn len(&self) -> usize {
+        self.levels.first().map_or(0, Vec::len)
+    }
+
+    /// Whether the tree has no leaves.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Appends a leaf hash.
+    pub fn push(&mut self, leaf: Hash) {
+        if self.levels.is_empty() {
+            self.levels.push(Vec::new());
+        }
+        self.levels[0].push(leaf);
+        let mut k = 0;
+        while self.levels[k].len() % 2 == 0 {
+            let n = self.levels[k].len();
+            let parent = node_hash(&self.levels[k][n - 2], &self.levels[k][n - 1]);
+            if self.levels.len() == k + 1 {
+                self.levels.push(Vec::new());
+            }
+            self.levels[k + 1].push(parent);
+            k += 1;
+        }
+    }
+
+    /// The leaf hashes.
+    pub fn leaves(&self) -> &[Hash] {
+        self.levels.first().map_or(&[], Vec::as_slice)
+    }
+
+    /// MTH of leaves `[start, end)`; `start` must be aligned as the RFC
+    /// recursion aligns it (a multiple of the largest power of two ≤ end-start).
+    fn range_root(&self, start: usize, end: usize) -> Hash {
+        let n = end - start;
+        if n == 0 {
+            return empty_root();
+        }
+        if n.is_power_of_two() {
+            let k = n.trailing_zeros() as usize;
+            return self.levels[k][start >> k];
+        }
+        let k = split(n);
+        node_hash(&self.range_root(start, start + k), &self.range_root(start + k, end))
+    }
+
+    /// Root of the first `size` leaves.
+    pub fn root(&self, size: usize) -> Option<Hash> {
+        (size <= self.len()).then(|| self.range_root(0, size))
+    }
+
+    /// Inclusion proof of leaf `index` in the tree of the first `size` leaves.
+    pub fn inclusion_proof(&self, index: usize, size: usize) -> Option<Vec<Hash>> {
+        if index >= size || size > self.len() {
+            return None;
+        }
+        let mut out = Vec::new();
+        self.path(index, 0, size, &mut out);
+        Some(out)
+    }
+
+    fn path(&self, m: usize, start: usize, end: usize, out: &mut Vec<Hash>) {
+        let n = end - start;
+        if n <= 1 {
+            return;
+        }
+        let k = split(n);
+        if m < k {
+            self.path(m, start, start + k, out);
+            out.push(self.range_root(start + k, end));
+        } else {
+            self.path(m - k, start + k, end, out);
+            out.push(self.range_root(start, start + k));
+        }
+    }
+
+    /// Consistency proof from the first `old` leaves to the first `new`.
+    pub fn consistency_proof(&self, old: usize, new: usize) -> Option<Vec<Hash>> {
+        if old == 0 || old > new || new > self.len() {
+            return None;
+        }
+        let mut out = Vec::new();
+        self.subproof(old, 0, new, true, &mut out);
+        Some(out)
+    }
+
+    fn subproof(&self, m: usize, start: usize, end: usize, complete: bool, out: &mut Vec<Hash>) {
+        let n = end - start;
+        if m == n {
+            if !complete {
+                out.push(self.range_root(start, end));
+            }
+            return;
+        }
+        let k = split(n);
+        if m <= k {
+            self.subproof(m, start, start + k, complete, out);
+            out.push(self.range_root(start + k, end));
+        } else {
+            self.subproof(m - k, start + k, end, false, out);
+            out.push(self.range_root(start, start + k));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tree_tests {
+    use super::*;
+
+    #[test]
+    fn cached_tree_agrees_with_the_plain_definition() {
+        let leaves: Vec<Hash> = (0..70u32).map(|i| leaf_hash(&i.to_le_bytes())).collect();
+        let mut tree = Tree::default();
+        for (n, l) in leaves.iter().enumerate() {
+            tree.push(*l);
+            let size = n + 1;
+            assert_eq!(tree.root(size), Some(root(&leaves[..size])));
+            for i in 0..size {
+                assert_eq!(tree.inclusion_proof(i, size), inclusion_proof(&leaves[..size], i));
+            }
+            for m in 1..=size {
+                assert_eq!(tree.consistency_proof(m, size), consistency_proof(&leaves[..size], m));
+            }
+        }
+        assert_eq!(tree.root(0), Some(empty_root()));
+        assert_eq!(tree.root(71), None);
+    }
+}

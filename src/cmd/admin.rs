@@ -1,0 +1,109 @@
+//! `rollcall user add`, `rollcall token create`, `rollcall export`: the
+//! secretary's tools on the server machine, working on its database.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use rollcall::http::auth_tools::{check_new_password, digest, hash_password, random_token};
+use rollcall::keystore::Keystore;
+use rollcall::store::writer::Logs;
+use rollcall::store::Store;
+use time::OffsetDateTime;
+
+use crate::cli::{DataDir, ExportArgs, ExportFormat, TokenCommand, UserCommand};
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+async fn open(data: &DataDir) -> Result<Store> {
+    std::fs::create_dir_all(&data.dir).with_context(|| format!("cannot create {}", data.dir.display()))?;
+    Store::open(&data.dir.join("rollcall.db"))
+        .await
+        .with_context(|| format!("cannot open the database in {}", data.dir.display()))
+}
+
+fn read_password(from_stdin: bool) -> Result<String> {
+    if from_stdin || !std::io::stdin().is_terminal() {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        return Ok(line.trim_end_matches(['\r', '\n']).to_owned());
+    }
+    let first = rpassword::prompt_password("Password: ")?;
+    let again = rpassword::prompt_password("Password again: ")?;
+    check_new_password(&first, &again).map_err(anyhow::Error::msg)?;
+    Ok(first)
+}
+
+pub fn user(command: UserCommand) -> Result<ExitCode> {
+    let UserCommand::Add { email, password_stdin, data } = command;
+    let email = match rollcall::fields::email(&email) {
+        Ok(Some(e)) => e,
+        _ => bail!("{email:?} is not an email address such as secretary@example.org"),
+    };
+    let password = read_password(password_stdin)?;
+    check_new_password(&password, &password).map_err(anyhow::Error::msg)?;
+    let hash = hash_password(&password).map_err(anyhow::Error::msg)?;
+    runtime()?.block_on(async {
+        let store = open(&data).await?;
+        if !store.create_user(&email, &hash, OffsetDateTime::now_utc()).await? {
+            bail!("a secretary with email {email} already exists");
+        }
+        let _ = store.delete_setting(rollcall::http::auth_tools::SETUP_KEY).await;
+        eprintln!("Created secretary {email}. Sign in at /login.");
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+pub fn token(command: TokenCommand) -> Result<ExitCode> {
+    let TokenCommand::Create { name, data } = command;
+    let name = rollcall::fields::text("name", "Token name", &name, 100, true).map_err(|e| anyhow::anyhow!(e.message))?;
+    let token = format!("rc_{}", random_token());
+    runtime()?.block_on(async {
+        let store = open(&data).await?;
+        if !store.create_token(&name, &digest(&token), OffsetDateTime::now_utc()).await? {
+            bail!("a token named {name:?} already exists; choose another name");
+        }
+        eprintln!("API token {name:?} created. It is shown only once; store it safely:");
+        println!("{token}");
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+pub fn export(args: ExportArgs) -> Result<ExitCode> {
+    runtime()?.block_on(async {
+        let store = open(&args.data).await?;
+        let ring = Keystore::new(&args.keys.dir).keyring()?;
+        let keys = ring.public_keys();
+        if keys.is_empty() {
+            bail!("no public keys in {}; pass the server's --keys directory", args.keys.dir.display());
+        }
+        let logs = Logs::default();
+        let bundle = rollcall::export::bundle(&store, &logs, &keys, &args.meeting)
+            .await
+            .with_context(|| format!("cannot export meeting {}", args.meeting))?;
+        let bytes = match args.format {
+            ExportFormat::Bundle => serde_json::to_vec_pretty(&bundle)?,
+            ExportFormat::Csv => {
+                let report = rollcall::export::verified(&bundle, &keys);
+                if !report.valid {
+                    bail!("the stored log of {} does not verify: {:?}", args.meeting, report.failures.first());
+                }
+                rollcall::export::csv(&report).into_bytes()
+            }
+        };
+        match &args.output {
+            Some(path) => {
+                std::fs::write(path, &bytes).with_context(|| format!("cannot write {}", path.display()))?;
+                eprintln!("Wrote {}", path.display());
+            }
+            None => std::io::stdout().write_all(&bytes)?,
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}

@@ -1,0 +1,247 @@
+//! `rollcall serve`: set up what is missing, then run the service until
+//! SIGINT or SIGTERM, finishing the check-ins already in flight.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use rand_core::RngCore;
+use rollcall::http::auth_tools::{digest, random_token, SETUP_KEY};
+use rollcall::http::{router, Config, Inner, RateLimiter};
+use rollcall::keystore::Keystore;
+use rollcall::metrics::Metrics;
+use rollcall::presence::PresenceKey;
+use rollcall::store::writer::{Logs, Writer};
+use rollcall::store::Store;
+use rollcall::trust::code::CodeDocument;
+use time::OffsetDateTime;
+use tracing_subscriber::EnvFilter;
+
+use crate::cli::ServeArgs;
+
+/// Addresses of this machine on local networks (for phones to reach).
+fn lan_addresses() -> Vec<IpAddr> {
+    let mut out = Vec::new();
+    // SAFETY: getifaddrs fills a linked list we walk read-only and free once.
+    unsafe {
+        let mut head: *mut libc::ifaddrs = std::ptr::null_mut();
+        if libc::getifaddrs(&mut head) != 0 {
+            return out;
+        }
+        let mut p = head;
+        while !p.is_null() {
+            let a = (*p).ifa_addr;
+            if !a.is_null() && i32::from((*a).sa_family) == libc::AF_INET {
+                let sin = &*(a as *const libc::sockaddr_in);
+                let ip = std::net::Ipv4Addr::from(u32::from_be(sin.sin_addr.s_addr));
+                if !ip.is_loopback() && !ip.is_link_local() {
+                    out.push(IpAddr::V4(ip));
+                }
+            }
+            p = (*p).ifa_next;
+        }
+        libc::freeifaddrs(head);
+    }
+    out
+}
+
+/// Loads or makes the self-signed certificate kept in the data directory.
+fn self_signed(data: &Path, names: Vec<String>) -> Result<(Vec<u8>, Vec<u8>)> {
+    let dir = data.join("tls");
+    let (cert, key) = (dir.join("self-signed.pem"), dir.join("self-signed-key.pem"));
+    if cert.exists() && key.exists() {
+        return Ok((std::fs::read(&cert)?, std::fs::read(&key)?));
+    }
+    std::fs::create_dir_all(&dir)?;
+    let made = rcgen::generate_simple_self_signed(names).context("cannot generate a certificate")?;
+    let (c, k) = (made.cert.pem(), made.key_pair.serialize_pem());
+    std::fs::write(&cert, &c)?;
+    {
+        use std::io::Write;
+        #[cfg(unix)]
+        use std::os::unix::fs::OpenOptionsExt;
+        let mut o = std::fs::OpenOptions::new();
+        o.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        o.mode(0o600);
+        o.open(&key)?.write_all(k.as_bytes())?;
+    }
+    Ok((c.into_bytes(), k.into_bytes()))
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down: finishing check-ins in flight");
+}
+
+pub fn run(args: ServeArgs) -> Result<ExitCode> {
+    let filter = EnvFilter::try_from_env("ROLLCALL_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    if args.log_json {
+        tracing_subscriber::fmt().json().with_env_filter(filter).init();
+    } else {
+        tracing_subscriber::fmt().with_env_filter(filter).init();
+    }
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?
+        .block_on(serve(args))
+}
+
+async fn serve(args: ServeArgs) -> Result<ExitCode> {
+    let now = OffsetDateTime::now_utc();
+    std::fs::create_dir_all(&args.data.dir).with_context(|| format!("cannot create the data directory {}", args.data.dir.display()))?;
+    let db = args.data.dir.join("rollcall.db");
+    let store = Store::open(&db).await.with_context(|| format!("cannot open the database {}", db.display()))?;
+
+    let keystore = Keystore::new(&args.keys.dir);
+    let (signer, created) = keystore.load_or_init(now)?;
+    if created {
+        eprintln!("Created a signing key in {} (keep it secret, back it up).", args.keys.dir.display());
+    }
+    let keyring = keystore.keyring()?.keys;
+    let signer = Arc::new(signer);
+
+    let presence_secret = match store.setting("presence_secret").await? {
+        Some(s) if s.len() == 32 => s,
+        _ => {
+            let mut s = vec![0u8; 32];
+            rand_core::OsRng.fill_bytes(&mut s);
+            store.set_setting("presence_secret", &s).await?;
+            s
+        }
+    };
+    let mut secret = [0u8; 32];
+    secret.copy_from_slice(&presence_secret);
+    store.put_code(&CodeDocument::iso(), now).await?;
+
+    let tls = args.tls_cert.is_some() || args.self_signed;
+    let scheme = if tls { "https" } else { "http" };
+    let lan = lan_addresses();
+    let port = args.addr.port();
+    let host_for = |ip: &IpAddr| if port == 443 && tls || port == 80 && !tls { ip.to_string() } else { format!("{ip}:{port}") };
+    let public_url = match &args.public_url {
+        Some(u) => u.trim_end_matches('/').to_owned(),
+        None if !args.addr.ip().is_unspecified() => format!("{scheme}://{}", host_for(&args.addr.ip())),
+        None => match lan.first() {
+            Some(ip) => format!("{scheme}://{}", host_for(ip)),
+            None => format!("{scheme}://{}", host_for(&IpAddr::from([127, 0, 0, 1]))),
+        },
+    };
+
+    let metrics = Arc::new(Metrics::default());
+    let logs = Logs::default();
+    let (writer, writer_task) = Writer::start(store.clone(), signer.clone(), logs.clone(), metrics.clone(), Duration::from_secs(args.checkpoint_every.max(1))).await?;
+
+    let state = Arc::new(Inner {
+        store: store.clone(),
+        writer,
+        logs,
+        signer: signer.clone(),
+        keyring,
+        presence: PresenceKey::new(secret),
+        config: Config {
+            public_url: public_url.clone(),
+            tls,
+            presence_grace: time::Duration::seconds(i64::from(args.presence_grace)),
+            checkpoint_every: Duration::from_secs(args.checkpoint_every.max(1)),
+        },
+        metrics,
+        check_in_limit: RateLimiter::new(args.checkin_rate, args.checkin_rate.max(1)),
+        login_limit: RateLimiter::new(args.login_rate, args.login_rate.max(1)),
+    });
+    let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+
+    println!("rollcall is running.");
+    println!("  phones and browsers: {public_url}");
+    if args.public_url.is_none() {
+        for ip in lan.iter().skip(1) {
+            println!("  also reachable at:   {scheme}://{}", host_for(ip));
+        }
+    }
+    println!("  auditors pin key:    {}", signer.public());
+    if store.user_count().await? == 0 {
+        let token = match store.setting(SETUP_KEY).await? {
+            // The stored value is a hash; make a new link each start until used.
+            _ => random_token(),
+        };
+        store.set_setting(SETUP_KEY, &digest(&token)).await?;
+        println!("  first-run setup:     {public_url}/setup?token={token}");
+        println!("                       (creates the first secretary account; or run `rollcall user add EMAIL`)");
+    } else {
+        println!("  secretaries:         {public_url}/console");
+    }
+    tracing::info!(addr = %args.addr, %public_url, tls, "listening");
+
+    if tls {
+        let config = if let (Some(c), Some(k)) = (&args.tls_cert, &args.tls_key) {
+            axum_server::tls_rustls::RustlsConfig::from_pem_file(c, k)
+                .await
+                .with_context(|| format!("cannot load the TLS certificate {} and key {}", c.display(), k.display()))?
+        } else {
+            let mut names = vec!["localhost".to_owned()];
+            names.extend(lan.iter().map(IpAddr::to_string));
+            let (c, k) = self_signed(&args.data.dir, names)?;
+            use sha2::Digest;
+            if let Some(der) = rustls_pemfile_der(&c) {
+                println!("  self-signed certificate SHA-256: {}", rollcall::trust::encoding::hex(&sha2::Sha256::digest(der)));
+            }
+            axum_server::tls_rustls::RustlsConfig::from_pem(c, k).await.context("cannot use the self-signed certificate")?
+        };
+        let handle = axum_server::Handle::new();
+        let h = handle.clone();
+        tokio::spawn(async move {
+            shutdown_signal().await;
+            h.graceful_shutdown(Some(Duration::from_secs(30)));
+        });
+        axum_server::bind_rustls(args.addr, config)
+            .handle(handle)
+            .serve(app)
+            .await
+            .with_context(|| format!("cannot listen on {}", args.addr))?;
+    } else {
+        let listener = tokio::net::TcpListener::bind(args.addr)
+            .await
+            .with_context(|| format!("cannot listen on {} (is another server using the port? choose one with --addr)", args.addr))?;
+        axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+            .context("the server failed")?;
+    }
+    // Every request is done: let the writer finish what is queued.
+    drop(state);
+    let _ = writer_task.await;
+    tracing::info!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The DER bytes of the first certificate in a PEM text.
+fn rustls_pemfile_der(pem: &[u8]) -> Option<Vec<u8>> {
+    use base64::Engine;
+    let text = std::str::from_utf8(pem).ok()?;
+    let body: String = text
+        .lines()
+        .skip_while(|l| !l.starts_with("-----BEGIN CERTIFICATE"))
+        .skip(1)
+        .take_while(|l| !l.starts_with("-----END"))
+        .collect();
+    base64::engine::general_purpose::STANDARD.decode(body).ok()
+}

@@ -1,0 +1,207 @@
+//! What leaves the server: bundles, receipts and CSV attendance lists,
+//! assembled from the stored log.
+
+use std::fmt::Write as _;
+
+use crate::store::writer::Logs;
+use crate::store::{EntryRow, Store, StoreError};
+use crate::trust::bundle::{
+    encode_hashes, Bundle, EarlierCheckpoint, Entry, InclusionProof, Receipt, BUNDLE_FORMAT,
+    RECEIPT_FORMAT,
+};
+use crate::trust::checkpoint::verify_checkpoint;
+use crate::trust::envelope::Envelope;
+use crate::trust::keys::PublicKey;
+use crate::trust::verify::{verify_bundle, Options, Report};
+
+/// Why an export failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("there is no meeting with this id")]
+    UnknownMeeting,
+    #[error("there is no receipt with this id")]
+    UnknownReceipt,
+    #[error("the meeting has not been opened, so there is no list yet")]
+    NotOpened,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("stored entry {0} is corrupt")]
+    Corrupt(u64),
+}
+
+fn entry(row: &EntryRow) -> Result<Entry, ExportError> {
+    Ok(Entry {
+        envelope: serde_json::from_str::<Envelope>(&row.envelope).map_err(|_| ExportError::Corrupt(row.idx))?,
+        disclosures: serde_json::from_str(&row.disclosures).map_err(|_| ExportError::Corrupt(row.idx))?,
+    })
+}
+
+/// The keys among `keys` that signed this note or these entries.
+fn signers(keys: &[PublicKey], entries: &[Entry], notes: &[&str]) -> Vec<PublicKey> {
+    keys.iter()
+        .filter(|k| {
+            let id = k.keyid();
+            entries
+                .iter()
+                .any(|e| e.envelope.signatures.iter().any(|s| s.keyid.as_deref() == Some(id.as_str())))
+                || notes.iter().any(|n| verify_checkpoint(n, &[**k]).is_ok())
+        })
+        .copied()
+        .collect()
+}
+
+/// The signed attendance list as of the latest checkpoint.
+pub async fn bundle(store: &Store, logs: &Logs, keys: &[PublicKey], meeting_id: &str) -> Result<Bundle, ExportError> {
+    let meeting = store.meeting(meeting_id).await?.ok_or(ExportError::UnknownMeeting)?;
+    let checkpoints = store.checkpoints(meeting_id).await?;
+    let Some((size, note)) = checkpoints.last().cloned() else {
+        return Err(ExportError::NotOpened);
+    };
+    let rows = store.entries(meeting_id).await?;
+    let entries: Vec<Entry> = rows
+        .iter()
+        .take(size as usize)
+        .map(entry)
+        .collect::<Result<_, _>>()?;
+    let tree = logs.load(store, meeting_id).await?;
+    let earlier: Vec<EarlierCheckpoint> = {
+        let tree = tree.read().map_err(|_| ExportError::Corrupt(0))?;
+        checkpoints
+            .iter()
+            .filter(|(s, _)| *s > 0 && *s < size)
+            .map(|(s, n)| EarlierCheckpoint {
+                checkpoint: n.clone(),
+                consistency: encode_hashes(&tree.consistency_proof(*s as usize, size as usize).unwrap_or_default()),
+            })
+            .collect()
+    };
+    let code = store.code(&meeting.code_sha256).await?.ok_or(ExportError::UnknownMeeting)?;
+    let mut notes: Vec<&str> = vec![note.as_str()];
+    notes.extend(earlier.iter().map(|e| e.checkpoint.as_str()));
+    let public_keys = signers(keys, &entries, &notes);
+    Ok(Bundle {
+        format: BUNDLE_FORMAT.to_owned(),
+        codes: vec![code.text],
+        entries,
+        checkpoint: note,
+        earlier_checkpoints: earlier,
+        public_keys,
+    })
+}
+
+/// An attendee's receipt, proven against the latest checkpoint covering it
+/// (without proof while no checkpoint covers it yet).
+pub async fn receipt(store: &Store, logs: &Logs, keys: &[PublicKey], receipt_id: &str) -> Result<(Receipt, EntryRow), ExportError> {
+    let row = store.entry_by_receipt(receipt_id).await?.ok_or(ExportError::UnknownReceipt)?;
+    let e = entry(&row)?;
+    let covering = store
+        .checkpoints(&row.meeting_id)
+        .await?
+        .into_iter()
+        .rev()
+        .find(|(s, _)| *s > row.idx);
+    let (inclusion, checkpoint) = match covering {
+        Some((size, note)) => {
+            let tree = logs.load(store, &row.meeting_id).await?;
+            let proof = tree
+                .read()
+                .ok()
+                .and_then(|t| t.inclusion_proof(row.idx as usize, size as usize));
+            match proof {
+                Some(p) => (
+                    Some(InclusionProof {
+                        index: row.idx,
+                        hashes: encode_hashes(&p),
+                    }),
+                    Some(note),
+                ),
+                None => (None, None),
+            }
+        }
+        None => (None, None),
+    };
+    let notes: Vec<&str> = checkpoint.iter().map(String::as_str).collect();
+    let public_keys = signers(keys, std::slice::from_ref(&e), &notes);
+    Ok((
+        Receipt {
+            format: RECEIPT_FORMAT.to_owned(),
+            entry: e,
+            inclusion,
+            checkpoint,
+            public_keys,
+        },
+        row,
+    ))
+}
+
+/// Verifies a bundle against the server's own keys (for lists and CSV).
+pub fn verified(bundle: &Bundle, keys: &[PublicKey]) -> Report {
+    verify_bundle(
+        bundle,
+        &Options {
+            pinned: keys.to_vec(),
+            ..Options::default()
+        },
+    )
+}
+
+/// Neutralises a cell a spreadsheet would run as a formula.
+fn csv_cell(out: &mut String, value: &str) {
+    let risky = value.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let v = if risky { format!("'{value}") } else { value.to_owned() };
+    if v.contains([',', '"', '\n', '\r']) || risky {
+        let _ = write!(out, "\"{}\"", v.replace('"', "\"\""));
+    } else {
+        out.push_str(&v);
+    }
+}
+
+/// The attendance list as CSV (RFC 4180), from a verified report.
+pub fn csv(report: &Report) -> String {
+    let mut out = String::from(
+        "index,attestation_id,checked_in_at,name,organization,country,role,email,presence,language,timing,withheld\r\n",
+    );
+    for a in &report.attendees {
+        let get = |f: &str| a.fields.get(f).map_or("", String::as_str).to_owned();
+        let cells = [
+            a.index.to_string(),
+            a.id.clone(),
+            a.checked_in_at.clone(),
+            get("name"),
+            get("organization"),
+            get("country"),
+            a.role.clone(),
+            get("email"),
+            a.presence.clone(),
+            a.language.clone(),
+            a.timing.to_owned(),
+            a.withheld.join(" "),
+        ];
+        for (i, c) in cells.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            csv_cell(&mut out, c);
+        }
+        out.push_str("\r\n");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_cells_are_neutralised() {
+        let mut s = String::new();
+        csv_cell(&mut s, "=HYPERLINK(\"http://x\")");
+        assert_eq!(s, "\"'=HYPERLINK(\"\"http://x\"\")\"");
+        let mut s = String::new();
+        csv_cell(&mut s, "Plain, name");
+        assert_eq!(s, "\"Plain, name\"");
+        let mut s = String::new();
+        csv_cell(&mut s, "-1+1");
+        assert_eq!(s, "\"'-1+1\"");
+    }
+}

@@ -1,0 +1,228 @@
+//! The JSON API (`/api/v1`). Secretary routes take `Authorization: Bearer
+//! TOKEN`; check-ins and receipts are public. Documented in docs/API.md.
+
+use std::net::SocketAddr;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{ConnectInfo, FromRequest, Path, Request, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use time::OffsetDateTime;
+
+use super::auth::ApiClient;
+use super::error::ApiError;
+use super::AppState;
+use crate::checkin::CheckInInput;
+use crate::meeting::NewMeeting;
+use crate::store::{ts, MeetingRow};
+
+/// JSON bodies whose errors come back as JSON with a clear message.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(Self(v)),
+            Err(e) => Err(match e {
+                JsonRejection::MissingJsonContentType(_) => ApiError::new(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "not_json",
+                    "Send the body as JSON with `Content-Type: application/json`",
+                ),
+                JsonRejection::JsonDataError(d) => ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_body",
+                    format!("The JSON does not have the expected fields: {}", d.body_text()),
+                ),
+                other => ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", format!("The body is not valid JSON: {}", other.body_text())),
+            }),
+        }
+    }
+}
+
+/// The public check-in URL of a meeting (without a token).
+pub fn checkin_base(state: &AppState, id: &str) -> String {
+    format!("{}/m/{id}", state.config.public_url)
+}
+
+/// The check-in URL the QR code shows now, its token, and when it rotates.
+pub fn current_link(state: &AppState, m: &MeetingRow) -> (String, String, Option<OffsetDateTime>) {
+    let id = &m.meeting.id;
+    if m.presence == "static" {
+        let t = state.presence.fixed(id);
+        (format!("{}?t={t}", checkin_base(state, id)), t, None)
+    } else {
+        let (t, next) = state.presence.rotating(id, OffsetDateTime::now_utc());
+        (format!("{}?t={t}", checkin_base(state, id)), t, Some(next))
+    }
+}
+
+pub fn meeting_json(state: &AppState, m: &MeetingRow) -> Value {
+    json!({
+        "id": m.meeting.id,
+        "title": m.meeting.title,
+        "committee": m.meeting.committee,
+        "location": m.meeting.location,
+        "starts_at": ts(m.meeting.starts_at),
+        "ends_at": ts(m.meeting.ends_at),
+        "timezone": m.meeting.timezone,
+        "state": m.state,
+        "presence": m.presence,
+        "languages": m.languages,
+        "code_sha256": m.code_sha256,
+        "checkin_url": checkin_base(state, &m.meeting.id),
+        "log_origin": m.origin,
+        "created_at": m.created_at,
+        "opened_at": m.opened_at,
+        "closed_at": m.closed_at,
+    })
+}
+
+async fn meeting_or_404(state: &AppState, id: &str) -> Result<MeetingRow, ApiError> {
+    state.store.meeting(id).await?.ok_or_else(|| ApiError::not_found("meeting"))
+}
+
+/// The bundled Code's digest, the default for new meetings.
+pub async fn default_code(state: &AppState) -> Result<String, ApiError> {
+    Ok(state.store.put_code(&crate::trust::code::CodeDocument::iso(), OffsetDateTime::now_utc()).await?)
+}
+
+/// The host part used in log origins.
+pub fn origin_host(state: &AppState) -> String {
+    let url = &state.config.public_url;
+    url.split_once("://").map_or(url.as_str(), |(_, r)| r).trim_end_matches('/').to_owned()
+}
+
+/// `POST /api/v1/meetings`.
+pub async fn create_meeting(State(state): State<AppState>, who: ApiClient, ApiJson(input): ApiJson<NewMeeting>) -> Result<Response, ApiError> {
+    let code = default_code(&state).await?;
+    let row = crate::meeting::create(&state.store, input, &origin_host(&state), &code, &format!("token:{}", who.name), OffsetDateTime::now_utc()).await?;
+    tracing::info!(meeting = %row.meeting.id, by = %who.name, "meeting created");
+    Ok((StatusCode::CREATED, Json(meeting_json(&state, &row))).into_response())
+}
+
+/// `GET /api/v1/meetings`.
+pub async fn list_meetings(State(state): State<AppState>, _who: ApiClient) -> Result<Json<Value>, ApiError> {
+    let all = state.store.meetings().await?;
+    Ok(Json(json!({"meetings": all.iter().map(|m| meeting_json(&state, m)).collect::<Vec<_>>()})))
+}
+
+/// `GET /api/v1/meetings/{id}`.
+pub async fn get_meeting(State(state): State<AppState>, _who: ApiClient, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    Ok(Json(meeting_json(&state, &meeting_or_404(&state, &id).await?)))
+}
+
+/// `POST /api/v1/meetings/{id}/open`.
+pub async fn open_meeting(State(state): State<AppState>, who: ApiClient, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    state.writer.open(&id).await?;
+    tracing::info!(meeting = %id, by = %who.name, "meeting opened");
+    Ok(Json(meeting_json(&state, &meeting_or_404(&state, &id).await?)))
+}
+
+/// `POST /api/v1/meetings/{id}/close`: returns the final checkpoint.
+pub async fn close_meeting(State(state): State<AppState>, who: ApiClient, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    let note = state.writer.close(&id).await?;
+    tracing::info!(meeting = %id, by = %who.name, "meeting closed");
+    let size = crate::trust::checkpoint::Checkpoint::parse_body(crate::trust::checkpoint::split_note(&note).map(|(t, _)| t).unwrap_or_default())
+        .map(|c| c.size)
+        .unwrap_or_default();
+    Ok(Json(json!({"id": id, "state": "closed", "size": size, "checkpoint": note})))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotesInput {
+    text: String,
+}
+
+/// `POST /api/v1/meetings/{id}/notes`: notes on discussion of the Code.
+pub async fn add_notes(State(state): State<AppState>, who: ApiClient, Path(id): Path<String>, ApiJson(n): ApiJson<NotesInput>) -> Result<Response, ApiError> {
+    let text = n.text.trim();
+    if text.is_empty() || text.chars().count() > 20_000 {
+        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_fields", "Notes must be 1 to 20,000 characters"));
+    }
+    let index = state.writer.notes(&id, &format!("token:{}", who.name), text).await?;
+    Ok((StatusCode::CREATED, Json(json!({"index": index}))).into_response())
+}
+
+/// `GET /api/v1/meetings/{id}/checkin-link`: what the QR code shows now.
+pub async fn checkin_link(State(state): State<AppState>, _who: ApiClient, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    let m = meeting_or_404(&state, &id).await?;
+    let (url, token, expires) = current_link(&state, &m);
+    Ok(Json(json!({"url": url, "token": token, "expires_at": expires.map(ts), "state": m.state})))
+}
+
+/// `POST /api/v1/meetings/{id}/checkins` (public): 201 with the receipt,
+/// or 200 with the existing receipt when the person already checked in.
+pub async fn check_in(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    info: ConnectInfo<SocketAddr>,
+    ApiJson(input): ApiJson<CheckInInput>,
+) -> Result<Response, ApiError> {
+    let m = meeting_or_404(&state, &id).await?;
+    match m.state.as_str() {
+        "draft" => return Err(crate::store::writer::WriteError::NotOpen.into()),
+        "closed" => return Err(crate::store::writer::WriteError::Closed.into()),
+        _ => {}
+    }
+    let accepted = super::public::intake(&state, super::client_ip(&info), &m, &input, None).await?;
+    let status = if accepted.existing { StatusCode::OK } else { StatusCode::CREATED };
+    let base = &state.config.public_url;
+    Ok((
+        status,
+        Json(json!({
+            "receipt_id": accepted.receipt_id,
+            "index": accepted.index,
+            "existing": accepted.existing,
+            "receipt_url": format!("{base}/r/{}", accepted.receipt_id),
+            "receipt_json": format!("{base}/api/v1/receipts/{}", accepted.receipt_id),
+        })),
+    )
+        .into_response())
+}
+
+/// `GET /api/v1/meetings/{id}/bundle`: the signed attendance list.
+pub async fn bundle(State(state): State<AppState>, _who: ApiClient, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let b = crate::export::bundle(&state.store, &state.logs, &state.public_keys(), &id).await?;
+    Ok((
+        [(header::CONTENT_DISPOSITION, format!("attachment; filename=\"rollcall-{id}.json\""))],
+        Json(b),
+    )
+        .into_response())
+}
+
+/// `GET /api/v1/meetings/{id}/attendance.csv`.
+pub async fn attendance_csv(State(state): State<AppState>, _who: ApiClient, Path(id): Path<String>) -> Result<Response, ApiError> {
+    csv_response(&state, &id).await
+}
+
+pub async fn csv_response(state: &AppState, id: &str) -> Result<Response, ApiError> {
+    let keys = state.public_keys();
+    let b = crate::export::bundle(&state.store, &state.logs, &keys, id).await?;
+    let report = tokio::task::block_in_place(|| crate::export::verified(&b, &keys));
+    if !report.valid {
+        tracing::error!(meeting = %id, failures = ?report.failures.iter().take(5).collect::<Vec<_>>(), "stored log does not verify");
+        return Err(ApiError::internal());
+    }
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"rollcall-{id}.csv\"")),
+        ],
+        crate::export::csv(&report),
+    )
+        .into_response())
+}
+
+/// `GET /api/v1/receipts/{id}` (public): the receipt with its latest proof.
+pub async fn receipt(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<crate::trust::bundle::Receipt>, ApiError> {
+    let (r, _) = crate::export::receipt(&state.store, &state.logs, &state.public_keys(), &id).await?;
+    Ok(Json(r))
+}

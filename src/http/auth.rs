@@ -1,0 +1,349 @@
+//! Secretaries: first-run setup, sign-in, sessions, CSRF tokens and API
+//! bearer tokens.
+//!
+//! Sessions live in an HttpOnly, SameSite=Strict cookie (Secure over TLS);
+//! the database keeps only the SHA-256 of its value. A new session id is
+//! issued at every sign-in; sessions end after 30 idle minutes or 12 hours.
+
+use std::net::SocketAddr;
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Form;
+use maud::html;
+use rand_core::RngCore;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+use time::OffsetDateTime;
+
+use super::error::{page_error, ApiError};
+use super::pages::layout;
+use super::AppState;
+use crate::trust::encoding::b64url;
+
+const SESSION_COOKIE: &str = "rc_session";
+const IDLE_SECONDS: i64 = 30 * 60;
+const ABSOLUTE_SECONDS: i64 = 12 * 60 * 60;
+/// Settings key of the hashed first-run setup token.
+pub const SETUP_KEY: &str = "setup_token_sha256";
+/// The shortest password accepted.
+pub const MIN_PASSWORD: usize = 12;
+
+/// 32 random bytes as unpadded base64url.
+pub fn random_token() -> String {
+    let mut b = [0u8; 32];
+    rand_core::OsRng.fill_bytes(&mut b);
+    b64url(&b)
+}
+
+/// SHA-256 of a secret, as stored.
+pub fn digest(secret: &str) -> Vec<u8> {
+    Sha256::digest(secret.as_bytes()).to_vec()
+}
+
+/// An argon2id hash (PHC string) of a password.
+pub fn hash_password(password: &str) -> Result<String, String> {
+    let salt = SaltString::generate(&mut rand_core::OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| e.to_string())
+}
+
+fn password_ok(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        .unwrap_or(false)
+}
+
+/// A password a secretary may use, or why not.
+pub fn check_new_password(password: &str, again: &str) -> Result<(), String> {
+    if password.chars().count() < MIN_PASSWORD {
+        return Err(format!("The password must be at least {MIN_PASSWORD} characters long"));
+    }
+    if password != again {
+        return Err("The two passwords differ; type the same password twice".into());
+    }
+    Ok(())
+}
+
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+/// Reads a cookie set by rollcall.
+pub fn read_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    cookie(headers, name)
+}
+
+/// A `Set-Cookie` value with rollcall's attributes.
+pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age: i64, same_site: &str) -> String {
+    let secure = if state.config.tls { "; Secure" } else { "" };
+    format!("{name}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite={same_site}{secure}")
+}
+
+/// A signed-in secretary (from the session cookie).
+#[derive(Debug, Clone)]
+pub struct Secretary {
+    pub email: String,
+    pub csrf: String,
+}
+
+impl Secretary {
+    /// Checks a form's CSRF token against the session's.
+    pub fn check_csrf(&self, token: &str) -> Result<(), Response> {
+        if bool::from(self.csrf.as_bytes().ct_eq(token.as_bytes())) {
+            Ok(())
+        } else {
+            Err(page_error(
+                StatusCode::FORBIDDEN,
+                "Form expired",
+                "This form is out of date (it was opened in another session). Go back, reload the page and try again.",
+            )
+            .into_response())
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Secretary {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let to_login = || Redirect::to("/login").into_response();
+        let Some(id) = cookie(&parts.headers, SESSION_COOKIE) else {
+            return Err(to_login());
+        };
+        let hash = digest(&id);
+        let now = OffsetDateTime::now_utc().unix_timestamp();
+        let session = match state.store.session(&hash).await {
+            Ok(Some(s)) => s,
+            Ok(None) => return Err(to_login()),
+            Err(e) => {
+                tracing::error!(error = %e, "session lookup failed");
+                return Err(page_error(StatusCode::SERVICE_UNAVAILABLE, "Unavailable", "The server cannot reach its database; try again shortly.").into_response());
+            }
+        };
+        if now - session.last_seen > IDLE_SECONDS || now - session.created_at > ABSOLUTE_SECONDS {
+            let _ = state.store.delete_session(&hash).await;
+            return Err(to_login());
+        }
+        if now - session.last_seen > 60 {
+            let _ = state.store.touch_session(&hash, now).await;
+        }
+        Ok(Secretary {
+            email: session.email,
+            csrf: session.csrf,
+        })
+    }
+}
+
+/// An API client (from `Authorization: Bearer TOKEN`).
+#[derive(Debug, Clone)]
+pub struct ApiClient {
+    pub name: String,
+}
+
+impl FromRequestParts<AppState> for ApiClient {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or_else(ApiError::unauthorized)?;
+        match state.store.token_name(&digest(token.trim())).await? {
+            Some(name) => Ok(ApiClient { name }),
+            None => Err(ApiError::unauthorized()),
+        }
+    }
+}
+
+// ---- First-run setup ----
+
+#[derive(Deserialize)]
+pub struct SetupQuery {
+    #[serde(default)]
+    token: String,
+}
+
+#[derive(Deserialize)]
+pub struct SetupForm {
+    token: String,
+    email: String,
+    password: String,
+    password_again: String,
+}
+
+async fn setup_token_ok(state: &AppState, token: &str) -> bool {
+    match state.store.setting(super::auth::SETUP_KEY).await {
+        Ok(Some(stored)) => bool::from(stored.ct_eq(&digest(token))),
+        _ => false,
+    }
+}
+
+fn setup_form(token: &str, email: &str, error: Option<&str>) -> Html<String> {
+    Html(
+        layout(
+            "en",
+            "Set up rollcall",
+            html! {
+                h1 { "Set up rollcall" }
+                p { "Create the first secretary account. Other secretaries can be added with "
+                    code { "rollcall user add EMAIL" } "." }
+                @if let Some(e) = error { div.errors role="alert" { p { (e) } } }
+                form.stack method="post" action="/setup" {
+                    input type="hidden" name="token" value=(token);
+                    div { label for="email" { "Email" } input #email type="email" name="email" value=(email) autocomplete="username" required; }
+                    div { label for="password" { "Password" span.hint { "At least " (MIN_PASSWORD) " characters." } }
+                          input #password type="password" name="password" autocomplete="new-password" required; }
+                    div { label for="password_again" { "Password again" }
+                          input #password_again type="password" name="password_again" autocomplete="new-password" required; }
+                    div { button type="submit" { "Create account" } }
+                }
+            },
+        )
+        .into_string(),
+    )
+}
+
+/// `GET /setup?token=…`.
+pub async fn setup_page(State(state): State<AppState>, Query(q): Query<SetupQuery>) -> Response {
+    if !setup_token_ok(&state, &q.token).await {
+        return page_error(StatusCode::FORBIDDEN, "Setup link not valid", "This setup link is wrong or has already been used. An account exists: sign in, or ask the server operator to run `rollcall user add EMAIL`.").into_response();
+    }
+    setup_form(&q.token, "", None).into_response()
+}
+
+/// `POST /setup`.
+pub async fn setup_submit(State(state): State<AppState>, Form(f): Form<SetupForm>) -> Response {
+    if !setup_token_ok(&state, &f.token).await {
+        return page_error(StatusCode::FORBIDDEN, "Setup link not valid", "This setup link is wrong or has already been used.").into_response();
+    }
+    let email = match crate::fields::email(&f.email) {
+        Ok(Some(e)) => e,
+        _ => return (StatusCode::UNPROCESSABLE_ENTITY, setup_form(&f.token, &f.email, Some("Enter a valid email address, such as secretary@example.org"))).into_response(),
+    };
+    if let Err(msg) = check_new_password(&f.password, &f.password_again) {
+        return (StatusCode::UNPROCESSABLE_ENTITY, setup_form(&f.token, &email, Some(&msg))).into_response();
+    }
+    let Ok(hash) = hash_password(&f.password) else {
+        return page_error(StatusCode::INTERNAL_SERVER_ERROR, "Error", "The password could not be stored; try again.").into_response();
+    };
+    match state.store.create_user(&email, &hash, OffsetDateTime::now_utc()).await {
+        Ok(_) => {
+            let _ = state.store.delete_setting(SETUP_KEY).await;
+            tracing::info!("first secretary account created");
+            Redirect::to("/login").into_response()
+        }
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}
+
+// ---- Sign-in ----
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    email: String,
+    password: String,
+}
+
+fn login_form(email: &str, error: Option<&str>) -> Html<String> {
+    Html(
+        layout(
+            "en",
+            "Secretary sign-in",
+            html! {
+                h1 { "Secretary sign-in" }
+                @if let Some(e) = error { div.errors role="alert" { p { (e) } } }
+                form.stack method="post" action="/login" {
+                    div { label for="email" { "Email" } input #email type="email" name="email" value=(email) autocomplete="username" required; }
+                    div { label for="password" { "Password" } input #password type="password" name="password" autocomplete="current-password" required; }
+                    div { button type="submit" { "Sign in" } }
+                }
+            },
+        )
+        .into_string(),
+    )
+}
+
+/// `GET /login`.
+pub async fn login_page() -> impl IntoResponse {
+    login_form("", None)
+}
+
+/// `POST /login`: rate-limited per address; a fresh session id every time.
+pub async fn login_submit(
+    State(state): State<AppState>,
+    info: ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> Response {
+    if !state.login_limit.allow(super::client_ip(&info)) {
+        state.metrics.rate_limited();
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::RETRY_AFTER, "60")],
+            login_form(&f.email, Some("Too many sign-in attempts from this address. Wait a minute and try again.")),
+        )
+            .into_response();
+    }
+    let email = f.email.trim().to_owned();
+    let user = match state.store.user_by_email(&email).await {
+        Ok(u) => u,
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    // Verify even for unknown users, so timing does not reveal accounts.
+    let dummy = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$7tWcGx7pfn+kXn4Qm+zZ0T6eo2gYwS/MU3hUzUi2Fhc";
+    let ok = password_ok(&f.password, user.as_ref().map_or(dummy, |u| u.1.as_str()));
+    let Some((user_id, _)) = user.filter(|_| ok) else {
+        return (StatusCode::UNAUTHORIZED, login_form(&email, Some("The email or password is wrong."))).into_response();
+    };
+    let id = random_token();
+    let now = OffsetDateTime::now_utc().unix_timestamp();
+    if let Err(e) = state.store.create_session(&digest(&id), user_id, &random_token(), now).await {
+        return ApiError::from(e).into_response();
+    }
+    // A previous session cookie on this browser is replaced and forgotten.
+    if let Some(old) = cookie(&headers, SESSION_COOKIE) {
+        let _ = state.store.delete_session(&digest(&old)).await;
+    }
+    (
+        [(header::SET_COOKIE, set_cookie(&state, SESSION_COOKIE, &id, ABSOLUTE_SECONDS, "Strict"))],
+        Redirect::to("/console"),
+    )
+        .into_response()
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    csrf: String,
+}
+
+/// `POST /logout`.
+pub async fn logout(State(state): State<AppState>, headers: HeaderMap, who: Secretary, Form(f): Form<CsrfForm>) -> Response {
+    if let Err(r) = who.check_csrf(&f.csrf) {
+        return r;
+    }
+    if let Some(id) = cookie(&headers, SESSION_COOKIE) {
+        let _ = state.store.delete_session(&digest(&id)).await;
+    }
+    (
+        [(header::SET_COOKIE, set_cookie(&state, SESSION_COOKIE, "", 0, "Strict"))],
+        Redirect::to("/login"),
+    )
+        .into_response()
+}

@@ -1,0 +1,185 @@
+//! Errors turned into responses, in one place. Internal causes are logged,
+//! never shown to clients.
+
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+
+use crate::checkin::CheckInError;
+use crate::export::ExportError;
+use crate::fields::FieldError;
+use crate::meeting::MeetingError;
+use crate::presence::PresenceError;
+use crate::store::writer::WriteError;
+use crate::store::StoreError;
+
+/// An API error: a status, a stable code and a message that names the
+/// problem and the fix.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    pub fields: Vec<FieldError>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+            fields: Vec::new(),
+        }
+    }
+
+    pub fn not_found(what: &str) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", format!("There is no {what} with this id"))
+    }
+
+    pub fn unauthorized() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "Send a valid API token as `Authorization: Bearer TOKEN` (create one with `rollcall token create --name NAME`)",
+        )
+    }
+
+    pub fn too_many() -> Self {
+        Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "Too many requests from this address; wait a moment and try again",
+        )
+    }
+
+    pub fn internal() -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "Something went wrong on the server; nothing was recorded. Try again, and tell the secretary if it persists",
+        )
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut body = json!({"error": {"code": self.code, "message": self.message}});
+        if !self.fields.is_empty() {
+            body["error"]["fields"] = json!(self.fields);
+        }
+        let mut res = (self.status, Json(body)).into_response();
+        if self.status == StatusCode::UNAUTHORIZED {
+            res.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+        }
+        if self.status == StatusCode::TOO_MANY_REQUESTS || self.status == StatusCode::SERVICE_UNAVAILABLE {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));
+        }
+        res
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        tracing::error!(error = %e, "storage error");
+        if e.is_unavailable() {
+            Self::new(StatusCode::SERVICE_UNAVAILABLE, "storage_unavailable", "Storage is unavailable (disk full or read-only); nothing was recorded. Try again shortly")
+        } else {
+            Self::internal()
+        }
+    }
+}
+
+impl From<WriteError> for ApiError {
+    fn from(e: WriteError) -> Self {
+        let (status, code) = match e {
+            WriteError::UnknownMeeting => (StatusCode::NOT_FOUND, "not_found"),
+            WriteError::NotOpen => (StatusCode::CONFLICT, "meeting_not_open"),
+            WriteError::Closed => (StatusCode::GONE, "meeting_closed"),
+            WriteError::AlreadyOpened => (StatusCode::CONFLICT, "already_opened"),
+            WriteError::Expired => (StatusCode::GONE, "qr_expired"),
+            WriteError::Unavailable | WriteError::ShuttingDown => (StatusCode::SERVICE_UNAVAILABLE, "storage_unavailable"),
+            WriteError::Storage => {
+                return Self::new(StatusCode::SERVICE_UNAVAILABLE, "storage_failed", e.to_string() + "; try again");
+            }
+        };
+        Self::new(status, code, capitalise(&e.to_string()))
+    }
+}
+
+impl From<PresenceError> for ApiError {
+    fn from(e: PresenceError) -> Self {
+        let status = match e {
+            PresenceError::Expired => StatusCode::GONE,
+            _ => StatusCode::FORBIDDEN,
+        };
+        let code = match e {
+            PresenceError::Expired => "qr_expired",
+            PresenceError::WrongMode => "wrong_link",
+            _ => "invalid_token",
+        };
+        Self::new(status, code, capitalise(&e.to_string()))
+    }
+}
+
+impl From<CheckInError> for ApiError {
+    fn from(e: CheckInError) -> Self {
+        match e {
+            CheckInError::Invalid(fields) => Self {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                code: "invalid_fields",
+                message: fields.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join("; "),
+                fields,
+            },
+            CheckInError::Presence(p) => p.into(),
+            CheckInError::WrongCode { .. } => Self::new(StatusCode::CONFLICT, "wrong_code", capitalise(&e.to_string())),
+            CheckInError::Write(w) => w.into(),
+        }
+    }
+}
+
+impl From<MeetingError> for ApiError {
+    fn from(e: MeetingError) -> Self {
+        match e {
+            MeetingError::Invalid(fields) => Self {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                code: "invalid_fields",
+                message: fields.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join("; "),
+                fields,
+            },
+            MeetingError::Store(s) => s.into(),
+        }
+    }
+}
+
+impl From<ExportError> for ApiError {
+    fn from(e: ExportError) -> Self {
+        match e {
+            ExportError::UnknownMeeting => Self::not_found("meeting"),
+            ExportError::UnknownReceipt => Self::not_found("receipt"),
+            ExportError::NotOpened => Self::new(StatusCode::CONFLICT, "meeting_not_open", capitalise(&e.to_string())),
+            ExportError::Store(s) => s.into(),
+            ExportError::Corrupt(_) => {
+                tracing::error!(error = %e, "export failed");
+                Self::internal()
+            }
+        }
+    }
+}
+
+/// Upper-cases the first letter of a message.
+pub fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// A plain HTML error page.
+pub fn page_error(status: StatusCode, title: &str, message: &str) -> (StatusCode, Html<String>) {
+    (status, Html(super::pages::simple_page(title, message).into_string()))
+}

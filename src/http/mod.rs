@@ -1,0 +1,188 @@
+//! The HTTP service: routes, shared state and the middleware every
+//! response passes through. One file per resource.
+
+mod api;
+mod auth;
+
+/// Account and token helpers the command line shares with the web sign-in.
+pub mod auth_tools {
+    pub use super::auth::{check_new_password, digest, hash_password, random_token, SETUP_KEY};
+}
+mod console;
+mod error;
+mod health;
+mod pages;
+mod public;
+mod ratelimit;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+
+use crate::metrics::Metrics;
+use crate::presence::PresenceKey;
+use crate::store::writer::{Logs, Writer};
+use crate::store::Store;
+use crate::trust::keys::{PublicKey, Signer};
+
+pub use ratelimit::RateLimiter;
+
+/// Settings the HTTP layer needs, parsed once at start-up.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Base URL printed in QR codes and links, without a trailing slash.
+    pub public_url: String,
+    /// Whether the server speaks TLS (cookies are then `Secure`, HSTS is sent).
+    pub tls: bool,
+    /// How long a rotating QR code stays valid after its 30-second window.
+    pub presence_grace: time::Duration,
+    /// How often a fresh checkpoint is published while a meeting is open.
+    pub checkpoint_every: Duration,
+}
+
+/// Everything a request handler may use.
+pub struct Inner {
+    pub store: Store,
+    pub writer: Writer,
+    pub logs: Logs,
+    pub signer: Arc<Signer>,
+    /// Every public key the server has signed with, current last.
+    pub keyring: Vec<crate::keystore::KeyringEntry>,
+    pub presence: PresenceKey,
+    pub config: Config,
+    pub metrics: Arc<Metrics>,
+    pub check_in_limit: RateLimiter,
+    pub login_limit: RateLimiter,
+}
+
+impl Inner {
+    /// All public keys, for verifying what this server signed.
+    pub fn public_keys(&self) -> Vec<PublicKey> {
+        let mut keys: Vec<PublicKey> = self.keyring.iter().map(|k| k.public_key).collect();
+        if !keys.contains(self.signer.public()) {
+            keys.push(*self.signer.public());
+        }
+        keys
+    }
+}
+
+/// Shared state, cheap to clone.
+pub type AppState = Arc<Inner>;
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/meetings", post(api::create_meeting).get(api::list_meetings))
+        .route("/meetings/{id}", get(api::get_meeting))
+        .route("/meetings/{id}/open", post(api::open_meeting))
+        .route("/meetings/{id}/close", post(api::close_meeting))
+        .route("/meetings/{id}/notes", post(api::add_notes))
+        .route("/meetings/{id}/checkin-link", get(api::checkin_link))
+        .route("/meetings/{id}/checkins", post(api::check_in))
+        .route("/meetings/{id}/bundle", get(api::bundle))
+        .route("/meetings/{id}/attendance.csv", get(api::attendance_csv))
+        .route("/receipts/{id}", get(api::receipt));
+
+    Router::new()
+        .nest("/api/v1", api)
+        .route("/", get(pages::home))
+        .route("/healthz", get(health::healthz))
+        .route("/metrics", get(health::metrics))
+        .route("/.well-known/rollcall-keys.json", get(health::keys))
+        .route("/static/style.css", get(pages::stylesheet))
+        .route("/m/{id}", get(public::check_in_page).post(public::check_in_form))
+        .route("/r/{id}", get(public::receipt_page))
+        .route("/r/{id}/receipt.json", get(public::receipt_file))
+        .route("/setup", get(auth::setup_page).post(auth::setup_submit))
+        .route("/login", get(auth::login_page).post(auth::login_submit))
+        .route("/logout", post(auth::logout))
+        .route("/console", get(console::meetings))
+        .route("/console/meetings", post(console::create_meeting))
+        .route("/console/meetings/{id}", get(console::meeting))
+        .route("/console/meetings/{id}/open", post(console::open_meeting))
+        .route("/console/meetings/{id}/close", post(console::close_meeting))
+        .route("/console/meetings/{id}/qr.svg", get(console::qr_svg))
+        .route("/console/meetings/{id}/qr.png", get(console::qr_png))
+        .route("/console/meetings/{id}/bundle.json", get(console::bundle))
+        .route("/console/meetings/{id}/attendance.csv", get(console::attendance_csv))
+        .fallback(pages::not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), same_origin_only))
+        .layer(middleware::from_fn_with_state(state.clone(), security_headers))
+        .layer(RequestBodyLimitLayer::new(64 * 1024))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(15)))
+        .with_state(state)
+}
+
+/// Headers on every response: a strict CSP without inline script, no
+/// sniffing, no framing, no referrer, and HSTS over TLS.
+async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    state.metrics.http_response(res.status().as_u16());
+    let h = res.headers_mut();
+    let set = |h: &mut axum::http::HeaderMap, k: &'static str, v: &'static str| {
+        h.insert(k, HeaderValue::from_static(v));
+    };
+    set(
+        h,
+        "content-security-policy",
+        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    );
+    set(h, "x-content-type-options", "nosniff");
+    set(h, "x-frame-options", "DENY");
+    set(h, "referrer-policy", "no-referrer");
+    set(h, "cross-origin-opener-policy", "same-origin");
+    set(h, "permissions-policy", "camera=(), microphone=(), geolocation=()");
+    if state.config.tls {
+        set(h, "strict-transport-security", "max-age=31536000");
+    }
+    if !h.contains_key(header::CACHE_CONTROL) {
+        set(h, "cache-control", "no-store");
+    }
+    res
+}
+
+/// Refuses state-changing requests a browser sends on behalf of another
+/// site (CSRF): `Sec-Fetch-Site` must be same-origin (or absent, for
+/// non-browser clients), and `Origin`, when sent, must be this server.
+async fn same_origin_only(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(req).await;
+    }
+    let headers = req.headers();
+    let site_ok = headers
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|v| v == "same-origin" || v == "none");
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    let origin_ok = match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        None => true,
+        Some(origin) => {
+            let bare = origin.split_once("://").map_or(origin, |(_, rest)| rest);
+            origin == state.config.public_url || Some(bare) == host
+        }
+    };
+    if site_ok && origin_ok {
+        next.run(req).await
+    } else {
+        error::page_error(
+            StatusCode::FORBIDDEN,
+            "Request refused",
+            "This form was sent from another web site. For your safety it was not accepted. Open rollcall directly and try again.",
+        )
+        .into_response()
+    }
+}
+
+/// The client's address, for rate limits.
+pub fn client_ip(info: &ConnectInfo<SocketAddr>) -> std::net::IpAddr {
+    info.0.ip()
+}

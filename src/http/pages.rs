@@ -1,0 +1,125 @@
+//! HTML shared by every page: the layout, the stylesheet, the Code
+//! rendered from Markdown, and simple pages.
+
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse};
+use maud::{html, Markup, PreEscaped, DOCTYPE};
+use pulldown_cmark::{Event, Options, Parser};
+
+use super::AppState;
+
+/// The stylesheet, embedded in the binary.
+pub const STYLE: &str = include_str!("../../web/static/style.css");
+
+/// `GET /static/style.css`.
+pub async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        STYLE,
+    )
+}
+
+/// The page frame: language, viewport, title, stylesheet, skip link.
+pub fn layout(lang: &str, title: &str, body: Markup) -> Markup {
+    layout_refresh(lang, title, None, body)
+}
+
+/// [`layout`] that reloads itself every `refresh` seconds.
+pub fn layout_refresh(lang: &str, title: &str, refresh: Option<u32>, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang=(lang) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="color-scheme" content="light dark";
+                @if let Some(r) = refresh { meta http-equiv="refresh" content=(r); }
+                title { (title) " · rollcall" }
+                link rel="stylesheet" href="/static/style.css";
+            }
+            body {
+                a.skip href="#main" { "Skip to content" }
+                main #main { (body) }
+            }
+        }
+    }
+}
+
+/// A page with a heading and one paragraph.
+pub fn simple_page(title: &str, message: &str) -> Markup {
+    layout(
+        "en",
+        title,
+        html! {
+            h1 { (title) }
+            p { (message) }
+            p { a href="/" { "rollcall home" } }
+        },
+    )
+}
+
+/// Renders a Code of Conduct (Markdown) to HTML. Raw HTML in the source is
+/// shown as text, never interpreted; headings are shifted down one level so
+/// the page keeps a single `h1`.
+pub fn code_html(markdown: &str) -> Markup {
+    let parser = Parser::new_ext(markdown, Options::empty()).map(|event| match event {
+        Event::Html(t) | Event::InlineHtml(t) => Event::Text(t),
+        Event::Start(pulldown_cmark::Tag::Heading { level, id, classes, attrs }) => {
+            Event::Start(pulldown_cmark::Tag::Heading { level: shift(level), id, classes, attrs })
+        }
+        Event::End(pulldown_cmark::TagEnd::Heading(level)) => Event::End(pulldown_cmark::TagEnd::Heading(shift(level))),
+        e => e,
+    });
+    let mut out = String::new();
+    pulldown_cmark::html::push_html(&mut out, parser);
+    PreEscaped(out)
+}
+
+fn shift(level: pulldown_cmark::HeadingLevel) -> pulldown_cmark::HeadingLevel {
+    use pulldown_cmark::HeadingLevel::*;
+    match level {
+        H1 => H2,
+        H2 => H3,
+        H3 => H4,
+        H4 => H5,
+        _ => H6,
+    }
+}
+
+/// `GET /`.
+pub async fn home(State(state): State<AppState>) -> impl IntoResponse {
+    let users = state.store.user_count().await.unwrap_or(1);
+    Html(
+        layout(
+            "en",
+            "rollcall",
+            html! {
+                h1 { "rollcall" }
+                p { "Signed, verifiable attendance lists with the Code of Conduct attached." }
+                @if users == 0 {
+                    p { "This server has no secretary account yet. Open the setup link printed by "
+                        code { "rollcall serve" } " when it started, or run "
+                        code { "rollcall user add EMAIL" } " on the server." }
+                } @else {
+                    p { a.button href="/console" { "Secretary sign-in" } }
+                }
+                p { "Attendees: scan the QR code shown in the meeting room." }
+                p { "Auditors: the server's public keys are at "
+                    a href="/.well-known/rollcall-keys.json" { "/.well-known/rollcall-keys.json" } "." }
+            },
+        )
+        .into_string(),
+    )
+}
+
+/// Unknown paths.
+pub async fn not_found() -> impl IntoResponse {
+    (
+        StatusCode::NOT_FOUND,
+        Html(simple_page("Page not found", "There is nothing at this address. Check the link, or scan the meeting's QR code again.").into_string()),
+    )
+}

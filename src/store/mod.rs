@@ -1,0 +1,445 @@
+//! Storage: one SQLite database (WAL, `synchronous=FULL`) through sqlx.
+//!
+//! Everything but log appends goes through [`Store`]; log appends go through
+//! the single writer task ([`writer`]), which commits them in groups.
+
+pub mod writer;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Row, SqlitePool};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+use crate::trust::code::CodeDocument;
+use crate::trust::statement::Meeting;
+
+/// Storage failures. The cause is logged; clients see only that storage failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+}
+
+impl StoreError {
+    /// Whether the failure is the disk being full or read-only, which
+    /// clears up on its own once space or permission returns.
+    pub fn is_unavailable(&self) -> bool {
+        let text = self.to_string().to_ascii_lowercase();
+        text.contains("full") || text.contains("readonly") || text.contains("read-only") || text.contains("disk i/o")
+    }
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// RFC 3339 text of a time.
+pub fn ts(t: OffsetDateTime) -> String {
+    t.format(&Rfc3339).unwrap_or_default()
+}
+
+fn parse_ts(s: &str) -> Result<OffsetDateTime> {
+    OffsetDateTime::parse(s, &Rfc3339).map_err(|e| StoreError::Corrupt(format!("time {s:?}: {e}")))
+}
+
+/// A meeting as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MeetingRow {
+    pub meeting: Meeting,
+    pub code_sha256: String,
+    pub languages: Vec<String>,
+    /// `rotating` or `static`.
+    pub presence: String,
+    /// `draft`, `open` or `closed`.
+    pub state: String,
+    pub origin: String,
+    pub created_by: String,
+    pub created_at: String,
+    pub opened_at: Option<String>,
+    pub closed_at: Option<String>,
+}
+
+/// A stored log entry.
+#[derive(Clone, Debug)]
+pub struct EntryRow {
+    pub meeting_id: String,
+    pub idx: u64,
+    pub kind: String,
+    pub payload: Vec<u8>,
+    pub envelope: String,
+    pub disclosures: String,
+    pub leaf: [u8; 32],
+    pub receipt_id: Option<String>,
+    pub created_at: String,
+}
+
+/// A signed-in secretary's session.
+#[derive(Clone, Debug)]
+pub struct SessionRow {
+    pub user_id: i64,
+    pub email: String,
+    pub csrf: String,
+    pub created_at: i64,
+    pub last_seen: i64,
+}
+
+/// The database.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: SqlitePool,
+}
+
+fn meeting_row(r: &sqlx::sqlite::SqliteRow) -> Result<MeetingRow> {
+    let languages: String = r.try_get("languages")?;
+    Ok(MeetingRow {
+        meeting: Meeting {
+            id: r.try_get("id")?,
+            title: r.try_get("title")?,
+            committee: r.try_get("committee")?,
+            location: r.try_get("location")?,
+            starts_at: parse_ts(r.try_get("starts_at")?)?,
+            ends_at: parse_ts(r.try_get("ends_at")?)?,
+            timezone: r.try_get("timezone")?,
+        },
+        code_sha256: r.try_get("code_sha256")?,
+        languages: serde_json::from_str(&languages)
+            .map_err(|e| StoreError::Corrupt(format!("languages: {e}")))?,
+        presence: r.try_get("presence")?,
+        state: r.try_get("state")?,
+        origin: r.try_get("origin")?,
+        created_by: r.try_get("created_by")?,
+        created_at: r.try_get("created_at")?,
+        opened_at: r.try_get("opened_at")?,
+        closed_at: r.try_get("closed_at")?,
+    })
+}
+
+fn entry_row(r: &sqlx::sqlite::SqliteRow) -> Result<EntryRow> {
+    let leaf: Vec<u8> = r.try_get("leaf")?;
+    let idx: i64 = r.try_get("idx")?;
+    Ok(EntryRow {
+        meeting_id: r.try_get("meeting_id")?,
+        idx: idx as u64,
+        kind: r.try_get("kind")?,
+        payload: r.try_get("payload")?,
+        envelope: r.try_get("envelope")?,
+        disclosures: r.try_get("disclosures")?,
+        leaf: leaf
+            .try_into()
+            .map_err(|_| StoreError::Corrupt("leaf hash is not 32 bytes".into()))?,
+        receipt_id: r.try_get("receipt_id")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and migrates it.
+    pub async fn open(path: &Path) -> Result<Self> {
+        let options = SqliteConnectOptions::from_str("sqlite://")?
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations").run(&pool).await?;
+        Ok(Self { pool })
+    }
+
+    /// The connection pool (for the writer).
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// Cheap liveness check.
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    // ---- Code documents ----
+
+    /// Stores a Code document (idempotent); returns its digest.
+    pub async fn put_code(&self, code: &CodeDocument, now: OffsetDateTime) -> Result<String> {
+        let digest = code.digest().to_hex();
+        sqlx::query(
+            "INSERT INTO codes (sha256, name, language, title, text, created_at)
+             VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING",
+        )
+        .bind(&digest)
+        .bind(&code.name)
+        .bind(&code.language)
+        .bind(code.title())
+        .bind(&code.text)
+        .bind(ts(now))
+        .execute(&self.pool)
+        .await?;
+        Ok(digest)
+    }
+
+    /// A Code document by digest.
+    pub async fn code(&self, sha256: &str) -> Result<Option<CodeDocument>> {
+        let row = sqlx::query("SELECT name, language, text FROM codes WHERE sha256 = ?")
+            .bind(sha256)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| {
+            Ok(CodeDocument {
+                name: r.try_get("name")?,
+                language: r.try_get("language")?,
+                text: r.try_get("text")?,
+            })
+        })
+        .transpose()
+    }
+
+    // ---- Settings ----
+
+    pub async fn setting(&self, key: &str) -> Result<Option<Vec<u8>>> {
+        Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    pub async fn set_setting(&self, key: &str, value: &[u8]) -> Result<()> {
+        sqlx::query("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+            .bind(key)
+            .bind(value)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn delete_setting(&self, key: &str) -> Result<()> {
+        sqlx::query("DELETE FROM settings WHERE key = ?")
+            .bind(key)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    // ---- Users, sessions, tokens ----
+
+    pub async fn user_count(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users")
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    /// Creates a user; `false` if the email is taken.
+    pub async fn create_user(&self, email: &str, password_hash: &str, now: OffsetDateTime) -> Result<bool> {
+        let r = sqlx::query(
+            "INSERT INTO users (email, password_hash, created_at) VALUES (?, ?, ?) ON CONFLICT (email) DO NOTHING",
+        )
+        .bind(email)
+        .bind(password_hash)
+        .bind(ts(now))
+        .execute(&self.pool)
+        .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    /// (id, password hash) of a user.
+    pub async fn user_by_email(&self, email: &str) -> Result<Option<(i64, String)>> {
+        let row = sqlx::query("SELECT id, password_hash FROM users WHERE email = ?")
+            .bind(email)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| Ok((r.try_get("id")?, r.try_get("password_hash")?)))
+            .transpose()
+    }
+
+    pub async fn create_session(&self, id_hash: &[u8], user_id: i64, csrf: &str, now: i64) -> Result<()> {
+        sqlx::query("INSERT INTO sessions (id_hash, user_id, csrf, created_at, last_seen) VALUES (?, ?, ?, ?, ?)")
+            .bind(id_hash)
+            .bind(user_id)
+            .bind(csrf)
+            .bind(now)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn session(&self, id_hash: &[u8]) -> Result<Option<SessionRow>> {
+        let row = sqlx::query(
+            "SELECT s.user_id, u.email, s.csrf, s.created_at, s.last_seen
+             FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = ?",
+        )
+        .bind(id_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            Ok(SessionRow {
+                user_id: r.try_get("user_id")?,
+                email: r.try_get("email")?,
+                csrf: r.try_get("csrf")?,
+                created_at: r.try_get("created_at")?,
+                last_seen: r.try_get("last_seen")?,
+            })
+        })
+        .transpose()
+    }
+
+    pub async fn touch_session(&self, id_hash: &[u8], now: i64) -> Result<()> {
+        sqlx::query("UPDATE sessions SET last_seen = ? WHERE id_hash = ?")
+            .bind(now)
+            .bind(id_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn delete_session(&self, id_hash: &[u8]) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE id_hash = ?")
+            .bind(id_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Creates an API token; `false` if the name is taken.
+    pub async fn create_token(&self, name: &str, token_hash: &[u8], now: OffsetDateTime) -> Result<bool> {
+        let r = sqlx::query(
+            "INSERT INTO api_tokens (name, token_hash, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name)
+        .bind(token_hash)
+        .bind(ts(now))
+        .execute(&self.pool)
+        .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    /// The name of the token with this hash.
+    pub async fn token_name(&self, token_hash: &[u8]) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar("SELECT name FROM api_tokens WHERE token_hash = ?")
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    // ---- Meetings ----
+
+    pub async fn insert_meeting(&self, m: &MeetingRow) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO meetings (id, title, committee, location, starts_at, ends_at, timezone,
+               code_sha256, languages, presence, state, origin, created_by, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&m.meeting.id)
+        .bind(&m.meeting.title)
+        .bind(&m.meeting.committee)
+        .bind(&m.meeting.location)
+        .bind(ts(m.meeting.starts_at))
+        .bind(ts(m.meeting.ends_at))
+        .bind(&m.meeting.timezone)
+        .bind(&m.code_sha256)
+        .bind(serde_json::to_string(&m.languages).unwrap_or_else(|_| "[]".into()))
+        .bind(&m.presence)
+        .bind(&m.state)
+        .bind(&m.origin)
+        .bind(&m.created_by)
+        .bind(&m.created_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn meeting(&self, id: &str) -> Result<Option<MeetingRow>> {
+        sqlx::query("SELECT * FROM meetings WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(meeting_row)
+            .transpose()
+    }
+
+    /// All meetings, newest first.
+    pub async fn meetings(&self) -> Result<Vec<MeetingRow>> {
+        sqlx::query("SELECT * FROM meetings ORDER BY starts_at DESC, id")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(meeting_row)
+            .collect()
+    }
+
+    /// Meetings that are open (their logs are loaded at start-up).
+    pub async fn open_meetings(&self) -> Result<Vec<MeetingRow>> {
+        sqlx::query("SELECT * FROM meetings WHERE state = 'open'")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(meeting_row)
+            .collect()
+    }
+
+    // ---- Entries and checkpoints ----
+
+    /// Every entry of a meeting's log, in order.
+    pub async fn entries(&self, meeting_id: &str) -> Result<Vec<EntryRow>> {
+        sqlx::query("SELECT * FROM entries WHERE meeting_id = ? ORDER BY idx")
+            .bind(meeting_id)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(entry_row)
+            .collect()
+    }
+
+    /// The leaf hashes of a meeting's log, in order.
+    pub async fn leaves(&self, meeting_id: &str) -> Result<Vec<[u8; 32]>> {
+        let rows: Vec<Vec<u8>> = sqlx::query_scalar("SELECT leaf FROM entries WHERE meeting_id = ? ORDER BY idx")
+            .bind(meeting_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter()
+            .map(|l| l.try_into().map_err(|_| StoreError::Corrupt("leaf hash is not 32 bytes".into())))
+            .collect()
+    }
+
+    /// The check-in with this receipt id.
+    pub async fn entry_by_receipt(&self, receipt_id: &str) -> Result<Option<EntryRow>> {
+        sqlx::query("SELECT * FROM entries WHERE receipt_id = ?")
+            .bind(receipt_id)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(entry_row)
+            .transpose()
+    }
+
+    /// Every (size, note) checkpoint of a meeting, oldest first.
+    pub async fn checkpoints(&self, meeting_id: &str) -> Result<Vec<(u64, String)>> {
+        let rows = sqlx::query("SELECT size, note FROM checkpoints WHERE meeting_id = ? ORDER BY size")
+            .bind(meeting_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get::<i64, _>("size")? as u64, r.try_get("note")?)))
+            .collect()
+    }
+
+    /// Number of check-ins per meeting id.
+    pub async fn check_in_counts(&self) -> Result<std::collections::HashMap<String, i64>> {
+        let rows = sqlx::query("SELECT meeting_id, COUNT(*) AS n FROM entries WHERE kind = 'check-in' GROUP BY meeting_id")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("meeting_id")?, r.try_get("n")?)))
+            .collect()
+    }
+}
