@@ -116,7 +116,8 @@ fn main() {
     });
     let baseline = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    msgs.par_iter().for_each(|(m, s)| vk.verify_strict(m, s).expect("valid"));
+    msgs.par_iter()
+        .for_each(|(m, s)| vk.verify_strict(m, s).expect("valid"));
     let strict = t.elapsed().as_secs_f64();
 
     let entries = n as f64 + 3.0;

@@ -55,8 +55,20 @@ pub fn validate(
 ) -> Result<CheckInRequest, CheckInError> {
     let mut e = Errors::default();
     let name = e.take(fields::text("name", "Name", &input.name, 200, true));
-    let organization = e.take(fields::text("organization", "Organisation", &input.organization, 200, true));
-    let country = e.take(fields::text("country", "Country or national body", &input.country, 120, true));
+    let organization = e.take(fields::text(
+        "organization",
+        "Organisation",
+        &input.organization,
+        200,
+        true,
+    ));
+    let country = e.take(fields::text(
+        "country",
+        "Country or national body",
+        &input.country,
+        120,
+        true,
+    ));
     let role = e.take(fields::role(&input.role));
     let email = e.take(fields::email(input.email.as_deref().unwrap_or("")));
     if !input.acknowledged {
@@ -69,9 +81,21 @@ pub fn validate(
         .language
         .clone()
         .filter(|l| !l.is_empty())
-        .unwrap_or_else(|| meeting.languages.first().cloned().unwrap_or_else(|| "en".into()));
+        .unwrap_or_else(|| {
+            meeting
+                .languages
+                .first()
+                .cloned()
+                .unwrap_or_else(|| "en".into())
+        });
     if !meeting.languages.contains(&language) {
-        e.add("language", format!("This meeting offers the Code in: {}", meeting.languages.join(", ")));
+        e.add(
+            "language",
+            format!(
+                "This meeting offers the Code in: {}",
+                meeting.languages.join(", ")
+            ),
+        );
     }
     if input.code_sha256.trim() != meeting.code_sha256 {
         if !e.is_empty() {

@@ -88,7 +88,13 @@ pub struct VerifyArgs {
 #[derive(Debug, Args)]
 pub struct DataDir {
     /// Directory holding the database (created if missing).
-    #[arg(long = "data", id = "data_dir", env = "ROLLCALL_DATA", default_value = "data", value_name = "DIR")]
+    #[arg(
+        long = "data",
+        id = "data_dir",
+        env = "ROLLCALL_DATA",
+        default_value = "data",
+        value_name = "DIR"
+    )]
     pub dir: PathBuf,
 }
 
@@ -106,26 +112,56 @@ pub struct ServeArgs {
     #[arg(long, env = "ROLLCALL_PUBLIC_URL", value_name = "URL")]
     pub public_url: Option<String>,
     /// TLS certificate chain (PEM). Needs --tls-key.
-    #[arg(long, env = "ROLLCALL_TLS_CERT", requires = "tls_key", value_name = "FILE")]
+    #[arg(
+        long,
+        env = "ROLLCALL_TLS_CERT",
+        requires = "tls_key",
+        value_name = "FILE"
+    )]
     pub tls_cert: Option<PathBuf>,
     /// TLS private key (PEM). Needs --tls-cert.
-    #[arg(long, env = "ROLLCALL_TLS_KEY", requires = "tls_cert", value_name = "FILE")]
+    #[arg(
+        long,
+        env = "ROLLCALL_TLS_KEY",
+        requires = "tls_cert",
+        value_name = "FILE"
+    )]
     pub tls_key: Option<PathBuf>,
     /// Serve HTTPS with a generated self-signed certificate (kept in the data directory).
     #[arg(long, env = "ROLLCALL_SELF_SIGNED", conflicts_with = "tls_cert")]
     pub self_signed: bool,
     /// Seconds a rotating QR code stays valid after it is replaced (time to read the Code).
-    #[arg(long, env = "ROLLCALL_PRESENCE_GRACE", default_value_t = 600, value_name = "SECONDS")]
+    #[arg(
+        long,
+        env = "ROLLCALL_PRESENCE_GRACE",
+        default_value_t = 600,
+        value_name = "SECONDS"
+    )]
     pub presence_grace: u32,
     /// Check-ins accepted per minute from one client address (a room behind one NAT
     /// shares an address; raise it for load tests from one machine).
-    #[arg(long, env = "ROLLCALL_CHECKIN_RATE", default_value_t = 600, value_name = "PER_MINUTE")]
+    #[arg(
+        long,
+        env = "ROLLCALL_CHECKIN_RATE",
+        default_value_t = 600,
+        value_name = "PER_MINUTE"
+    )]
     pub checkin_rate: u32,
     /// Sign-in attempts accepted per minute from one client address.
-    #[arg(long, env = "ROLLCALL_LOGIN_RATE", default_value_t = 10, value_name = "PER_MINUTE")]
+    #[arg(
+        long,
+        env = "ROLLCALL_LOGIN_RATE",
+        default_value_t = 10,
+        value_name = "PER_MINUTE"
+    )]
     pub login_rate: u32,
     /// Seconds between checkpoints while a meeting's log grows.
-    #[arg(long, env = "ROLLCALL_CHECKPOINT_EVERY", default_value_t = 3, value_name = "SECONDS")]
+    #[arg(
+        long,
+        env = "ROLLCALL_CHECKPOINT_EVERY",
+        default_value_t = 3,
+        value_name = "SECONDS"
+    )]
     pub checkpoint_every: u64,
     /// Log as JSON lines instead of text.
     #[arg(long, env = "ROLLCALL_LOG_JSON")]

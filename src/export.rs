@@ -31,8 +31,10 @@ pub enum ExportError {
 
 fn entry(row: &EntryRow) -> Result<Entry, ExportError> {
     Ok(Entry {
-        envelope: serde_json::from_str::<Envelope>(&row.envelope).map_err(|_| ExportError::Corrupt(row.idx))?,
-        disclosures: serde_json::from_str(&row.disclosures).map_err(|_| ExportError::Corrupt(row.idx))?,
+        envelope: serde_json::from_str::<Envelope>(&row.envelope)
+            .map_err(|_| ExportError::Corrupt(row.idx))?,
+        disclosures: serde_json::from_str(&row.disclosures)
+            .map_err(|_| ExportError::Corrupt(row.idx))?,
     })
 }
 
@@ -41,18 +43,28 @@ fn signers(keys: &[PublicKey], entries: &[Entry], notes: &[&str]) -> Vec<PublicK
     keys.iter()
         .filter(|k| {
             let id = k.keyid();
-            entries
-                .iter()
-                .any(|e| e.envelope.signatures.iter().any(|s| s.keyid.as_deref() == Some(id.as_str())))
-                || notes.iter().any(|n| verify_checkpoint(n, &[**k]).is_ok())
+            entries.iter().any(|e| {
+                e.envelope
+                    .signatures
+                    .iter()
+                    .any(|s| s.keyid.as_deref() == Some(id.as_str()))
+            }) || notes.iter().any(|n| verify_checkpoint(n, &[**k]).is_ok())
         })
         .copied()
         .collect()
 }
 
 /// The signed attendance list as of the latest checkpoint.
-pub async fn bundle(store: &Store, logs: &Logs, keys: &[PublicKey], meeting_id: &str) -> Result<Bundle, ExportError> {
-    let meeting = store.meeting(meeting_id).await?.ok_or(ExportError::UnknownMeeting)?;
+pub async fn bundle(
+    store: &Store,
+    logs: &Logs,
+    keys: &[PublicKey],
+    meeting_id: &str,
+) -> Result<Bundle, ExportError> {
+    let meeting = store
+        .meeting(meeting_id)
+        .await?
+        .ok_or(ExportError::UnknownMeeting)?;
     let checkpoints = store.checkpoints(meeting_id).await?;
     let Some((size, note)) = checkpoints.last().cloned() else {
         return Err(ExportError::NotOpened);
@@ -71,11 +83,18 @@ pub async fn bundle(store: &Store, logs: &Logs, keys: &[PublicKey], meeting_id: 
             .filter(|(s, _)| *s > 0 && *s < size)
             .map(|(s, n)| EarlierCheckpoint {
                 checkpoint: n.clone(),
-                consistency: encode_hashes(&tree.consistency_proof(*s as usize, size as usize).unwrap_or_default()),
+                consistency: encode_hashes(
+                    &tree
+                        .consistency_proof(*s as usize, size as usize)
+                        .unwrap_or_default(),
+                ),
             })
             .collect()
     };
-    let code = store.code(&meeting.code_sha256).await?.ok_or(ExportError::UnknownMeeting)?;
+    let code = store
+        .code(&meeting.code_sha256)
+        .await?
+        .ok_or(ExportError::UnknownMeeting)?;
     let mut notes: Vec<&str> = vec![note.as_str()];
     notes.extend(earlier.iter().map(|e| e.checkpoint.as_str()));
     let public_keys = signers(keys, &entries, &notes);
@@ -91,8 +110,16 @@ pub async fn bundle(store: &Store, logs: &Logs, keys: &[PublicKey], meeting_id: 
 
 /// An attendee's receipt, proven against the latest checkpoint covering it
 /// (without proof while no checkpoint covers it yet).
-pub async fn receipt(store: &Store, logs: &Logs, keys: &[PublicKey], receipt_id: &str) -> Result<(Receipt, EntryRow), ExportError> {
-    let row = store.entry_by_receipt(receipt_id).await?.ok_or(ExportError::UnknownReceipt)?;
+pub async fn receipt(
+    store: &Store,
+    logs: &Logs,
+    keys: &[PublicKey],
+    receipt_id: &str,
+) -> Result<(Receipt, EntryRow), ExportError> {
+    let row = store
+        .entry_by_receipt(receipt_id)
+        .await?
+        .ok_or(ExportError::UnknownReceipt)?;
     let e = entry(&row)?;
     let covering = store
         .checkpoints(&row.meeting_id)
@@ -148,7 +175,11 @@ pub fn verified(bundle: &Bundle, keys: &[PublicKey]) -> Report {
 /// Neutralises a cell a spreadsheet would run as a formula.
 fn csv_cell(out: &mut String, value: &str) {
     let risky = value.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    let v = if risky { format!("'{value}") } else { value.to_owned() };
+    let v = if risky {
+        format!("'{value}")
+    } else {
+        value.to_owned()
+    };
     if v.contains([',', '"', '\n', '\r']) || risky {
         let _ = write!(out, "\"{}\"", v.replace('"', "\"\""));
     } else {

@@ -58,10 +58,19 @@ fn is_bidi_control(c: char) -> bool {
 /// A single line of text: NFC, trimmed, whitespace collapsed, no control
 /// characters or bidi overrides, 1..=`max` characters (or empty if not
 /// `required`).
-pub fn text(field: &'static str, label: &str, value: &str, max: usize, required: bool) -> Result<String, FieldError> {
+pub fn text(
+    field: &'static str,
+    label: &str,
+    value: &str,
+    max: usize,
+    required: bool,
+) -> Result<String, FieldError> {
     let err = |message: String| FieldError { field, message };
     let normal: String = value.nfc().collect();
-    if let Some(c) = normal.chars().find(|&c| c.is_control() && !c.is_whitespace()) {
+    if let Some(c) = normal
+        .chars()
+        .find(|&c| c.is_control() && !c.is_whitespace())
+    {
         return Err(err(format!(
             "{label} contains an invisible control character (U+{:04X}); please retype it",
             c as u32
@@ -78,7 +87,9 @@ pub fn text(field: &'static str, label: &str, value: &str, max: usize, required:
         return Err(err(format!("{label} is required")));
     }
     if n > max {
-        return Err(err(format!("{label} is too long ({n} characters; at most {max})")));
+        return Err(err(format!(
+            "{label} is too long ({n} characters; at most {max})"
+        )));
     }
     Ok(collapsed)
 }
@@ -94,7 +105,13 @@ pub fn email(value: &str) -> Result<Option<String>, FieldError> {
         message: "Email must look like name@example.org (or leave it empty)".into(),
     };
     let (local, domain) = v.rsplit_once('@').ok_or_else(err)?;
-    if local.is_empty() || domain.is_empty() || !domain.contains('.') || v.contains(' ') || domain.starts_with('.') || domain.ends_with('.') {
+    if local.is_empty()
+        || domain.is_empty()
+        || !domain.contains('.')
+        || v.contains(' ')
+        || domain.starts_with('.')
+        || domain.ends_with('.')
+    {
         return Err(err());
     }
     Ok(Some(format!("{local}@{}", domain.to_lowercase())))
@@ -138,7 +155,10 @@ pub fn role(value: &str) -> Result<String, FieldError> {
 
 /// Human label of a role key.
 pub fn role_label(key: &str) -> &str {
-    ROLES.iter().find(|(k, _)| *k == key).map_or(key, |(_, l)| l)
+    ROLES
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map_or(key, |(_, l)| l)
 }
 
 #[cfg(test)]
@@ -147,17 +167,39 @@ mod tests {
 
     #[test]
     fn text_is_normalised_and_hostile_text_refused() {
-        assert_eq!(text("name", "Name", "  Ade\u{301}le   Dupont ", 50, true).unwrap(), "Ad\u{e9}le Dupont");
-        assert!(text("name", "Name", "Eve\u{202E}gnp.exe", 50, true).unwrap_err().message.contains("direction"));
-        assert!(text("name", "Name", "a\u{0}b", 50, true).unwrap_err().message.contains("control"));
-        assert!(text("name", "Name", "   ", 50, true).unwrap_err().message.contains("required"));
-        assert!(text("name", "Name", &"x".repeat(51), 50, true).unwrap_err().message.contains("too long"));
-        assert_eq!(text("name", "Name", "<script>", 50, true).unwrap(), "<script>", "escaped on output, not mangled");
+        assert_eq!(
+            text("name", "Name", "  Ade\u{301}le   Dupont ", 50, true).unwrap(),
+            "Ad\u{e9}le Dupont"
+        );
+        assert!(text("name", "Name", "Eve\u{202E}gnp.exe", 50, true)
+            .unwrap_err()
+            .message
+            .contains("direction"));
+        assert!(text("name", "Name", "a\u{0}b", 50, true)
+            .unwrap_err()
+            .message
+            .contains("control"));
+        assert!(text("name", "Name", "   ", 50, true)
+            .unwrap_err()
+            .message
+            .contains("required"));
+        assert!(text("name", "Name", &"x".repeat(51), 50, true)
+            .unwrap_err()
+            .message
+            .contains("too long"));
+        assert_eq!(
+            text("name", "Name", "<script>", 50, true).unwrap(),
+            "<script>",
+            "escaped on output, not mangled"
+        );
     }
 
     #[test]
     fn emails_and_roles() {
-        assert_eq!(email("Ada@Example.ORG").unwrap(), Some("Ada@example.org".into()));
+        assert_eq!(
+            email("Ada@Example.ORG").unwrap(),
+            Some("Ada@example.org".into())
+        );
         assert_eq!(email("").unwrap(), None);
         assert!(email("not-an-email").is_err());
         assert!(role("delegate").is_ok());

@@ -49,7 +49,9 @@ pub enum MeetingError {
 fn parse_time(field: &'static str, label: &str, value: &str) -> Result<OffsetDateTime, FieldError> {
     OffsetDateTime::parse(value.trim(), &Rfc3339).map_err(|_| FieldError {
         field,
-        message: format!("{label} must be a date and time with its UTC offset, e.g. 2026-12-01T09:00:00+01:00"),
+        message: format!(
+            "{label} must be a date and time with its UTC offset, e.g. 2026-12-01T09:00:00+01:00"
+        ),
     })
 }
 
@@ -58,7 +60,11 @@ fn timezone(value: &str) -> Result<String, FieldError> {
     let v = value.trim();
     let v = if v.is_empty() { "UTC" } else { v };
     let ok = v.len() <= 64
-        && v.split('/').all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || "_-+".contains(c)))
+        && v.split('/').all(|p| {
+            !p.is_empty()
+                && p.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_-+".contains(c))
+        })
         && v.chars().next().is_some_and(|c| c.is_ascii_uppercase());
     if ok {
         Ok(v.to_owned())
@@ -93,8 +99,20 @@ pub async fn create(
 ) -> Result<MeetingRow, MeetingError> {
     let mut e = Errors::default();
     let title = e.take(fields::text("title", "Title", &input.title, 200, true));
-    let committee = e.take(fields::text("committee", "Committee or working group", &input.committee, 120, false));
-    let location = e.take(fields::text("location", "Location", &input.location, 200, false));
+    let committee = e.take(fields::text(
+        "committee",
+        "Committee or working group",
+        &input.committee,
+        120,
+        false,
+    ));
+    let location = e.take(fields::text(
+        "location",
+        "Location",
+        &input.location,
+        200,
+        false,
+    ));
     let starts_at = e.take(parse_time("starts_at", "Start", &input.starts_at));
     let ends_at = e.take(parse_time("ends_at", "End", &input.ends_at));
     let timezone = e.take(timezone(&input.timezone));
@@ -105,18 +123,43 @@ pub async fn create(
     }
     let presence = input.presence.unwrap_or_else(|| "rotating".into());
     if presence != "rotating" && presence != "static" {
-        e.add("presence", "Presence must be \"rotating\" (QR code on the screen) or \"static\" (printed link)");
+        e.add(
+            "presence",
+            "Presence must be \"rotating\" (QR code on the screen) or \"static\" (printed link)",
+        );
     }
     let languages = input.languages.unwrap_or_else(|| vec!["en".into()]);
-    if languages.is_empty() || languages.len() > 10 || !languages.iter().all(|l| is_language_tag(l)) {
-        e.add("languages", "Languages must be 1 to 10 tags such as \"en\" or \"fr\"");
+    if languages.is_empty() || languages.len() > 10 || !languages.iter().all(|l| is_language_tag(l))
+    {
+        e.add(
+            "languages",
+            "Languages must be 1 to 10 tags such as \"en\" or \"fr\"",
+        );
     }
     let code_sha256 = input.code_sha256.unwrap_or_else(|| default_code.to_owned());
     if store.code(&code_sha256).await?.is_none() {
-        e.add("code_sha256", "No Code document with this SHA-256 is loaded on the server");
+        e.add(
+            "code_sha256",
+            "No Code document with this SHA-256 is loaded on the server",
+        );
     }
-    let (Some(title), Some(committee), Some(location), Some(starts_at), Some(ends_at), Some(timezone), true) =
-        (title, committee, location, starts_at, ends_at, timezone, e.is_empty())
+    let (
+        Some(title),
+        Some(committee),
+        Some(location),
+        Some(starts_at),
+        Some(ends_at),
+        Some(timezone),
+        true,
+    ) = (
+        title,
+        committee,
+        location,
+        starts_at,
+        ends_at,
+        timezone,
+        e.is_empty(),
+    )
     else {
         return Err(MeetingError::Invalid(e.0));
     };

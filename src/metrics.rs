@@ -71,8 +71,14 @@ impl Metrics {
             "Check-ins by outcome.",
             &[
                 ("{outcome=\"recorded\"}", self.check_ins_new.load(Relaxed)),
-                ("{outcome=\"existing\"}", self.check_ins_existing.load(Relaxed)),
-                ("{outcome=\"refused\"}", self.check_ins_refused.load(Relaxed)),
+                (
+                    "{outcome=\"existing\"}",
+                    self.check_ins_existing.load(Relaxed),
+                ),
+                (
+                    "{outcome=\"refused\"}",
+                    self.check_ins_refused.load(Relaxed),
+                ),
                 ("{outcome=\"failed\"}", self.check_ins_failed.load(Relaxed)),
             ],
         );

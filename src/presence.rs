@@ -27,7 +27,9 @@ const STATIC: u8 = 2;
 pub enum PresenceError {
     #[error("this check-in link is incomplete or damaged; scan the QR code again")]
     Malformed,
-    #[error("this check-in link is not valid for this meeting; scan the QR code shown in the room")]
+    #[error(
+        "this check-in link is not valid for this meeting; scan the QR code shown in the room"
+    )]
     Forged,
     #[error("this QR code has expired; scan the code shown in the room again")]
     Expired,
@@ -68,7 +70,12 @@ impl PresenceKey {
         let window = t - t.rem_euclid(PERIOD_SECONDS);
         let mut bytes = vec![ROTATING];
         bytes.extend_from_slice(&window.to_be_bytes());
-        bytes.extend_from_slice(&self.tag(ROTATING, meeting_id, window).finalize().into_bytes()[..16]);
+        bytes.extend_from_slice(
+            &self
+                .tag(ROTATING, meeting_id, window)
+                .finalize()
+                .into_bytes()[..16],
+        );
         let next = OffsetDateTime::from_unix_timestamp(window + PERIOD_SECONDS).unwrap_or(now);
         (b64url(&bytes), next)
     }
@@ -92,19 +99,27 @@ impl PresenceKey {
         let bytes = unb64url(token.trim()).map_err(|_| PresenceError::Malformed)?;
         match (bytes.first(), bytes.len()) {
             (Some(&ROTATING), 25) => {
-                let window = i64::from_be_bytes(bytes[1..9].try_into().map_err(|_| PresenceError::Malformed)?);
+                let window = i64::from_be_bytes(
+                    bytes[1..9]
+                        .try_into()
+                        .map_err(|_| PresenceError::Malformed)?,
+                );
                 self.tag(ROTATING, meeting_id, window)
                     .verify_truncated_left(&bytes[9..])
                     .map_err(|_| PresenceError::Forged)?;
                 if mode != "rotating" {
                     return Err(PresenceError::Forged);
                 }
-                let not_before = OffsetDateTime::from_unix_timestamp(window).map_err(|_| PresenceError::Malformed)?;
+                let not_before = OffsetDateTime::from_unix_timestamp(window)
+                    .map_err(|_| PresenceError::Malformed)?;
                 let not_after = not_before + Duration::seconds(PERIOD_SECONDS) + grace;
                 if now < not_before - Duration::seconds(SKEW_SECONDS) || now > not_after {
                     return Err(PresenceError::Expired);
                 }
-                Ok(Presence::RotatingQr { not_before, not_after })
+                Ok(Presence::RotatingQr {
+                    not_before,
+                    not_after,
+                })
             }
             (Some(&STATIC), 17) => {
                 self.tag(STATIC, meeting_id, 0)
@@ -144,12 +159,18 @@ mod tests {
             key.check("m1", &token, "rotating", now + Duration::minutes(11), grace),
             Err(PresenceError::Expired)
         );
-        assert_eq!(key.check("m2", &token, "rotating", now, grace), Err(PresenceError::Forged));
+        assert_eq!(
+            key.check("m2", &token, "rotating", now, grace),
+            Err(PresenceError::Forged)
+        );
         assert_eq!(
             PresenceKey::new([8; 32]).check("m1", &token, "rotating", now, grace),
             Err(PresenceError::Forged)
         );
-        assert_eq!(key.check("m1", "garbage!", "rotating", now, grace), Err(PresenceError::Malformed));
+        assert_eq!(
+            key.check("m1", "garbage!", "rotating", now, grace),
+            Err(PresenceError::Malformed)
+        );
     }
 
     #[test]
@@ -157,8 +178,14 @@ mod tests {
         let key = PresenceKey::new([7; 32]);
         let now = datetime!(2026-12-01 09:00:10 UTC);
         let t = key.fixed("m1");
-        assert_eq!(key.check("m1", &t, "static", now, Duration::ZERO), Ok(Presence::StaticLink));
-        assert_eq!(key.check("m1", &t, "rotating", now, Duration::ZERO), Err(PresenceError::WrongMode));
+        assert_eq!(
+            key.check("m1", &t, "static", now, Duration::ZERO),
+            Ok(Presence::StaticLink)
+        );
+        assert_eq!(
+            key.check("m1", &t, "rotating", now, Duration::ZERO),
+            Err(PresenceError::WrongMode)
+        );
         assert!(format!("{key:?}").contains("hidden"));
     }
 }

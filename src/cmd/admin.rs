@@ -22,7 +22,8 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 }
 
 async fn open(data: &DataDir) -> Result<Store> {
-    std::fs::create_dir_all(&data.dir).with_context(|| format!("cannot create {}", data.dir.display()))?;
+    std::fs::create_dir_all(&data.dir)
+        .with_context(|| format!("cannot create {}", data.dir.display()))?;
     Store::open(&data.dir.join("rollcall.db"))
         .await
         .with_context(|| format!("cannot open the database in {}", data.dir.display()))
@@ -41,7 +42,11 @@ fn read_password(from_stdin: bool) -> Result<String> {
 }
 
 pub fn user(command: UserCommand) -> Result<ExitCode> {
-    let UserCommand::Add { email, password_stdin, data } = command;
+    let UserCommand::Add {
+        email,
+        password_stdin,
+        data,
+    } = command;
     let email = match rollcall::fields::email(&email) {
         Ok(Some(e)) => e,
         _ => bail!("{email:?} is not an email address such as secretary@example.org"),
@@ -51,10 +56,15 @@ pub fn user(command: UserCommand) -> Result<ExitCode> {
     let hash = hash_password(&password).map_err(anyhow::Error::msg)?;
     runtime()?.block_on(async {
         let store = open(&data).await?;
-        if !store.create_user(&email, &hash, OffsetDateTime::now_utc()).await? {
+        if !store
+            .create_user(&email, &hash, OffsetDateTime::now_utc())
+            .await?
+        {
             bail!("a secretary with email {email} already exists");
         }
-        let _ = store.delete_setting(rollcall::http::auth_tools::SETUP_KEY).await;
+        let _ = store
+            .delete_setting(rollcall::http::auth_tools::SETUP_KEY)
+            .await;
         eprintln!("Created secretary {email}. Sign in at /login.");
         Ok(ExitCode::SUCCESS)
     })
@@ -62,11 +72,15 @@ pub fn user(command: UserCommand) -> Result<ExitCode> {
 
 pub fn token(command: TokenCommand) -> Result<ExitCode> {
     let TokenCommand::Create { name, data } = command;
-    let name = rollcall::fields::text("name", "Token name", &name, 100, true).map_err(|e| anyhow::anyhow!(e.message))?;
+    let name = rollcall::fields::text("name", "Token name", &name, 100, true)
+        .map_err(|e| anyhow::anyhow!(e.message))?;
     let token = format!("rc_{}", random_token());
     runtime()?.block_on(async {
         let store = open(&data).await?;
-        if !store.create_token(&name, &digest(&token), OffsetDateTime::now_utc()).await? {
+        if !store
+            .create_token(&name, &digest(&token), OffsetDateTime::now_utc())
+            .await?
+        {
             bail!("a token named {name:?} already exists; choose another name");
         }
         eprintln!("API token {name:?} created. It is shown only once; store it safely:");
@@ -81,7 +95,10 @@ pub fn export(args: ExportArgs) -> Result<ExitCode> {
         let ring = Keystore::new(&args.keys.dir).keyring()?;
         let keys = ring.public_keys();
         if keys.is_empty() {
-            bail!("no public keys in {}; pass the server's --keys directory", args.keys.dir.display());
+            bail!(
+                "no public keys in {}; pass the server's --keys directory",
+                args.keys.dir.display()
+            );
         }
         let logs = Logs::default();
         let bundle = rollcall::export::bundle(&store, &logs, &keys, &args.meeting)
@@ -92,14 +109,19 @@ pub fn export(args: ExportArgs) -> Result<ExitCode> {
             ExportFormat::Csv => {
                 let report = rollcall::export::verified(&bundle, &keys);
                 if !report.valid {
-                    bail!("the stored log of {} does not verify: {:?}", args.meeting, report.failures.first());
+                    bail!(
+                        "the stored log of {} does not verify: {:?}",
+                        args.meeting,
+                        report.failures.first()
+                    );
                 }
                 rollcall::export::csv(&report).into_bytes()
             }
         };
         match &args.output {
             Some(path) => {
-                std::fs::write(path, &bytes).with_context(|| format!("cannot write {}", path.display()))?;
+                std::fs::write(path, &bytes)
+                    .with_context(|| format!("cannot write {}", path.display()))?;
                 eprintln!("Wrote {}", path.display());
             }
             None => std::io::stdout().write_all(&bytes)?,

@@ -56,7 +56,8 @@ fn self_signed(data: &Path, names: Vec<String>) -> Result<(Vec<u8>, Vec<u8>)> {
         return Ok((std::fs::read(&cert)?, std::fs::read(&key)?));
     }
     std::fs::create_dir_all(&dir)?;
-    let made = rcgen::generate_simple_self_signed(names).context("cannot generate a certificate")?;
+    let made =
+        rcgen::generate_simple_self_signed(names).context("cannot generate a certificate")?;
     let (c, k) = (made.cert.pem(), made.key_pair.serialize_pem());
     std::fs::write(&cert, &c)?;
     {
@@ -94,7 +95,10 @@ async fn shutdown_signal() {
 pub fn run(args: ServeArgs) -> Result<ExitCode> {
     let filter = EnvFilter::try_from_env("ROLLCALL_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     if args.log_json {
-        tracing_subscriber::fmt().json().with_env_filter(filter).init();
+        tracing_subscriber::fmt()
+            .json()
+            .with_env_filter(filter)
+            .init();
     } else {
         tracing_subscriber::fmt().with_env_filter(filter).init();
     }
@@ -108,14 +112,24 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
 
 async fn serve(args: ServeArgs) -> Result<ExitCode> {
     let now = OffsetDateTime::now_utc();
-    std::fs::create_dir_all(&args.data.dir).with_context(|| format!("cannot create the data directory {}", args.data.dir.display()))?;
+    std::fs::create_dir_all(&args.data.dir).with_context(|| {
+        format!(
+            "cannot create the data directory {}",
+            args.data.dir.display()
+        )
+    })?;
     let db = args.data.dir.join("rollcall.db");
-    let store = Store::open(&db).await.with_context(|| format!("cannot open the database {}", db.display()))?;
+    let store = Store::open(&db)
+        .await
+        .with_context(|| format!("cannot open the database {}", db.display()))?;
 
     let keystore = Keystore::new(&args.keys.dir);
     let (signer, created) = keystore.load_or_init(now)?;
     if created {
-        eprintln!("Created a signing key in {} (keep it secret, back it up).", args.keys.dir.display());
+        eprintln!(
+            "Created a signing key in {} (keep it secret, back it up).",
+            args.keys.dir.display()
+        );
     }
     let keyring = keystore.keyring()?.keys;
     let signer = Arc::new(signer);
@@ -136,11 +150,25 @@ async fn serve(args: ServeArgs) -> Result<ExitCode> {
     let tls = args.tls_cert.is_some() || args.self_signed;
     let scheme = if tls { "https" } else { "http" };
     let lan = lan_addresses();
-    let port = args.addr.port();
-    let host_for = |ip: &IpAddr| if port == 443 && tls || port == 80 && !tls { ip.to_string() } else { format!("{ip}:{port}") };
+    let listener = std::net::TcpListener::bind(args.addr).with_context(|| {
+        format!(
+            "cannot listen on {} (is another server using the port? choose one with --addr)",
+            args.addr
+        )
+    })?;
+    listener.set_nonblocking(true)?;
+    let bound = listener.local_addr()?;
+    let port = bound.port();
+    let host_for = |ip: &IpAddr| {
+        if port == 443 && tls || port == 80 && !tls {
+            ip.to_string()
+        } else {
+            format!("{ip}:{port}")
+        }
+    };
     let public_url = match &args.public_url {
         Some(u) => u.trim_end_matches('/').to_owned(),
-        None if !args.addr.ip().is_unspecified() => format!("{scheme}://{}", host_for(&args.addr.ip())),
+        None if !bound.ip().is_unspecified() => format!("{scheme}://{}", host_for(&bound.ip())),
         None => match lan.first() {
             Some(ip) => format!("{scheme}://{}", host_for(ip)),
             None => format!("{scheme}://{}", host_for(&IpAddr::from([127, 0, 0, 1]))),
@@ -149,7 +177,14 @@ async fn serve(args: ServeArgs) -> Result<ExitCode> {
 
     let metrics = Arc::new(Metrics::default());
     let logs = Logs::default();
-    let (writer, writer_task) = Writer::start(store.clone(), signer.clone(), logs.clone(), metrics.clone(), Duration::from_secs(args.checkpoint_every.max(1))).await?;
+    let (writer, writer_task) = Writer::start(
+        store.clone(),
+        signer.clone(),
+        logs.clone(),
+        metrics.clone(),
+        Duration::from_secs(args.checkpoint_every.max(1)),
+    )
+    .await?;
 
     let state = Arc::new(Inner {
         store: store.clone(),
@@ -170,7 +205,7 @@ async fn serve(args: ServeArgs) -> Result<ExitCode> {
     });
     let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
 
-    println!("rollcall is running.");
+    println!("rollcall is running on {bound}.");
     println!("  phones and browsers: {public_url}");
     if args.public_url.is_none() {
         for ip in lan.iter().skip(1) {
@@ -179,32 +214,41 @@ async fn serve(args: ServeArgs) -> Result<ExitCode> {
     }
     println!("  auditors pin key:    {}", signer.public());
     if store.user_count().await? == 0 {
-        let token = match store.setting(SETUP_KEY).await? {
-            // The stored value is a hash; make a new link each start until used.
-            _ => random_token(),
-        };
+        // Only a hash is stored, so each start makes a new link until one is used.
+        let token = random_token();
         store.set_setting(SETUP_KEY, &digest(&token)).await?;
         println!("  first-run setup:     {public_url}/setup?token={token}");
         println!("                       (creates the first secretary account; or run `rollcall user add EMAIL`)");
     } else {
         println!("  secretaries:         {public_url}/console");
     }
-    tracing::info!(addr = %args.addr, %public_url, tls, "listening");
+    tracing::info!(addr = %bound, %public_url, tls, "listening");
 
     if tls {
         let config = if let (Some(c), Some(k)) = (&args.tls_cert, &args.tls_key) {
             axum_server::tls_rustls::RustlsConfig::from_pem_file(c, k)
                 .await
-                .with_context(|| format!("cannot load the TLS certificate {} and key {}", c.display(), k.display()))?
+                .with_context(|| {
+                    format!(
+                        "cannot load the TLS certificate {} and key {}",
+                        c.display(),
+                        k.display()
+                    )
+                })?
         } else {
             let mut names = vec!["localhost".to_owned()];
             names.extend(lan.iter().map(IpAddr::to_string));
             let (c, k) = self_signed(&args.data.dir, names)?;
             use sha2::Digest;
             if let Some(der) = rustls_pemfile_der(&c) {
-                println!("  self-signed certificate SHA-256: {}", rollcall::trust::encoding::hex(&sha2::Sha256::digest(der)));
+                println!(
+                    "  self-signed certificate SHA-256: {}",
+                    rollcall::trust::encoding::hex(&sha2::Sha256::digest(der))
+                );
             }
-            axum_server::tls_rustls::RustlsConfig::from_pem(c, k).await.context("cannot use the self-signed certificate")?
+            axum_server::tls_rustls::RustlsConfig::from_pem(c, k)
+                .await
+                .context("cannot use the self-signed certificate")?
         };
         let handle = axum_server::Handle::new();
         let h = handle.clone();
@@ -212,15 +256,13 @@ async fn serve(args: ServeArgs) -> Result<ExitCode> {
             shutdown_signal().await;
             h.graceful_shutdown(Some(Duration::from_secs(30)));
         });
-        axum_server::bind_rustls(args.addr, config)
+        axum_server::from_tcp_rustls(listener, config)
             .handle(handle)
             .serve(app)
             .await
-            .with_context(|| format!("cannot listen on {}", args.addr))?;
+            .context("the server failed")?;
     } else {
-        let listener = tokio::net::TcpListener::bind(args.addr)
-            .await
-            .with_context(|| format!("cannot listen on {} (is another server using the port? choose one with --addr)", args.addr))?;
+        let listener = tokio::net::TcpListener::from_std(listener)?;
         axum::serve(listener, app)
             .with_graceful_shutdown(shutdown_signal())
             .await

@@ -112,10 +112,17 @@ pub fn render(r: &Report) -> String {
             "  meeting      {} ({}), {}",
             m.title, m.committee, m.location
         );
+        let t = |t: time::OffsetDateTime| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default()
+        };
         let _ = writeln!(
             out,
             "               id {}, scheduled {} to {} ({})",
-            m.id, m.starts_at, m.ends_at, m.timezone
+            m.id,
+            t(m.starts_at),
+            t(m.ends_at),
+            m.timezone
         );
     }
     for c in &r.codes {

@@ -38,9 +38,16 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 JsonRejection::JsonDataError(d) => ApiError::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     "invalid_body",
-                    format!("The JSON does not have the expected fields: {}", d.body_text()),
+                    format!(
+                        "The JSON does not have the expected fields: {}",
+                        d.body_text()
+                    ),
                 ),
-                other => ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", format!("The body is not valid JSON: {}", other.body_text())),
+                other => ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_json",
+                    format!("The body is not valid JSON: {}", other.body_text()),
+                ),
             }),
         }
     }
@@ -85,54 +92,108 @@ pub fn meeting_json(state: &AppState, m: &MeetingRow) -> Value {
 }
 
 async fn meeting_or_404(state: &AppState, id: &str) -> Result<MeetingRow, ApiError> {
-    state.store.meeting(id).await?.ok_or_else(|| ApiError::not_found("meeting"))
+    state
+        .store
+        .meeting(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("meeting"))
 }
 
 /// The bundled Code's digest, the default for new meetings.
 pub async fn default_code(state: &AppState) -> Result<String, ApiError> {
-    Ok(state.store.put_code(&crate::trust::code::CodeDocument::iso(), OffsetDateTime::now_utc()).await?)
+    Ok(state
+        .store
+        .put_code(
+            &crate::trust::code::CodeDocument::iso(),
+            OffsetDateTime::now_utc(),
+        )
+        .await?)
 }
 
 /// The host part used in log origins.
 pub fn origin_host(state: &AppState) -> String {
     let url = &state.config.public_url;
-    url.split_once("://").map_or(url.as_str(), |(_, r)| r).trim_end_matches('/').to_owned()
+    url.split_once("://")
+        .map_or(url.as_str(), |(_, r)| r)
+        .trim_end_matches('/')
+        .to_owned()
 }
 
 /// `POST /api/v1/meetings`.
-pub async fn create_meeting(State(state): State<AppState>, who: ApiClient, ApiJson(input): ApiJson<NewMeeting>) -> Result<Response, ApiError> {
+pub async fn create_meeting(
+    State(state): State<AppState>,
+    who: ApiClient,
+    ApiJson(input): ApiJson<NewMeeting>,
+) -> Result<Response, ApiError> {
     let code = default_code(&state).await?;
-    let row = crate::meeting::create(&state.store, input, &origin_host(&state), &code, &format!("token:{}", who.name), OffsetDateTime::now_utc()).await?;
+    let row = crate::meeting::create(
+        &state.store,
+        input,
+        &origin_host(&state),
+        &code,
+        &format!("token:{}", who.name),
+        OffsetDateTime::now_utc(),
+    )
+    .await?;
     tracing::info!(meeting = %row.meeting.id, by = %who.name, "meeting created");
     Ok((StatusCode::CREATED, Json(meeting_json(&state, &row))).into_response())
 }
 
 /// `GET /api/v1/meetings`.
-pub async fn list_meetings(State(state): State<AppState>, _who: ApiClient) -> Result<Json<Value>, ApiError> {
+pub async fn list_meetings(
+    State(state): State<AppState>,
+    _who: ApiClient,
+) -> Result<Json<Value>, ApiError> {
     let all = state.store.meetings().await?;
-    Ok(Json(json!({"meetings": all.iter().map(|m| meeting_json(&state, m)).collect::<Vec<_>>()})))
+    Ok(Json(
+        json!({"meetings": all.iter().map(|m| meeting_json(&state, m)).collect::<Vec<_>>()}),
+    ))
 }
 
 /// `GET /api/v1/meetings/{id}`.
-pub async fn get_meeting(State(state): State<AppState>, _who: ApiClient, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
-    Ok(Json(meeting_json(&state, &meeting_or_404(&state, &id).await?)))
+pub async fn get_meeting(
+    State(state): State<AppState>,
+    _who: ApiClient,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(meeting_json(
+        &state,
+        &meeting_or_404(&state, &id).await?,
+    )))
 }
 
 /// `POST /api/v1/meetings/{id}/open`.
-pub async fn open_meeting(State(state): State<AppState>, who: ApiClient, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+pub async fn open_meeting(
+    State(state): State<AppState>,
+    who: ApiClient,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
     state.writer.open(&id).await?;
     tracing::info!(meeting = %id, by = %who.name, "meeting opened");
-    Ok(Json(meeting_json(&state, &meeting_or_404(&state, &id).await?)))
+    Ok(Json(meeting_json(
+        &state,
+        &meeting_or_404(&state, &id).await?,
+    )))
 }
 
 /// `POST /api/v1/meetings/{id}/close`: returns the final checkpoint.
-pub async fn close_meeting(State(state): State<AppState>, who: ApiClient, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+pub async fn close_meeting(
+    State(state): State<AppState>,
+    who: ApiClient,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
     let note = state.writer.close(&id).await?;
     tracing::info!(meeting = %id, by = %who.name, "meeting closed");
-    let size = crate::trust::checkpoint::Checkpoint::parse_body(crate::trust::checkpoint::split_note(&note).map(|(t, _)| t).unwrap_or_default())
-        .map(|c| c.size)
-        .unwrap_or_default();
-    Ok(Json(json!({"id": id, "state": "closed", "size": size, "checkpoint": note})))
+    let size = crate::trust::checkpoint::Checkpoint::parse_body(
+        crate::trust::checkpoint::split_note(&note)
+            .map(|(t, _)| t)
+            .unwrap_or_default(),
+    )
+    .map(|c| c.size)
+    .unwrap_or_default();
+    Ok(Json(
+        json!({"id": id, "state": "closed", "size": size, "checkpoint": note}),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -142,20 +203,38 @@ pub struct NotesInput {
 }
 
 /// `POST /api/v1/meetings/{id}/notes`: notes on discussion of the Code.
-pub async fn add_notes(State(state): State<AppState>, who: ApiClient, Path(id): Path<String>, ApiJson(n): ApiJson<NotesInput>) -> Result<Response, ApiError> {
+pub async fn add_notes(
+    State(state): State<AppState>,
+    who: ApiClient,
+    Path(id): Path<String>,
+    ApiJson(n): ApiJson<NotesInput>,
+) -> Result<Response, ApiError> {
     let text = n.text.trim();
     if text.is_empty() || text.chars().count() > 20_000 {
-        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_fields", "Notes must be 1 to 20,000 characters"));
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_fields",
+            "Notes must be 1 to 20,000 characters",
+        ));
     }
-    let index = state.writer.notes(&id, &format!("token:{}", who.name), text).await?;
+    let index = state
+        .writer
+        .notes(&id, &format!("token:{}", who.name), text)
+        .await?;
     Ok((StatusCode::CREATED, Json(json!({"index": index}))).into_response())
 }
 
 /// `GET /api/v1/meetings/{id}/checkin-link`: what the QR code shows now.
-pub async fn checkin_link(State(state): State<AppState>, _who: ApiClient, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+pub async fn checkin_link(
+    State(state): State<AppState>,
+    _who: ApiClient,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
     let m = meeting_or_404(&state, &id).await?;
     let (url, token, expires) = current_link(&state, &m);
-    Ok(Json(json!({"url": url, "token": token, "expires_at": expires.map(ts), "state": m.state})))
+    Ok(Json(
+        json!({"url": url, "token": token, "expires_at": expires.map(ts), "state": m.state}),
+    ))
 }
 
 /// `POST /api/v1/meetings/{id}/checkins` (public): 201 with the receipt,
@@ -173,7 +252,11 @@ pub async fn check_in(
         _ => {}
     }
     let accepted = super::public::intake(&state, super::client_ip(&info), &m, &input, None).await?;
-    let status = if accepted.existing { StatusCode::OK } else { StatusCode::CREATED };
+    let status = if accepted.existing {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
     let base = &state.config.public_url;
     Ok((
         status,
@@ -189,17 +272,28 @@ pub async fn check_in(
 }
 
 /// `GET /api/v1/meetings/{id}/bundle`: the signed attendance list.
-pub async fn bundle(State(state): State<AppState>, _who: ApiClient, Path(id): Path<String>) -> Result<Response, ApiError> {
+pub async fn bundle(
+    State(state): State<AppState>,
+    _who: ApiClient,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
     let b = crate::export::bundle(&state.store, &state.logs, &state.public_keys(), &id).await?;
     Ok((
-        [(header::CONTENT_DISPOSITION, format!("attachment; filename=\"rollcall-{id}.json\""))],
+        [(
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"rollcall-{id}.json\""),
+        )],
         Json(b),
     )
         .into_response())
 }
 
 /// `GET /api/v1/meetings/{id}/attendance.csv`.
-pub async fn attendance_csv(State(state): State<AppState>, _who: ApiClient, Path(id): Path<String>) -> Result<Response, ApiError> {
+pub async fn attendance_csv(
+    State(state): State<AppState>,
+    _who: ApiClient,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
     csv_response(&state, &id).await
 }
 
@@ -214,7 +308,10 @@ pub async fn csv_response(state: &AppState, id: &str) -> Result<Response, ApiErr
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"rollcall-{id}.csv\"")),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"rollcall-{id}.csv\""),
+            ),
         ],
         crate::export::csv(&report),
     )
@@ -222,7 +319,11 @@ pub async fn csv_response(state: &AppState, id: &str) -> Result<Response, ApiErr
 }
 
 /// `GET /api/v1/receipts/{id}` (public): the receipt with its latest proof.
-pub async fn receipt(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<crate::trust::bundle::Receipt>, ApiError> {
-    let (r, _) = crate::export::receipt(&state.store, &state.logs, &state.public_keys(), &id).await?;
+pub async fn receipt(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<crate::trust::bundle::Receipt>, ApiError> {
+    let (r, _) =
+        crate::export::receipt(&state.store, &state.logs, &state.public_keys(), &id).await?;
     Ok(Json(r))
 }

@@ -57,14 +57,20 @@ pub fn hash_password(password: &str) -> Result<String, String> {
 
 fn password_ok(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
-        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
 /// A password a secretary may use, or why not.
 pub fn check_new_password(password: &str, again: &str) -> Result<(), String> {
     if password.chars().count() < MIN_PASSWORD {
-        return Err(format!("The password must be at least {MIN_PASSWORD} characters long"));
+        return Err(format!(
+            "The password must be at least {MIN_PASSWORD} characters long"
+        ));
     }
     if password != again {
         return Err("The two passwords differ; type the same password twice".into());
@@ -89,7 +95,13 @@ pub fn read_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 /// A `Set-Cookie` value with rollcall's attributes.
-pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age: i64, same_site: &str) -> String {
+pub fn set_cookie(
+    state: &AppState,
+    name: &str,
+    value: &str,
+    max_age: i64,
+    same_site: &str,
+) -> String {
     let secure = if state.config.tls { "; Secure" } else { "" };
     format!("{name}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite={same_site}{secure}")
 }
@@ -120,7 +132,10 @@ impl Secretary {
 impl FromRequestParts<AppState> for Secretary {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let to_login = || Redirect::to("/login").into_response();
         let Some(id) = cookie(&parts.headers, SESSION_COOKIE) else {
             return Err(to_login());
@@ -132,7 +147,12 @@ impl FromRequestParts<AppState> for Secretary {
             Ok(None) => return Err(to_login()),
             Err(e) => {
                 tracing::error!(error = %e, "session lookup failed");
-                return Err(page_error(StatusCode::SERVICE_UNAVAILABLE, "Unavailable", "The server cannot reach its database; try again shortly.").into_response());
+                return Err(page_error(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Unavailable",
+                    "The server cannot reach its database; try again shortly.",
+                )
+                .into_response());
             }
         };
         if now - session.last_seen > IDLE_SECONDS || now - session.created_at > ABSOLUTE_SECONDS {
@@ -158,7 +178,10 @@ pub struct ApiClient {
 impl FromRequestParts<AppState> for ApiClient {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let token = parts
             .headers
             .get(header::AUTHORIZATION)
@@ -231,19 +254,47 @@ pub async fn setup_page(State(state): State<AppState>, Query(q): Query<SetupQuer
 /// `POST /setup`.
 pub async fn setup_submit(State(state): State<AppState>, Form(f): Form<SetupForm>) -> Response {
     if !setup_token_ok(&state, &f.token).await {
-        return page_error(StatusCode::FORBIDDEN, "Setup link not valid", "This setup link is wrong or has already been used.").into_response();
+        return page_error(
+            StatusCode::FORBIDDEN,
+            "Setup link not valid",
+            "This setup link is wrong or has already been used.",
+        )
+        .into_response();
     }
     let email = match crate::fields::email(&f.email) {
         Ok(Some(e)) => e,
-        _ => return (StatusCode::UNPROCESSABLE_ENTITY, setup_form(&f.token, &f.email, Some("Enter a valid email address, such as secretary@example.org"))).into_response(),
+        _ => {
+            return (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                setup_form(
+                    &f.token,
+                    &f.email,
+                    Some("Enter a valid email address, such as secretary@example.org"),
+                ),
+            )
+                .into_response()
+        }
     };
     if let Err(msg) = check_new_password(&f.password, &f.password_again) {
-        return (StatusCode::UNPROCESSABLE_ENTITY, setup_form(&f.token, &email, Some(&msg))).into_response();
+        return (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            setup_form(&f.token, &email, Some(&msg)),
+        )
+            .into_response();
     }
     let Ok(hash) = hash_password(&f.password) else {
-        return page_error(StatusCode::INTERNAL_SERVER_ERROR, "Error", "The password could not be stored; try again.").into_response();
+        return page_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Error",
+            "The password could not be stored; try again.",
+        )
+        .into_response();
     };
-    match state.store.create_user(&email, &hash, OffsetDateTime::now_utc()).await {
+    match state
+        .store
+        .create_user(&email, &hash, OffsetDateTime::now_utc())
+        .await
+    {
         Ok(_) => {
             let _ = state.store.delete_setting(SETUP_KEY).await;
             tracing::info!("first secretary account created");
@@ -297,7 +348,10 @@ pub async fn login_submit(
         return (
             StatusCode::TOO_MANY_REQUESTS,
             [(header::RETRY_AFTER, "60")],
-            login_form(&f.email, Some("Too many sign-in attempts from this address. Wait a minute and try again.")),
+            login_form(
+                &f.email,
+                Some("Too many sign-in attempts from this address. Wait a minute and try again."),
+            ),
         )
             .into_response();
     }
@@ -310,11 +364,19 @@ pub async fn login_submit(
     let dummy = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$7tWcGx7pfn+kXn4Qm+zZ0T6eo2gYwS/MU3hUzUi2Fhc";
     let ok = password_ok(&f.password, user.as_ref().map_or(dummy, |u| u.1.as_str()));
     let Some((user_id, _)) = user.filter(|_| ok) else {
-        return (StatusCode::UNAUTHORIZED, login_form(&email, Some("The email or password is wrong."))).into_response();
+        return (
+            StatusCode::UNAUTHORIZED,
+            login_form(&email, Some("The email or password is wrong.")),
+        )
+            .into_response();
     };
     let id = random_token();
     let now = OffsetDateTime::now_utc().unix_timestamp();
-    if let Err(e) = state.store.create_session(&digest(&id), user_id, &random_token(), now).await {
+    if let Err(e) = state
+        .store
+        .create_session(&digest(&id), user_id, &random_token(), now)
+        .await
+    {
         return ApiError::from(e).into_response();
     }
     // A previous session cookie on this browser is replaced and forgotten.
@@ -322,7 +384,10 @@ pub async fn login_submit(
         let _ = state.store.delete_session(&digest(&old)).await;
     }
     (
-        [(header::SET_COOKIE, set_cookie(&state, SESSION_COOKIE, &id, ABSOLUTE_SECONDS, "Strict"))],
+        [(
+            header::SET_COOKIE,
+            set_cookie(&state, SESSION_COOKIE, &id, ABSOLUTE_SECONDS, "Strict"),
+        )],
         Redirect::to("/console"),
     )
         .into_response()
@@ -334,7 +399,12 @@ pub struct CsrfForm {
 }
 
 /// `POST /logout`.
-pub async fn logout(State(state): State<AppState>, headers: HeaderMap, who: Secretary, Form(f): Form<CsrfForm>) -> Response {
+pub async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    who: Secretary,
+    Form(f): Form<CsrfForm>,
+) -> Response {
     if let Err(r) = who.check_csrf(&f.csrf) {
         return r;
     }
@@ -342,7 +412,10 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap, who: Secr
         let _ = state.store.delete_session(&digest(&id)).await;
     }
     (
-        [(header::SET_COOKIE, set_cookie(&state, SESSION_COOKIE, "", 0, "Strict"))],
+        [(
+            header::SET_COOKIE,
+            set_cookie(&state, SESSION_COOKIE, "", 0, "Strict"),
+        )],
         Redirect::to("/login"),
     )
         .into_response()

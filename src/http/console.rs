@@ -43,9 +43,22 @@ fn fmt(t: OffsetDateTime) -> String {
     t.format(&f).unwrap_or_default()
 }
 
-fn create_form(who: &Secretary, values: &NewMeeting, errors: &[crate::fields::FieldError]) -> Markup {
-    let err = |f: &str| errors.iter().find(|e| e.field == f).map(|e| e.message.clone());
-    let field = |id: &'static str, label: &'static str, kind: &'static str, value: &str, hint: &'static str| {
+fn create_form(
+    who: &Secretary,
+    values: &NewMeeting,
+    errors: &[crate::fields::FieldError],
+) -> Markup {
+    let err = |f: &str| {
+        errors
+            .iter()
+            .find(|e| e.field == f)
+            .map(|e| e.message.clone())
+    };
+    let field = |id: &'static str,
+                 label: &'static str,
+                 kind: &'static str,
+                 value: &str,
+                 hint: &'static str| {
         html! {
             div {
                 label for=(id) { (label) @if !hint.is_empty() { span.hint { (hint) } } }
@@ -78,7 +91,10 @@ fn create_form(who: &Secretary, values: &NewMeeting, errors: &[crate::fields::Fi
 }
 
 /// `GET /console`: the meetings.
-pub async fn meetings(State(state): State<AppState>, who: Secretary) -> Result<Html<String>, ApiError> {
+pub async fn meetings(
+    State(state): State<AppState>,
+    who: Secretary,
+) -> Result<Html<String>, ApiError> {
     let all = state.store.meetings().await?;
     let counts = state.store.check_in_counts().await?;
     Ok(frame(
@@ -133,7 +149,11 @@ pub struct NewMeetingForm {
 }
 
 /// `POST /console/meetings`.
-pub async fn create_meeting(State(state): State<AppState>, who: Secretary, Form(f): Form<CreateForm>) -> Response {
+pub async fn create_meeting(
+    State(state): State<AppState>,
+    who: Secretary,
+    Form(f): Form<CreateForm>,
+) -> Response {
     if let Err(r) = who.check_csrf(&f.csrf) {
         return r;
     }
@@ -153,11 +173,24 @@ pub async fn create_meeting(State(state): State<AppState>, who: Secretary, Form(
         Ok(c) => c,
         Err(e) => return e.into_response(),
     };
-    match crate::meeting::create(&state.store, input.clone(), &origin_host(&state), &code, &who.email, OffsetDateTime::now_utc()).await {
+    match crate::meeting::create(
+        &state.store,
+        input.clone(),
+        &origin_host(&state),
+        &code,
+        &who.email,
+        OffsetDateTime::now_utc(),
+    )
+    .await
+    {
         Ok(row) => Redirect::to(&format!("/console/meetings/{}", row.meeting.id)).into_response(),
         Err(MeetingError::Invalid(errors)) => (
             StatusCode::UNPROCESSABLE_ENTITY,
-            frame(&who, "New meeting", html! { h1 { "New meeting" } (create_form(&who, &input, &errors)) }),
+            frame(
+                &who,
+                "New meeting",
+                html! { h1 { "New meeting" } (create_form(&who, &input, &errors)) },
+            ),
         )
             .into_response(),
         Err(MeetingError::Store(e)) => ApiError::from(e).into_response(),
@@ -167,18 +200,33 @@ pub async fn create_meeting(State(state): State<AppState>, who: Secretary, Form(
 async fn meeting_row(state: &AppState, id: &str) -> Result<MeetingRow, Response> {
     match state.store.meeting(id).await {
         Ok(Some(m)) => Ok(m),
-        Ok(None) => Err(page_error(StatusCode::NOT_FOUND, "Meeting not found", "There is no meeting with this id.").into_response()),
+        Ok(None) => Err(page_error(
+            StatusCode::NOT_FOUND,
+            "Meeting not found",
+            "There is no meeting with this id.",
+        )
+        .into_response()),
         Err(e) => Err(ApiError::from(e).into_response()),
     }
 }
 
 /// `GET /console/meetings/{id}`.
-pub async fn meeting(State(state): State<AppState>, who: Secretary, Path(id): Path<String>) -> Response {
+pub async fn meeting(
+    State(state): State<AppState>,
+    who: Secretary,
+    Path(id): Path<String>,
+) -> Response {
     let m = match meeting_row(&state, &id).await {
         Ok(m) => m,
         Err(r) => return r,
     };
-    let count = state.store.check_in_counts().await.ok().and_then(|c| c.get(&id).copied()).unwrap_or(0);
+    let count = state
+        .store
+        .check_in_counts()
+        .await
+        .ok()
+        .and_then(|c| c.get(&id).copied())
+        .unwrap_or(0);
     let (url, _, _) = current_link(&state, &m);
     let mm = &m.meeting;
     frame(
@@ -231,7 +279,12 @@ pub struct CsrfOnly {
 }
 
 /// `POST /console/meetings/{id}/open`.
-pub async fn open_meeting(State(state): State<AppState>, who: Secretary, Path(id): Path<String>, Form(f): Form<CsrfOnly>) -> Response {
+pub async fn open_meeting(
+    State(state): State<AppState>,
+    who: Secretary,
+    Path(id): Path<String>,
+    Form(f): Form<CsrfOnly>,
+) -> Response {
     if let Err(r) = who.check_csrf(&f.csrf) {
         return r;
     }
@@ -245,7 +298,12 @@ pub async fn open_meeting(State(state): State<AppState>, who: Secretary, Path(id
 }
 
 /// `POST /console/meetings/{id}/close`.
-pub async fn close_meeting(State(state): State<AppState>, who: Secretary, Path(id): Path<String>, Form(f): Form<CsrfOnly>) -> Response {
+pub async fn close_meeting(
+    State(state): State<AppState>,
+    who: Secretary,
+    Path(id): Path<String>,
+    Form(f): Form<CsrfOnly>,
+) -> Response {
     if let Err(r) = who.check_csrf(&f.csrf) {
         return r;
     }
@@ -259,7 +317,11 @@ pub async fn close_meeting(State(state): State<AppState>, who: Secretary, Path(i
 }
 
 /// `GET /console/meetings/{id}/qr.svg`: the current check-in code.
-pub async fn qr_svg(State(state): State<AppState>, _who: Secretary, Path(id): Path<String>) -> Response {
+pub async fn qr_svg(
+    State(state): State<AppState>,
+    _who: Secretary,
+    Path(id): Path<String>,
+) -> Response {
     let m = match meeting_row(&state, &id).await {
         Ok(m) => m,
         Err(r) => return r,
@@ -272,7 +334,11 @@ pub async fn qr_svg(State(state): State<AppState>, _who: Secretary, Path(id): Pa
 }
 
 /// `GET /console/meetings/{id}/qr.png`.
-pub async fn qr_png(State(state): State<AppState>, _who: Secretary, Path(id): Path<String>) -> Response {
+pub async fn qr_png(
+    State(state): State<AppState>,
+    _who: Secretary,
+    Path(id): Path<String>,
+) -> Response {
     let m = match meeting_row(&state, &id).await {
         Ok(m) => m,
         Err(r) => return r,
@@ -285,10 +351,17 @@ pub async fn qr_png(State(state): State<AppState>, _who: Secretary, Path(id): Pa
 }
 
 /// `GET /console/meetings/{id}/bundle.json`.
-pub async fn bundle(State(state): State<AppState>, _who: Secretary, Path(id): Path<String>) -> Response {
+pub async fn bundle(
+    State(state): State<AppState>,
+    _who: Secretary,
+    Path(id): Path<String>,
+) -> Response {
     match crate::export::bundle(&state.store, &state.logs, &state.public_keys(), &id).await {
         Ok(b) => (
-            [(header::CONTENT_DISPOSITION, format!("attachment; filename=\"rollcall-{id}.json\""))],
+            [(
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"rollcall-{id}.json\""),
+            )],
             Json(b),
         )
             .into_response(),
@@ -297,7 +370,11 @@ pub async fn bundle(State(state): State<AppState>, _who: Secretary, Path(id): Pa
 }
 
 /// `GET /console/meetings/{id}/attendance.csv`.
-pub async fn attendance_csv(State(state): State<AppState>, _who: Secretary, Path(id): Path<String>) -> Response {
+pub async fn attendance_csv(
+    State(state): State<AppState>,
+    _who: Secretary,
+    Path(id): Path<String>,
+) -> Response {
     match super::api::csv_response(&state, &id).await {
         Ok(r) => r,
         Err(e) => e.into_response(),

@@ -35,7 +35,11 @@ impl ApiError {
     }
 
     pub fn not_found(what: &str) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", format!("There is no {what} with this id"))
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("There is no {what} with this id"),
+        )
     }
 
     pub fn unauthorized() -> Self {
@@ -71,10 +75,14 @@ impl IntoResponse for ApiError {
         }
         let mut res = (self.status, Json(body)).into_response();
         if self.status == StatusCode::UNAUTHORIZED {
-            res.headers_mut()
-                .insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+            res.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                header::HeaderValue::from_static("Bearer"),
+            );
         }
-        if self.status == StatusCode::TOO_MANY_REQUESTS || self.status == StatusCode::SERVICE_UNAVAILABLE {
+        if self.status == StatusCode::TOO_MANY_REQUESTS
+            || self.status == StatusCode::SERVICE_UNAVAILABLE
+        {
             res.headers_mut()
                 .insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));
         }
@@ -101,9 +109,15 @@ impl From<WriteError> for ApiError {
             WriteError::Closed => (StatusCode::GONE, "meeting_closed"),
             WriteError::AlreadyOpened => (StatusCode::CONFLICT, "already_opened"),
             WriteError::Expired => (StatusCode::GONE, "qr_expired"),
-            WriteError::Unavailable | WriteError::ShuttingDown => (StatusCode::SERVICE_UNAVAILABLE, "storage_unavailable"),
+            WriteError::Unavailable | WriteError::ShuttingDown => {
+                (StatusCode::SERVICE_UNAVAILABLE, "storage_unavailable")
+            }
             WriteError::Storage => {
-                return Self::new(StatusCode::SERVICE_UNAVAILABLE, "storage_failed", e.to_string() + "; try again");
+                return Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "storage_failed",
+                    e.to_string() + "; try again",
+                );
             }
         };
         Self::new(status, code, capitalise(&e.to_string()))
@@ -131,11 +145,19 @@ impl From<CheckInError> for ApiError {
             CheckInError::Invalid(fields) => Self {
                 status: StatusCode::UNPROCESSABLE_ENTITY,
                 code: "invalid_fields",
-                message: fields.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join("; "),
+                message: fields
+                    .iter()
+                    .map(|f| f.message.clone())
+                    .collect::<Vec<_>>()
+                    .join("; "),
                 fields,
             },
             CheckInError::Presence(p) => p.into(),
-            CheckInError::WrongCode { .. } => Self::new(StatusCode::CONFLICT, "wrong_code", capitalise(&e.to_string())),
+            CheckInError::WrongCode { .. } => Self::new(
+                StatusCode::CONFLICT,
+                "wrong_code",
+                capitalise(&e.to_string()),
+            ),
             CheckInError::Write(w) => w.into(),
         }
     }
@@ -147,7 +169,11 @@ impl From<MeetingError> for ApiError {
             MeetingError::Invalid(fields) => Self {
                 status: StatusCode::UNPROCESSABLE_ENTITY,
                 code: "invalid_fields",
-                message: fields.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join("; "),
+                message: fields
+                    .iter()
+                    .map(|f| f.message.clone())
+                    .collect::<Vec<_>>()
+                    .join("; "),
                 fields,
             },
             MeetingError::Store(s) => s.into(),
@@ -160,7 +186,11 @@ impl From<ExportError> for ApiError {
         match e {
             ExportError::UnknownMeeting => Self::not_found("meeting"),
             ExportError::UnknownReceipt => Self::not_found("receipt"),
-            ExportError::NotOpened => Self::new(StatusCode::CONFLICT, "meeting_not_open", capitalise(&e.to_string())),
+            ExportError::NotOpened => Self::new(
+                StatusCode::CONFLICT,
+                "meeting_not_open",
+                capitalise(&e.to_string()),
+            ),
             ExportError::Store(s) => s.into(),
             ExportError::Corrupt(_) => {
                 tracing::error!(error = %e, "export failed");
@@ -181,5 +211,8 @@ pub fn capitalise(s: &str) -> String {
 
 /// A plain HTML error page.
 pub fn page_error(status: StatusCode, title: &str, message: &str) -> (StatusCode, Html<String>) {
-    (status, Html(super::pages::simple_page(title, message).into_string()))
+    (
+        status,
+        Html(super::pages::simple_page(title, message).into_string()),
+    )
 }

@@ -21,7 +21,12 @@ pub async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
 
 /// `GET /metrics`: Prometheus text format.
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    let open = state.store.open_meetings().await.map(|m| m.len()).unwrap_or(0);
+    let open = state
+        .store
+        .open_meetings()
+        .await
+        .map(|m| m.len())
+        .unwrap_or(0);
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         state.metrics.render(open),

@@ -68,10 +68,20 @@ pub fn simple_page(title: &str, message: &str) -> Markup {
 pub fn code_html(markdown: &str) -> Markup {
     let parser = Parser::new_ext(markdown, Options::empty()).map(|event| match event {
         Event::Html(t) | Event::InlineHtml(t) => Event::Text(t),
-        Event::Start(pulldown_cmark::Tag::Heading { level, id, classes, attrs }) => {
-            Event::Start(pulldown_cmark::Tag::Heading { level: shift(level), id, classes, attrs })
+        Event::Start(pulldown_cmark::Tag::Heading {
+            level,
+            id,
+            classes,
+            attrs,
+        }) => Event::Start(pulldown_cmark::Tag::Heading {
+            level: shift(level),
+            id,
+            classes,
+            attrs,
+        }),
+        Event::End(pulldown_cmark::TagEnd::Heading(level)) => {
+            Event::End(pulldown_cmark::TagEnd::Heading(shift(level)))
         }
-        Event::End(pulldown_cmark::TagEnd::Heading(level)) => Event::End(pulldown_cmark::TagEnd::Heading(shift(level))),
         e => e,
     });
     let mut out = String::new();

@@ -46,7 +46,11 @@ fn remembered(headers: &HeaderMap) -> Remembered {
 /// The stored key of a device cookie (its hash, never the cookie itself).
 fn device_key(headers: &HeaderMap) -> Option<String> {
     read_cookie(headers, DEVICE_COOKIE)
-        .filter(|v| v.len() == 43 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+        .filter(|v| {
+            v.len() == 43
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
         .map(|v| b64url(&super::auth::digest(&v)))
 }
 
@@ -83,14 +87,30 @@ async fn meeting_for_page(state: &AppState, id: &str) -> Result<MeetingRow, Resp
 }
 
 fn field_error<'a>(errors: &'a [FieldError], field: &str) -> Option<&'a str> {
-    errors.iter().find(|e| e.field == field).map(|e| e.message.as_str())
+    errors
+        .iter()
+        .find(|e| e.field == field)
+        .map(|e| e.message.as_str())
 }
 
 /// The check-in page.
-fn check_in_markup(meeting: &MeetingRow, code_text: &str, token: &str, values: &Remembered, errors: &[FieldError], banner: Option<&str>) -> Markup {
+fn check_in_markup(
+    meeting: &MeetingRow,
+    code_text: &str,
+    token: &str,
+    values: &Remembered,
+    errors: &[FieldError],
+    banner: Option<&str>,
+) -> Markup {
     let m = &meeting.meeting;
     let lang = meeting.languages.first().map_or("en", String::as_str);
-    let input = |id: &'static str, label: &'static str, kind: &'static str, value: &str, autocomplete: &'static str, required: bool, hint: Option<&'static str>| {
+    let input = |id: &'static str,
+                 label: &'static str,
+                 kind: &'static str,
+                 value: &str,
+                 autocomplete: &'static str,
+                 required: bool,
+                 hint: Option<&'static str>| {
         let err = field_error(errors, id);
         html! {
             div {
@@ -154,7 +174,12 @@ fn check_in_markup(meeting: &MeetingRow, code_text: &str, token: &str, values: &
 }
 
 /// `GET /m/{id}?t=TOKEN`: the check-in page.
-pub async fn check_in_page(State(state): State<AppState>, Path(id): Path<String>, Query(q): Query<PageQuery>, headers: HeaderMap) -> Response {
+pub async fn check_in_page(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<PageQuery>,
+    headers: HeaderMap,
+) -> Response {
     let meeting = match meeting_for_page(&state, &id).await {
         Ok(m) => m,
         Err(r) => return r,
@@ -162,16 +187,34 @@ pub async fn check_in_page(State(state): State<AppState>, Path(id): Path<String>
     if q.t.is_empty() {
         return page_error(StatusCode::BAD_REQUEST, "Scan the QR code", "This address needs the code shown in the meeting room. Scan the QR code on the screen with your phone's camera.").into_response();
     }
-    if let Err(e) = state.presence.check(&id, &q.t, &meeting.presence, OffsetDateTime::now_utc(), state.config.presence_grace) {
-        let status = if e == crate::presence::PresenceError::Expired { StatusCode::GONE } else { StatusCode::FORBIDDEN };
-        return page_error(status, "Cannot check in with this code", &super::error::capitalise(&e.to_string())).into_response();
+    if let Err(e) = state.presence.check(
+        &id,
+        &q.t,
+        &meeting.presence,
+        OffsetDateTime::now_utc(),
+        state.config.presence_grace,
+    ) {
+        let status = if e == crate::presence::PresenceError::Expired {
+            StatusCode::GONE
+        } else {
+            StatusCode::FORBIDDEN
+        };
+        return page_error(
+            status,
+            "Cannot check in with this code",
+            &super::error::capitalise(&e.to_string()),
+        )
+        .into_response();
     }
     let code = match state.store.code(&meeting.code_sha256).await {
         Ok(Some(c)) => c,
         Ok(None) => return ApiError::internal().into_response(),
         Err(e) => return ApiError::from(e).into_response(),
     };
-    let mut res = Html(check_in_markup(&meeting, &code.text, &q.t, &remembered(&headers), &[], None).into_string()).into_response();
+    let mut res = Html(
+        check_in_markup(&meeting, &code.text, &q.t, &remembered(&headers), &[], None).into_string(),
+    )
+    .into_response();
     if read_cookie(&headers, DEVICE_COOKIE).is_none() {
         if let Ok(v) = set_cookie(&state, DEVICE_COOKIE, &random_token(), YEAR, "Lax").parse() {
             res.headers_mut().append(header::SET_COOKIE, v);
@@ -206,17 +249,33 @@ pub struct CheckInFormData {
 
 /// The shared pipeline of the form and the API: rate limit, presence,
 /// validation, then the writer.
-pub async fn intake(state: &AppState, ip: std::net::IpAddr, meeting: &MeetingRow, input: &CheckInInput, device: Option<String>) -> Result<crate::store::writer::CheckInAccepted, ApiError> {
+pub async fn intake(
+    state: &AppState,
+    ip: std::net::IpAddr,
+    meeting: &MeetingRow,
+    input: &CheckInInput,
+    device: Option<String>,
+) -> Result<crate::store::writer::CheckInAccepted, ApiError> {
     if !state.check_in_limit.allow(ip) {
         state.metrics.rate_limited();
         return Err(ApiError::too_many());
     }
     let presence = state
         .presence
-        .check(&meeting.meeting.id, &input.token, &meeting.presence, OffsetDateTime::now_utc(), state.config.presence_grace)
+        .check(
+            &meeting.meeting.id,
+            &input.token,
+            &meeting.presence,
+            OffsetDateTime::now_utc(),
+            state.config.presence_grace,
+        )
         .map_err(CheckInError::from)?;
     let req = checkin::validate(meeting, input, presence, device)?;
-    Ok(state.writer.check_in(req).await.map_err(CheckInError::from)?)
+    Ok(state
+        .writer
+        .check_in(req)
+        .await
+        .map_err(CheckInError::from)?)
 }
 
 /// `POST /m/{id}`: the form. Success redirects to the receipt.
@@ -257,7 +316,13 @@ pub async fn check_in_form(
                 cookies.push(set_cookie(&state, DEVICE_COOKIE, &v, YEAR, "Lax"));
             }
             if f.remember.as_deref() == Some("yes") {
-                let me = Remembered { name: f.name, organization: f.organization, country: f.country, role: f.role, email: f.email };
+                let me = Remembered {
+                    name: f.name,
+                    organization: f.organization,
+                    country: f.country,
+                    role: f.role,
+                    email: f.email,
+                };
                 let value = b64url(&serde_json::to_vec(&me).unwrap_or_default());
                 cookies.push(set_cookie(&state, ME_COOKIE, &value, YEAR, "Lax"));
             } else {
@@ -275,9 +340,33 @@ pub async fn check_in_form(
                 Ok(Some(c)) => c.text,
                 _ => String::new(),
             };
-            let values = Remembered { name: f.name, organization: f.organization, country: f.country, role: f.role, email: f.email };
-            let (errors, banner) = if e.fields.is_empty() { (Vec::new(), Some(e.message.clone())) } else { (e.fields.clone(), None) };
-            (e.status, Html(check_in_markup(&meeting, &code, &f.token, &values, &errors, banner.as_deref()).into_string())).into_response()
+            let values = Remembered {
+                name: f.name,
+                organization: f.organization,
+                country: f.country,
+                role: f.role,
+                email: f.email,
+            };
+            let (errors, banner) = if e.fields.is_empty() {
+                (Vec::new(), Some(e.message.clone()))
+            } else {
+                (e.fields.clone(), None)
+            };
+            (
+                e.status,
+                Html(
+                    check_in_markup(
+                        &meeting,
+                        &code,
+                        &f.token,
+                        &values,
+                        &errors,
+                        banner.as_deref(),
+                    )
+                    .into_string(),
+                ),
+            )
+                .into_response()
         }
     }
 }
@@ -288,11 +377,20 @@ pub async fn receipt_page(State(state): State<AppState>, Path(id): Path<String>)
     let (receipt, row) = match crate::export::receipt(&state.store, &state.logs, &keys, &id).await {
         Ok(r) => r,
         Err(crate::export::ExportError::UnknownReceipt) => {
-            return page_error(StatusCode::NOT_FOUND, "Receipt not found", "There is no receipt at this address.").into_response()
+            return page_error(
+                StatusCode::NOT_FOUND,
+                "Receipt not found",
+                "There is no receipt at this address.",
+            )
+            .into_response()
         }
         Err(e) => return ApiError::from(e).into_response(),
     };
-    let Ok(RollcallStatement { subject, predicate: Predicate::CheckIn(p) }) = RollcallStatement::parse(&row.payload) else {
+    let Ok(RollcallStatement {
+        subject,
+        predicate: Predicate::CheckIn(p),
+    }) = RollcallStatement::parse(&row.payload)
+    else {
         return ApiError::internal().into_response();
     };
     let fields: Vec<(String, String)> = receipt
@@ -302,7 +400,13 @@ pub async fn receipt_page(State(state): State<AppState>, Path(id): Path<String>)
         .filter_map(|d| Disclosure::parse(d).ok())
         .map(|d| (d.field, d.value))
         .collect();
-    let get = |f: &str| fields.iter().find(|(k, _)| k == f).map_or("", |(_, v)| v.as_str()).to_owned();
+    let get = |f: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == f)
+            .map_or("", |(_, v)| v.as_str())
+            .to_owned()
+    };
     let proven = receipt.inclusion.is_some();
     let short = crate::trust::encoding::hex(&row.leaf[..6]);
     Html(
@@ -344,7 +448,13 @@ pub async fn receipt_file(State(state): State<AppState>, Path(id): Path<String>)
     let keys = state.public_keys();
     match crate::export::receipt(&state.store, &state.logs, &keys, &id).await {
         Ok((receipt, row)) => (
-            [(header::CONTENT_DISPOSITION, format!("attachment; filename=\"rollcall-receipt-{}.json\"", crate::trust::encoding::hex(&row.leaf[..6])))],
+            [(
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"rollcall-receipt-{}.json\"",
+                    crate::trust::encoding::hex(&row.leaf[..6])
+                ),
+            )],
             Json(receipt),
         )
             .into_response(),

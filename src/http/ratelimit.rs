@@ -17,7 +17,12 @@ pub struct RateLimiter {
 
 impl std::fmt::Debug for RateLimiter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "RateLimiter({}/min, burst {})", self.per_second * 60.0, self.burst)
+        write!(
+            f,
+            "RateLimiter({}/min, burst {})",
+            self.per_second * 60.0,
+            self.burst
+        )
     }
 }
 
@@ -43,10 +48,13 @@ impl RateLimiter {
         if map.len() > 100_000 {
             // Forget clients whose bucket has refilled.
             let (rate, burst) = (self.per_second, self.burst);
-            map.retain(|_, (tokens, at)| *tokens + now.duration_since(*at).as_secs_f64() * rate < burst);
+            map.retain(|_, (tokens, at)| {
+                *tokens + now.duration_since(*at).as_secs_f64() * rate < burst
+            });
         }
         let (tokens, at) = map.entry(ip).or_insert((self.burst, now));
-        *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * self.per_second).min(self.burst);
+        *tokens =
+            (*tokens + now.duration_since(*at).as_secs_f64() * self.per_second).min(self.burst);
         *at = now;
         if *tokens >= 1.0 {
             *tokens -= 1.0;

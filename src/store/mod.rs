@@ -33,7 +33,10 @@ impl StoreError {
     /// clears up on its own once space or permission returns.
     pub fn is_unavailable(&self) -> bool {
         let text = self.to_string().to_ascii_lowercase();
-        text.contains("full") || text.contains("readonly") || text.contains("read-only") || text.contains("disk i/o")
+        text.contains("full")
+            || text.contains("readonly")
+            || text.contains("read-only")
+            || text.contains("disk i/o")
     }
 }
 
@@ -206,10 +209,12 @@ impl Store {
     // ---- Settings ----
 
     pub async fn setting(&self, key: &str) -> Result<Option<Vec<u8>>> {
-        Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
-            .bind(key)
-            .fetch_optional(&self.pool)
-            .await?)
+        Ok(
+            sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
+                .bind(key)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
     }
 
     pub async fn set_setting(&self, key: &str, value: &[u8]) -> Result<()> {
@@ -238,7 +243,12 @@ impl Store {
     }
 
     /// Creates a user; `false` if the email is taken.
-    pub async fn create_user(&self, email: &str, password_hash: &str, now: OffsetDateTime) -> Result<bool> {
+    pub async fn create_user(
+        &self,
+        email: &str,
+        password_hash: &str,
+        now: OffsetDateTime,
+    ) -> Result<bool> {
         let r = sqlx::query(
             "INSERT INTO users (email, password_hash, created_at) VALUES (?, ?, ?) ON CONFLICT (email) DO NOTHING",
         )
@@ -260,7 +270,13 @@ impl Store {
             .transpose()
     }
 
-    pub async fn create_session(&self, id_hash: &[u8], user_id: i64, csrf: &str, now: i64) -> Result<()> {
+    pub async fn create_session(
+        &self,
+        id_hash: &[u8],
+        user_id: i64,
+        csrf: &str,
+        now: i64,
+    ) -> Result<()> {
         sqlx::query("INSERT INTO sessions (id_hash, user_id, csrf, created_at, last_seen) VALUES (?, ?, ?, ?, ?)")
             .bind(id_hash)
             .bind(user_id)
@@ -310,7 +326,12 @@ impl Store {
     }
 
     /// Creates an API token; `false` if the name is taken.
-    pub async fn create_token(&self, name: &str, token_hash: &[u8], now: OffsetDateTime) -> Result<bool> {
+    pub async fn create_token(
+        &self,
+        name: &str,
+        token_hash: &[u8],
+        now: OffsetDateTime,
+    ) -> Result<bool> {
         let r = sqlx::query(
             "INSERT INTO api_tokens (name, token_hash, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING",
         )
@@ -324,10 +345,12 @@ impl Store {
 
     /// The name of the token with this hash.
     pub async fn token_name(&self, token_hash: &[u8]) -> Result<Option<String>> {
-        Ok(sqlx::query_scalar("SELECT name FROM api_tokens WHERE token_hash = ?")
-            .bind(token_hash)
-            .fetch_optional(&self.pool)
-            .await?)
+        Ok(
+            sqlx::query_scalar("SELECT name FROM api_tokens WHERE token_hash = ?")
+                .bind(token_hash)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
     }
 
     // ---- Meetings ----
@@ -402,12 +425,16 @@ impl Store {
 
     /// The leaf hashes of a meeting's log, in order.
     pub async fn leaves(&self, meeting_id: &str) -> Result<Vec<[u8; 32]>> {
-        let rows: Vec<Vec<u8>> = sqlx::query_scalar("SELECT leaf FROM entries WHERE meeting_id = ? ORDER BY idx")
-            .bind(meeting_id)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows: Vec<Vec<u8>> =
+            sqlx::query_scalar("SELECT leaf FROM entries WHERE meeting_id = ? ORDER BY idx")
+                .bind(meeting_id)
+                .fetch_all(&self.pool)
+                .await?;
         rows.into_iter()
-            .map(|l| l.try_into().map_err(|_| StoreError::Corrupt("leaf hash is not 32 bytes".into())))
+            .map(|l| {
+                l.try_into()
+                    .map_err(|_| StoreError::Corrupt("leaf hash is not 32 bytes".into()))
+            })
             .collect()
     }
 
@@ -424,10 +451,11 @@ impl Store {
 
     /// Every (size, note) checkpoint of a meeting, oldest first.
     pub async fn checkpoints(&self, meeting_id: &str) -> Result<Vec<(u64, String)>> {
-        let rows = sqlx::query("SELECT size, note FROM checkpoints WHERE meeting_id = ? ORDER BY size")
-            .bind(meeting_id)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows =
+            sqlx::query("SELECT size, note FROM checkpoints WHERE meeting_id = ? ORDER BY size")
+                .bind(meeting_id)
+                .fetch_all(&self.pool)
+                .await?;
         rows.iter()
             .map(|r| Ok((r.try_get::<i64, _>("size")? as u64, r.try_get("note")?)))
             .collect()

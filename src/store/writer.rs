@@ -108,7 +108,10 @@ pub enum WriteError {
 }
 
 enum Job {
-    CheckIn(Box<CheckInRequest>, oneshot::Sender<Result<CheckInAccepted, WriteError>>),
+    CheckIn(
+        Box<CheckInRequest>,
+        oneshot::Sender<Result<CheckInAccepted, WriteError>>,
+    ),
     Open(String, oneshot::Sender<Result<(), WriteError>>),
     Notes {
         meeting_id: String,
@@ -152,9 +155,15 @@ impl Writer {
         Ok((Self { tx }, task))
     }
 
-    async fn ask<T>(&self, job: impl FnOnce(oneshot::Sender<Result<T, WriteError>>) -> Job) -> Result<T, WriteError> {
+    async fn ask<T>(
+        &self,
+        job: impl FnOnce(oneshot::Sender<Result<T, WriteError>>) -> Job,
+    ) -> Result<T, WriteError> {
         let (reply, rx) = oneshot::channel();
-        self.tx.send(job(reply)).await.map_err(|_| WriteError::ShuttingDown)?;
+        self.tx
+            .send(job(reply))
+            .await
+            .map_err(|_| WriteError::ShuttingDown)?;
         rx.await.map_err(|_| WriteError::ShuttingDown)?
     }
 
@@ -172,7 +181,13 @@ impl Writer {
     /// Appends notes on discussion of the Code.
     pub async fn notes(&self, meeting_id: &str, by: &str, text: &str) -> Result<u64, WriteError> {
         let (meeting_id, by, text) = (meeting_id.to_owned(), by.to_owned(), text.to_owned());
-        self.ask(|reply| Job::Notes { meeting_id, by, text, reply }).await
+        self.ask(|reply| Job::Notes {
+            meeting_id,
+            by,
+            text,
+            reply,
+        })
+        .await
     }
 
     /// Closes the meeting; returns the final signed checkpoint.
@@ -218,10 +233,23 @@ struct NewEntry {
 
 /// What to do for a job once its group is committed.
 enum Done {
-    CheckIn(oneshot::Sender<Result<CheckInAccepted, WriteError>>, Result<CheckInAccepted, WriteError>),
-    Open(oneshot::Sender<Result<(), WriteError>>, Result<(), WriteError>),
-    Notes(oneshot::Sender<Result<u64, WriteError>>, Result<u64, WriteError>),
-    Close(String, oneshot::Sender<Result<String, WriteError>>, Result<String, WriteError>),
+    CheckIn(
+        oneshot::Sender<Result<CheckInAccepted, WriteError>>,
+        Result<CheckInAccepted, WriteError>,
+    ),
+    Open(
+        oneshot::Sender<Result<(), WriteError>>,
+        Result<(), WriteError>,
+    ),
+    Notes(
+        oneshot::Sender<Result<u64, WriteError>>,
+        Result<u64, WriteError>,
+    ),
+    Close(
+        String,
+        oneshot::Sender<Result<String, WriteError>>,
+        Result<String, WriteError>,
+    ),
 }
 
 fn random_id() -> String {
@@ -271,7 +299,9 @@ impl State {
                 let idx: i64 = r.try_get("idx")?;
                 let kind: String = r.try_get("kind")?;
                 let created: String = r.try_get("created_at")?;
-                if let Ok(t) = OffsetDateTime::parse(&created, &time::format_description::well_known::Rfc3339) {
+                if let Ok(t) =
+                    OffsetDateTime::parse(&created, &time::format_description::well_known::Rfc3339)
+                {
                     log.last_time = log.last_time.max(t);
                 }
                 if kind == "check-in" {
@@ -325,7 +355,9 @@ impl State {
                 Err(e) => storage_error(&e),
             });
         }
-        self.open.get_mut(meeting_id).ok_or(WriteError::UnknownMeeting)
+        self.open
+            .get_mut(meeting_id)
+            .ok_or(WriteError::UnknownMeeting)
     }
 
     async fn commit_group(&mut self, group: Vec<Job>) {
@@ -336,32 +368,46 @@ impl State {
         // Per meeting: entries reserved in this group (size after the group).
         let mut reserved: HashMap<String, u64> = HashMap::new();
         let now_utc = OffsetDateTime::now_utc();
-        let closed_in_group = |closing: &Vec<(String, u64)>, id: &str| closing.iter().any(|c| c.0 == id);
+        let closed_in_group =
+            |closing: &Vec<(String, u64)>, id: &str| closing.iter().any(|c| c.0 == id);
         for job in group {
             match job {
                 Job::CheckIn(req, reply) if closed_in_group(&closing, &req.meeting_id) => {
                     done.push(Done::CheckIn(reply, Err(WriteError::Closed)));
                 }
-                Job::Notes { meeting_id, reply, .. } if closed_in_group(&closing, &meeting_id) => {
+                Job::Notes {
+                    meeting_id, reply, ..
+                } if closed_in_group(&closing, &meeting_id) => {
                     done.push(Done::Notes(reply, Err(WriteError::Closed)));
                 }
                 Job::Close { meeting_id, reply } if closed_in_group(&closing, &meeting_id) => {
                     done.push(Done::Close(meeting_id, reply, Err(WriteError::Closed)));
                 }
                 Job::CheckIn(req, reply) => {
-                    let r = self.plan_check_in(*req, now_utc, &mut new, &mut reserved).await;
+                    let r = self
+                        .plan_check_in(*req, now_utc, &mut new, &mut reserved)
+                        .await;
                     done.push(Done::CheckIn(reply, r));
                 }
                 Job::Open(id, reply) => {
                     let r = self.plan_open(&id, now_utc, &mut new, &mut opened).await;
                     done.push(Done::Open(reply, r));
                 }
-                Job::Notes { meeting_id, by, text, reply } => {
-                    let r = self.plan_notes(&meeting_id, &by, &text, now_utc, &mut new, &mut reserved).await;
+                Job::Notes {
+                    meeting_id,
+                    by,
+                    text,
+                    reply,
+                } => {
+                    let r = self
+                        .plan_notes(&meeting_id, &by, &text, now_utc, &mut new, &mut reserved)
+                        .await;
                     done.push(Done::Notes(reply, r));
                 }
                 Job::Close { meeting_id, reply } => {
-                    let r = self.plan_close(&meeting_id, now_utc, &mut new, &mut reserved).await;
+                    let r = self
+                        .plan_close(&meeting_id, now_utc, &mut new, &mut reserved)
+                        .await;
                     if let Ok(size) = r {
                         closing.push((meeting_id.clone(), size));
                     }
@@ -377,7 +423,11 @@ impl State {
                 .map(|e| {
                     let (env, payload) = sign_statement(&signer, &e.statement);
                     let leaf = leaf_hash(&payload);
-                    (serde_json::to_string(&env).unwrap_or_default(), payload, leaf)
+                    (
+                        serde_json::to_string(&env).unwrap_or_default(),
+                        payload,
+                        leaf,
+                    )
                 })
                 .collect()
         });
@@ -395,7 +445,11 @@ impl State {
                     tree.push(s.2);
                 }
             }
-            let origin = self.open.get(id).map(|l| l.row.origin.clone()).unwrap_or_default();
+            let origin = self
+                .open
+                .get(id)
+                .map(|l| l.row.origin.clone())
+                .unwrap_or_default();
             let cp = crate::trust::checkpoint::Checkpoint {
                 origin,
                 size: *size,
@@ -404,7 +458,9 @@ impl State {
             final_notes.insert(id.clone(), (*size, cp.sign(&self.signer)));
         }
 
-        let result = self.insert(&new, &signed, &opened, &final_notes, now_utc).await;
+        let result = self
+            .insert(&new, &signed, &opened, &final_notes, now_utc)
+            .await;
         match result {
             Ok(()) => {
                 self.metrics.group(new.len());
@@ -508,7 +564,11 @@ impl State {
             .or_else(|| req.device_key.as_ref().and_then(|k| log.by_device.get(k)))
             .cloned();
         if let Some((receipt_id, index)) = existing {
-            return Ok(CheckInAccepted { receipt_id, index, existing: true });
+            return Ok(CheckInAccepted {
+                receipt_id,
+                index,
+                existing: true,
+            });
         }
         // Also within this group.
         if let Some(e) = new.iter().find(|e| {
@@ -552,7 +612,11 @@ impl State {
             email_key: req.email_key,
             device_key: req.device_key,
         });
-        Ok(CheckInAccepted { receipt_id, index: idx, existing: false })
+        Ok(CheckInAccepted {
+            receipt_id,
+            index: idx,
+            existing: false,
+        })
     }
 
     async fn plan_open(
@@ -570,7 +634,10 @@ impl State {
         if row.state != "draft" || opened.iter().any(|o| o.row.meeting.id == id) {
             return Err(WriteError::AlreadyOpened);
         }
-        let code = self.code(&row.code_sha256).await.map_err(|e| storage_error(&e))?;
+        let code = self
+            .code(&row.code_sha256)
+            .await
+            .map_err(|e| storage_error(&e))?;
         let statement = RollcallStatement {
             subject: subject(&code),
             predicate: Predicate::Meeting(MeetingPredicate {
@@ -699,7 +766,9 @@ impl State {
                     .push_bind(e.kind)
                     .push_bind(payload.as_slice())
                     .push_bind(env.as_str())
-                    .push_bind(serde_json::to_string(&e.disclosures).unwrap_or_else(|_| "[]".into()))
+                    .push_bind(
+                        serde_json::to_string(&e.disclosures).unwrap_or_else(|_| "[]".into()),
+                    )
                     .push_bind(leaf.as_slice())
                     .push_bind(e.receipt_id.as_deref())
                     .push_bind(e.email_key.as_deref())
@@ -743,7 +812,9 @@ impl State {
             .map(|(id, _)| id.clone())
             .collect();
         for id in ids {
-            let Some(log) = self.open.get(&id) else { continue };
+            let Some(log) = self.open.get(&id) else {
+                continue;
+            };
             let Some(root) = log.tree.read().ok().and_then(|t| t.root(log.size as usize)) else {
                 continue;
             };
@@ -766,7 +837,9 @@ impl State {
                         l.checkpointed = l.size;
                     }
                 }
-                Err(e) => tracing::warn!(meeting = %id, error = %e, "could not store checkpoint; will retry"),
+                Err(e) => {
+                    tracing::warn!(meeting = %id, error = %e, "could not store checkpoint; will retry")
+                }
             }
         }
     }
@@ -785,4 +858,3 @@ fn storage_error(e: &StoreError) -> WriteError {
         WriteError::Storage
     }
 }
-

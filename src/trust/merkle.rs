@@ -310,7 +310,10 @@ impl Tree {
             return self.levels[k][start >> k];
         }
         let k = split(n);
-        node_hash(&self.range_root(start, start + k), &self.range_root(start + k, end))
+        node_hash(
+            &self.range_root(start, start + k),
+            &self.range_root(start + k, end),
+        )
     }
 
     /// Root of the first `size` leaves.
@@ -385,10 +388,16 @@ mod tree_tests {
             let size = n + 1;
             assert_eq!(tree.root(size), Some(root(&leaves[..size])));
             for i in 0..size {
-                assert_eq!(tree.inclusion_proof(i, size), inclusion_proof(&leaves[..size], i));
+                assert_eq!(
+                    tree.inclusion_proof(i, size),
+                    inclusion_proof(&leaves[..size], i)
+                );
             }
             for m in 1..=size {
-                assert_eq!(tree.consistency_proof(m, size), consistency_proof(&leaves[..size], m));
+                assert_eq!(
+                    tree.consistency_proof(m, size),
+                    consistency_proof(&leaves[..size], m)
+                );
             }
         }
         assert_eq!(tree.root(0), Some(empty_root()));

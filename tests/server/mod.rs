@@ -1,0 +1,66 @@
+//! The check-in service, over real HTTP with a real SQLite file.
+
+mod auth;
+mod bad_input;
+mod restart;
+mod story;
+
+use serde_json::{json, Value};
+
+use crate::support::http::Server;
+
+/// A meeting created and opened through the API; returns (id, token, code digest).
+pub fn open_meeting(server: &Server, api: &str, presence: &str) -> (String, String, String) {
+    let r = server.post_json(
+        "/api/v1/meetings",
+        Some(api),
+        &json!({
+            "title": "ISO/TC 46 plenary",
+            "committee": "ISO/TC 46",
+            "location": "Geneva",
+            "starts_at": "2020-01-01T08:00:00+01:00",
+            "ends_at": "2099-01-01T18:00:00+01:00",
+            "timezone": "Europe/Zurich",
+            "presence": presence,
+        }),
+    );
+    assert_eq!(r.status, 201, "{}", r.text());
+    let m = r.json();
+    let id = m["id"].as_str().unwrap().to_owned();
+    let code = m["code_sha256"].as_str().unwrap().to_owned();
+    let open = server.post_json(
+        &format!("/api/v1/meetings/{id}/open"),
+        Some(api),
+        &json!({}),
+    );
+    assert_eq!(open.status, 200, "{}", open.text());
+    let link = server
+        .get_auth(&format!("/api/v1/meetings/{id}/checkin-link"), api)
+        .json();
+    (id, link["token"].as_str().unwrap().to_owned(), code)
+}
+
+/// A check-in body for attendee `n`.
+pub fn attendee(token: &str, code: &str, n: usize) -> Value {
+    json!({
+        "token": token,
+        "name": format!("Attendee {n}"),
+        "organization": "Example Standards Body",
+        "country": "CH / SNV",
+        "role": "delegate",
+        "email": format!("attendee{n}@example.org"),
+        "acknowledged": true,
+        "code_sha256": code,
+    })
+}
+
+/// Polls until `f` is true (checkpoints are published every second).
+pub fn eventually(mut f: impl FnMut() -> bool) -> bool {
+    for _ in 0..100 {
+        if f() {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    false
+}
