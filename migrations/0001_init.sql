@@ -69,8 +69,8 @@ CREATE TABLE entries (
     email_key    TEXT,                          -- normalised email, for duplicates
     device_key   TEXT,                          -- device cookie, for duplicates
     created_at   TEXT NOT NULL,
-    PRIMARY KEY (meeting_id, idx)
-) WITHOUT ROWID;
+    UNIQUE (meeting_id, idx)
+);
 
 CREATE INDEX entries_email ON entries (meeting_id, email_key) WHERE email_key IS NOT NULL;
 CREATE INDEX entries_device ON entries (meeting_id, device_key) WHERE device_key IS NOT NULL;

@@ -202,6 +202,7 @@ async fn serve(args: ServeArgs) -> Result<ExitCode> {
         metrics,
         check_in_limit: RateLimiter::new(args.checkin_rate, args.checkin_rate.max(1)),
         login_limit: RateLimiter::new(args.login_rate, args.login_rate.max(1)),
+        meetings: Default::default(),
     });
     let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
 
@@ -270,7 +271,7 @@ async fn serve(args: ServeArgs) -> Result<ExitCode> {
     }
     // Every request is done: let the writer finish what is queued.
     drop(state);
-    let _ = writer_task.await;
+    let _ = tokio::task::spawn_blocking(move || writer_task.join()).await;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
 }

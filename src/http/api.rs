@@ -168,7 +168,9 @@ pub async fn open_meeting(
     who: ApiClient,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    state.writer.open(&id).await?;
+    let opened = state.writer.open(&id).await;
+    state.meetings.forget(&id);
+    opened?;
     tracing::info!(meeting = %id, by = %who.name, "meeting opened");
     Ok(Json(meeting_json(
         &state,
@@ -182,7 +184,9 @@ pub async fn close_meeting(
     who: ApiClient,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let note = state.writer.close(&id).await?;
+    let closed = state.writer.close(&id).await;
+    state.meetings.forget(&id);
+    let note = closed?;
     tracing::info!(meeting = %id, by = %who.name, "meeting closed");
     let size = crate::trust::checkpoint::Checkpoint::parse_body(
         crate::trust::checkpoint::split_note(&note)
@@ -245,7 +249,11 @@ pub async fn check_in(
     info: ConnectInfo<SocketAddr>,
     ApiJson(input): ApiJson<CheckInInput>,
 ) -> Result<Response, ApiError> {
-    let m = meeting_or_404(&state, &id).await?;
+    let m = state
+        .meetings
+        .get(&state.store, &id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("meeting"))?;
     match m.state.as_str() {
         "draft" => return Err(crate::store::writer::WriteError::NotOpen.into()),
         "closed" => return Err(crate::store::writer::WriteError::Closed.into()),

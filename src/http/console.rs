@@ -288,7 +288,9 @@ pub async fn open_meeting(
     if let Err(r) = who.check_csrf(&f.csrf) {
         return r;
     }
-    match state.writer.open(&id).await {
+    let opened = state.writer.open(&id).await;
+    state.meetings.forget(&id);
+    match opened {
         Ok(()) => Redirect::to(&format!("/console/meetings/{id}")).into_response(),
         Err(e) => {
             let e = ApiError::from(e);
@@ -307,7 +309,9 @@ pub async fn close_meeting(
     if let Err(r) = who.check_csrf(&f.csrf) {
         return r;
     }
-    match state.writer.close(&id).await {
+    let closed = state.writer.close(&id).await;
+    state.meetings.forget(&id);
+    match closed {
         Ok(_) => Redirect::to(&format!("/console/meetings/{id}")).into_response(),
         Err(e) => {
             let e = ApiError::from(e);

@@ -65,6 +65,7 @@ pub struct Inner {
     pub metrics: Arc<Metrics>,
     pub check_in_limit: RateLimiter,
     pub login_limit: RateLimiter,
+    pub meetings: MeetingCache,
 }
 
 impl Inner {
@@ -80,6 +81,45 @@ impl Inner {
 
 /// Shared state, cheap to clone.
 pub type AppState = Arc<Inner>;
+
+/// Meetings as last read from the database, so the check-in hot path does
+/// not query for them. Entries are dropped whenever a meeting changes
+/// state; the log writer stays the authority on what may be appended.
+#[derive(Default)]
+pub struct MeetingCache(
+    std::sync::RwLock<std::collections::HashMap<String, Arc<crate::store::MeetingRow>>>,
+);
+
+impl MeetingCache {
+    /// The meeting, from memory or the database.
+    pub async fn get(
+        &self,
+        store: &Store,
+        id: &str,
+    ) -> Result<Option<Arc<crate::store::MeetingRow>>, crate::store::StoreError> {
+        if let Some(m) = self.0.read().ok().and_then(|c| c.get(id).cloned()) {
+            return Ok(Some(m));
+        }
+        let Some(row) = store.meeting(id).await? else {
+            return Ok(None);
+        };
+        let row = Arc::new(row);
+        if let Ok(mut c) = self.0.write() {
+            if c.len() > 10_000 {
+                c.clear();
+            }
+            c.insert(id.to_owned(), row.clone());
+        }
+        Ok(Some(row))
+    }
+
+    /// Forgets a meeting whose state changed.
+    pub fn forget(&self, id: &str) {
+        if let Ok(mut c) = self.0.write() {
+            c.remove(id);
+        }
+    }
+}
 
 /// The whole application.
 pub fn router(state: AppState) -> Router {

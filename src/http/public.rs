@@ -66,8 +66,11 @@ fn fmt_local(t: OffsetDateTime) -> String {
 }
 
 /// The meeting, or a page saying why attendees cannot check in.
-async fn meeting_for_page(state: &AppState, id: &str) -> Result<MeetingRow, Response> {
-    match state.store.meeting(id).await {
+async fn meeting_for_page(
+    state: &AppState,
+    id: &str,
+) -> Result<std::sync::Arc<MeetingRow>, Response> {
+    match state.meetings.get(&state.store, id).await {
         Ok(Some(m)) if m.state == "open" => Ok(m),
         Ok(Some(m)) if m.state == "closed" => Err(page_error(
             StatusCode::GONE,

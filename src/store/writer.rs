@@ -1,6 +1,13 @@
 //! The single log writer: every append to every meeting's log goes through
-//! this task, which signs entries, commits them to SQLite in groups (one
+//! this thread, which signs entries, commits them to SQLite in groups (one
 //! transaction per group, `synchronous=FULL`) and only then answers.
+//!
+//! Check-ins are pipelined: while one group is being committed, the next is
+//! signed. Entries are planned (given their index, time and salts) in
+//! arrival order; if a commit fails, that group and every group planned
+//! after it are refused and the writer reloads its state from the database,
+//! so nothing half-written is ever acknowledged.
+//!
 //! It also publishes a fresh signed checkpoint every few seconds for each
 //! open meeting whose log has grown.
 
@@ -9,7 +16,6 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use rand_core::RngCore;
-use rayon::prelude::*;
 use sqlx::{QueryBuilder, Row, Sqlite};
 use time::OffsetDateTime;
 use tokio::sync::{mpsc, oneshot};
@@ -23,7 +29,8 @@ use crate::trust::log::sign_statement;
 use crate::trust::merkle::{leaf_hash, Hash, Tree};
 use crate::trust::recorder::{check_in_statement, disclose, subject, CheckIn};
 use crate::trust::statement::{
-    ClosePredicate, MeetingPredicate, NotesPredicate, Predicate, Presence, RollcallStatement,
+    ClosePredicate, Meeting, MeetingPredicate, NotesPredicate, Predicate, Presence,
+    RollcallStatement,
 };
 
 /// The most jobs committed in one transaction.
@@ -140,19 +147,36 @@ impl Writer {
         logs: Logs,
         metrics: Arc<Metrics>,
         checkpoint_every: Duration,
-    ) -> StoreResult<(Self, tokio::task::JoinHandle<()>)> {
+    ) -> StoreResult<(Self, std::thread::JoinHandle<()>)> {
         let mut state = State {
+            rng: rand_core::SeedableRng::from_rng(rand_core::OsRng)
+                .map_err(|e| StoreError::Corrupt(format!("no randomness: {e}")))?,
+            conn: store.pool().acquire().await?,
             store,
             signer,
             logs,
             metrics,
             open: HashMap::new(),
             codes: HashMap::new(),
+            last_checkpoints: std::time::Instant::now(),
         };
         state.load_open().await?;
         let (tx, rx) = mpsc::channel(16_384);
-        let task = tokio::spawn(state.run(rx, checkpoint_every));
-        Ok((Self { tx }, task))
+        // Its own thread and runtime, so signing and committing never wait
+        // behind request handlers, nor block them.
+        let thread = std::thread::Builder::new()
+            .name("rollcall-writer".into())
+            .spawn(move || {
+                match tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    Ok(rt) => rt.block_on(state.run(rx, checkpoint_every)),
+                    Err(e) => tracing::error!(error = %e, "the log writer could not start"),
+                }
+            })
+            .map_err(|e| StoreError::Corrupt(format!("cannot start the log writer: {e}")))?;
+        Ok((Self { tx }, thread))
     }
 
     async fn ask<T>(
@@ -200,26 +224,37 @@ impl Writer {
 /// An open meeting's log, owned by the writer.
 struct OpenLog {
     row: MeetingRow,
+    meeting: Arc<Meeting>,
     code: Arc<CodeDocument>,
+    /// Committed leaves (shared with readers for proofs).
     tree: Arc<RwLock<Tree>>,
+    /// Committed entries.
     size: u64,
+    /// Planned entries (committed and in flight): the next index.
+    next: u64,
     last_time: OffsetDateTime,
     by_email: HashMap<String, (String, u64)>,
     by_device: HashMap<String, (String, u64)>,
+    /// Planned check-ins.
     check_ins: u64,
     checkpointed: u64,
 }
 
 struct State {
+    /// Salts and receipt ids: ChaCha20 seeded from the operating system.
+    rng: rand_chacha::ChaCha20Rng,
     store: Store,
+    /// The writer's own connection: every log append goes through it.
+    conn: sqlx::pool::PoolConnection<Sqlite>,
     signer: Arc<Signer>,
     logs: Logs,
     metrics: Arc<Metrics>,
     open: HashMap<String, OpenLog>,
     codes: HashMap<String, Arc<CodeDocument>>,
+    last_checkpoints: std::time::Instant,
 }
 
-/// A row to insert, built in a group.
+/// A row to insert.
 struct NewEntry {
     meeting_id: String,
     idx: u64,
@@ -231,7 +266,7 @@ struct NewEntry {
     device_key: Option<String>,
 }
 
-/// What to do for a job once its group is committed.
+/// What to answer for a job once its group is committed.
 enum Done {
     CheckIn(
         oneshot::Sender<Result<CheckInAccepted, WriteError>>,
@@ -248,14 +283,48 @@ enum Done {
     Close(
         String,
         oneshot::Sender<Result<String, WriteError>>,
-        Result<String, WriteError>,
+        Result<(), WriteError>,
     ),
 }
 
-fn random_id() -> String {
+/// A planned group, then signed, then committed.
+#[derive(Default)]
+struct Group {
+    new: Vec<NewEntry>,
+    /// (envelope JSON, payload, leaf) of each new entry, once signed.
+    signed: Vec<(String, Vec<u8>, Hash)>,
+    done: Vec<Done>,
+    /// Meetings opened by this group.
+    opened: Vec<String>,
+    /// Meetings closed by this group, with their final log size.
+    closing: Vec<(String, u64)>,
+    /// Final signed checkpoints of the meetings closed.
+    final_notes: HashMap<String, (u64, String)>,
+    planned_at: Option<OffsetDateTime>,
+}
+
+fn random_id(rng: &mut impl RngCore) -> String {
     let mut b = [0u8; 16];
-    rand_core::OsRng.fill_bytes(&mut b);
+    rng.fill_bytes(&mut b);
     b64url(&b)
+}
+
+/// Signs every planned entry of a group.
+fn sign_all(signer: &Signer, mut g: Group) -> Group {
+    g.signed = g
+        .new
+        .iter()
+        .map(|e| {
+            let (env, payload) = sign_statement(signer, &e.statement);
+            let leaf = leaf_hash(&payload);
+            (
+                serde_json::to_string(&env).unwrap_or_default(),
+                payload,
+                leaf,
+            )
+        })
+        .collect();
+    g
 }
 
 impl State {
@@ -273,8 +342,10 @@ impl State {
         Ok(code)
     }
 
-    /// Loads every open meeting's log so check-ins can continue after a restart.
+    /// Loads every open meeting's log from the database (at start-up, and
+    /// after a failed commit), so check-ins continue where they stopped.
     async fn load_open(&mut self) -> StoreResult<()> {
+        self.open.clear();
         for row in self.store.open_meetings().await? {
             let id = row.meeting.id.clone();
             let code = self.code(&row.code_sha256).await?;
@@ -284,11 +355,14 @@ impl State {
             .bind(&id)
             .fetch_all(self.store.pool())
             .await?;
+            let tree = Arc::new(RwLock::new(Tree::new(&self.store.leaves(&id).await?)));
             let mut log = OpenLog {
+                meeting: Arc::new(row.meeting.clone()),
                 row: row.clone(),
                 code,
-                tree: Arc::new(RwLock::new(Tree::new(&self.store.leaves(&id).await?))),
+                tree,
                 size: rows.len() as u64,
+                next: rows.len() as u64,
                 last_time: OffsetDateTime::UNIX_EPOCH,
                 by_email: HashMap::new(),
                 by_device: HashMap::new(),
@@ -323,26 +397,162 @@ impl State {
     }
 
     async fn run(mut self, mut rx: mpsc::Receiver<Job>, every: Duration) {
-        let mut tick = tokio::time::interval(every);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut pending: Option<Group> = None;
+        let mut disconnected = false;
         loop {
-            tokio::select! {
-                job = rx.recv() => {
-                    let Some(first) = job else { break };
-                    let mut group = vec![first];
-                    while group.len() < MAX_GROUP {
-                        match rx.try_recv() {
-                            Ok(j) => group.push(j),
-                            Err(_) => break,
-                        }
-                    }
-                    self.commit_group(group).await;
+            if self.last_checkpoints.elapsed() >= every {
+                self.publish_checkpoints().await;
+            }
+            // 1. Gather a group. With a commit pending, do not wait for more.
+            let mut jobs = Vec::new();
+            if pending.is_none() && !disconnected {
+                let wait = every.saturating_sub(self.last_checkpoints.elapsed());
+                match tokio::time::timeout(wait, rx.recv()).await {
+                    Ok(Some(j)) => jobs.push(j),
+                    Ok(None) => disconnected = true,
+                    Err(_) => continue,
                 }
-                _ = tick.tick() => self.publish_checkpoints().await,
+            }
+            while jobs.len() < MAX_GROUP && !disconnected {
+                match rx.try_recv() {
+                    Ok(j) => jobs.push(j),
+                    Err(mpsc::error::TryRecvError::Empty) => break,
+                    Err(mpsc::error::TryRecvError::Disconnected) => disconnected = true,
+                }
+            }
+            if jobs.is_empty() {
+                if let Some(g) = pending.take() {
+                    self.commit(g).await;
+                }
+                if disconnected {
+                    break;
+                }
+                continue;
+            }
+            // 2. Opening, notes and closing go on their own, after all before them.
+            if jobs.iter().any(|j| !matches!(j, Job::CheckIn(..))) {
+                if let Some(g) = pending.take() {
+                    self.commit(g).await;
+                }
+                let g = self.plan(jobs).await;
+                let mut g = sign_all(&self.signer, g);
+                self.seal_closing(&mut g);
+                self.commit(g).await;
+                continue;
+            }
+            // 3. Check-ins: sign this group while the previous one commits.
+            let g = self.plan(jobs).await;
+            let signer = self.signer.clone();
+            let signing = tokio::task::spawn_blocking(move || sign_all(&signer, g));
+            let ok = match pending.take() {
+                Some(p) => self.commit(p).await,
+                None => true,
+            };
+            let signed = match signing.await {
+                Ok(g) => g,
+                Err(e) => {
+                    tracing::error!(error = %e, "signing failed");
+                    self.reload().await;
+                    continue;
+                }
+            };
+            if ok {
+                pending = Some(signed);
+            } else {
+                // Planned on top of a group that was not recorded: refuse it too.
+                self.answer(signed, Err(WriteError::Storage));
             }
         }
-        // Every handle is gone: sign a last checkpoint so receipts are provable.
         self.publish_checkpoints().await;
+    }
+
+    /// Forgets planned state and reloads what is committed.
+    async fn reload(&mut self) {
+        if let Err(e) = self.load_open().await {
+            tracing::error!(error = %e, "could not reload the open logs");
+        }
+    }
+
+    /// Commits a signed group and answers its jobs. `false` if it failed
+    /// (then nothing of it is recorded, and planned state is reloaded).
+    async fn commit(&mut self, g: Group) -> bool {
+        match self.insert(&g).await {
+            Ok(()) => {
+                self.metrics.group(g.new.len());
+                for id in &g.opened {
+                    if let Some(log) = self.open.get(id) {
+                        self.logs.insert(id, log.tree.clone());
+                    }
+                }
+                for (e, s) in g.new.iter().zip(&g.signed) {
+                    if let Some(log) = self.open.get_mut(&e.meeting_id) {
+                        if let Ok(mut t) = log.tree.write() {
+                            t.push(s.2);
+                        }
+                        log.size = log.size.max(e.idx + 1);
+                    }
+                }
+                for id in g.final_notes.keys() {
+                    self.open.remove(id);
+                    tracing::info!(meeting = %id, "meeting closed");
+                }
+                self.answer(g, Ok(()));
+                true
+            }
+            Err(e) => {
+                tracing::error!(error = %e, entries = g.new.len(), "group commit failed; nothing of it was recorded");
+                let err = storage_error(&e);
+                self.answer(g, Err(err));
+                self.reload().await;
+                false
+            }
+        }
+    }
+
+    /// Sends every job of a group its answer.
+    fn answer(&self, g: Group, outcome: Result<(), WriteError>) {
+        let final_notes = g.final_notes;
+        for d in g.done {
+            match d {
+                Done::CheckIn(reply, r) => {
+                    let r = match (&outcome, r) {
+                        (Ok(()), r) => r,
+                        // An earlier, committed check-in is still valid.
+                        (Err(_), Ok(a)) if a.existing && self.is_committed(&a) => Ok(a),
+                        (Err(e), Ok(_)) => Err(e.clone()),
+                        (Err(_), Err(x)) => Err(x),
+                    };
+                    self.metrics.check_in(r.as_ref().map(|a| a.existing));
+                    let _ = reply.send(r);
+                }
+                Done::Open(reply, r) => {
+                    let _ = reply.send(outcome.clone().and(r));
+                }
+                Done::Notes(reply, r) => {
+                    let _ = reply.send(outcome.clone().and(r));
+                }
+                Done::Close(id, reply, r) => {
+                    let r = outcome.clone().and(r).and_then(|()| {
+                        final_notes
+                            .get(&id)
+                            .map(|(_, n)| n.clone())
+                            .ok_or(WriteError::Storage)
+                    });
+                    let _ = reply.send(r);
+                }
+            }
+        }
+    }
+
+    fn is_committed(&self, a: &CheckInAccepted) -> bool {
+        // After a failure the state is reloaded, so a receipt still known
+        // to an open log is committed.
+        self.open.values().any(|l| {
+            l.by_email
+                .values()
+                .chain(l.by_device.values())
+                .any(|(r, i)| *r == a.receipt_id && *i < l.size)
+        })
     }
 
     /// The meeting's open log, or why it cannot take entries.
@@ -360,38 +570,34 @@ impl State {
             .ok_or(WriteError::UnknownMeeting)
     }
 
-    async fn commit_group(&mut self, group: Vec<Job>) {
-        let mut new: Vec<NewEntry> = Vec::new();
-        let mut done: Vec<Done> = Vec::new();
-        let mut opened: Vec<OpenLog> = Vec::new();
-        let mut closing: Vec<(String, u64)> = Vec::new();
-        // Per meeting: entries reserved in this group (size after the group).
-        let mut reserved: HashMap<String, u64> = HashMap::new();
-        let now_utc = OffsetDateTime::now_utc();
-        let closed_in_group =
-            |closing: &Vec<(String, u64)>, id: &str| closing.iter().any(|c| c.0 == id);
-        for job in group {
+    /// Plans every job of a group in arrival order.
+    async fn plan(&mut self, jobs: Vec<Job>) -> Group {
+        let now = OffsetDateTime::now_utc();
+        let mut g = Group {
+            planned_at: Some(now),
+            ..Group::default()
+        };
+        for job in jobs {
+            let closing = |g: &Group, id: &str| g.closing.iter().any(|c| c.0 == id);
             match job {
-                Job::CheckIn(req, reply) if closed_in_group(&closing, &req.meeting_id) => {
-                    done.push(Done::CheckIn(reply, Err(WriteError::Closed)));
+                Job::CheckIn(req, reply) if closing(&g, &req.meeting_id) => {
+                    g.done.push(Done::CheckIn(reply, Err(WriteError::Closed)))
                 }
                 Job::Notes {
                     meeting_id, reply, ..
-                } if closed_in_group(&closing, &meeting_id) => {
-                    done.push(Done::Notes(reply, Err(WriteError::Closed)));
+                } if closing(&g, &meeting_id) => {
+                    g.done.push(Done::Notes(reply, Err(WriteError::Closed)))
                 }
-                Job::Close { meeting_id, reply } if closed_in_group(&closing, &meeting_id) => {
-                    done.push(Done::Close(meeting_id, reply, Err(WriteError::Closed)));
-                }
+                Job::Close { meeting_id, reply } if closing(&g, &meeting_id) => g
+                    .done
+                    .push(Done::Close(meeting_id, reply, Err(WriteError::Closed))),
                 Job::CheckIn(req, reply) => {
-                    let r = self
-                        .plan_check_in(*req, now_utc, &mut new, &mut reserved)
-                        .await;
-                    done.push(Done::CheckIn(reply, r));
+                    let r = self.plan_check_in(*req, now, &mut g).await;
+                    g.done.push(Done::CheckIn(reply, r));
                 }
                 Job::Open(id, reply) => {
-                    let r = self.plan_open(&id, now_utc, &mut new, &mut opened).await;
-                    done.push(Done::Open(reply, r));
+                    let r = self.plan_open(&id, now, &mut g).await;
+                    g.done.push(Done::Open(reply, r));
                 }
                 Job::Notes {
                     meeting_id,
@@ -399,161 +605,32 @@ impl State {
                     text,
                     reply,
                 } => {
-                    let r = self
-                        .plan_notes(&meeting_id, &by, &text, now_utc, &mut new, &mut reserved)
-                        .await;
-                    done.push(Done::Notes(reply, r));
+                    let r = self.plan_notes(&meeting_id, &by, &text, now, &mut g).await;
+                    g.done.push(Done::Notes(reply, r));
                 }
                 Job::Close { meeting_id, reply } => {
-                    let r = self
-                        .plan_close(&meeting_id, now_utc, &mut new, &mut reserved)
-                        .await;
-                    if let Ok(size) = r {
-                        closing.push((meeting_id.clone(), size));
-                    }
-                    done.push(Done::Close(meeting_id, reply, r.map(|_| String::new())));
+                    let r = self.plan_close(&meeting_id, now, &mut g).await;
+                    g.done.push(Done::Close(meeting_id, reply, r));
                 }
             }
         }
+        g
+    }
 
-        // Sign in parallel: the statements are final, only signatures remain.
-        let signer = self.signer.clone();
-        let signed: Vec<(String, Vec<u8>, Hash)> = tokio::task::block_in_place(|| {
-            new.par_iter()
-                .map(|e| {
-                    let (env, payload) = sign_statement(&signer, &e.statement);
-                    let leaf = leaf_hash(&payload);
-                    (
-                        serde_json::to_string(&env).unwrap_or_default(),
-                        payload,
-                        leaf,
-                    )
-                })
-                .collect()
-        });
-
-        // Close: the final checkpoint covers everything up to the close entry.
-        let mut final_notes: HashMap<String, (u64, String)> = HashMap::new();
-        for (id, size) in &closing {
-            let mut tree = self
-                .open
-                .get(id)
-                .and_then(|l| l.tree.read().ok().map(|t| t.clone()))
-                .unwrap_or_default();
-            for (e, s) in new.iter().zip(&signed) {
-                if &e.meeting_id == id {
-                    tree.push(s.2);
-                }
-            }
-            let origin = self
-                .open
-                .get(id)
-                .map(|l| l.row.origin.clone())
-                .unwrap_or_default();
-            let cp = crate::trust::checkpoint::Checkpoint {
-                origin,
-                size: *size,
-                root: tree.root(*size as usize).unwrap_or_default(),
-            };
-            final_notes.insert(id.clone(), (*size, cp.sign(&self.signer)));
-        }
-
-        let result = self
-            .insert(&new, &signed, &opened, &final_notes, now_utc)
-            .await;
-        match result {
-            Ok(()) => {
-                self.metrics.group(new.len());
-                for log in opened {
-                    self.logs.insert(&log.row.meeting.id, log.tree.clone());
-                    self.open.insert(log.row.meeting.id.clone(), log);
-                }
-                for (e, s) in new.iter().zip(&signed) {
-                    if let Some(log) = self.open.get_mut(&e.meeting_id) {
-                        if let Ok(mut t) = log.tree.write() {
-                            t.push(s.2);
-                        }
-                        log.size = log.size.max(e.idx + 1);
-                        if let Some(t) = e.statement_time() {
-                            log.last_time = log.last_time.max(t);
-                        }
-                        if e.kind == "check-in" {
-                            log.check_ins += 1;
-                            let receipt = e.receipt_id.clone().unwrap_or_default();
-                            if let Some(k) = &e.email_key {
-                                log.by_email.insert(k.clone(), (receipt.clone(), e.idx));
-                            }
-                            if let Some(k) = &e.device_key {
-                                log.by_device.insert(k.clone(), (receipt, e.idx));
-                            }
-                        }
-                    }
-                }
-                for (id, (size, _)) in &final_notes {
-                    if let Some(log) = self.open.remove(id) {
-                        tracing::info!(meeting = %id, size, "meeting closed");
-                        drop(log);
-                    }
-                }
-                for d in done {
-                    match d {
-                        Done::CheckIn(reply, r) => {
-                            self.metrics.check_in(r.as_ref().map(|a| a.existing));
-                            let _ = reply.send(r);
-                        }
-                        Done::Open(reply, r) => {
-                            let _ = reply.send(r);
-                        }
-                        Done::Notes(reply, r) => {
-                            let _ = reply.send(r);
-                        }
-                        Done::Close(id, reply, r) => {
-                            let _ = reply.send(r.and_then(|_| {
-                                final_notes
-                                    .get(&id)
-                                    .map(|(_, n)| n.clone())
-                                    .ok_or(WriteError::Storage)
-                            }));
-                        }
-                    }
-                }
-            }
-            Err(e) => {
-                tracing::error!(error = %e, entries = new.len(), "group commit failed; nothing recorded");
-                let err = storage_error(&e);
-                for d in done {
-                    match d {
-                        Done::CheckIn(reply, r) => {
-                            // Duplicates that needed no write still succeed.
-                            let r = match r {
-                                Ok(a) if a.existing => Ok(a),
-                                Ok(_) => Err(err.clone()),
-                                Err(x) => Err(x),
-                            };
-                            self.metrics.check_in(r.as_ref().map(|a| a.existing));
-                            let _ = reply.send(r);
-                        }
-                        Done::Open(reply, r) => {
-                            let _ = reply.send(r.and(Err(err.clone())));
-                        }
-                        Done::Notes(reply, r) => {
-                            let _ = reply.send(r.and(Err(err.clone())));
-                        }
-                        Done::Close(_, reply, r) => {
-                            let _ = reply.send(r.and(Err(err.clone())));
-                        }
-                    }
-                }
-            }
-        }
+    /// Reserves the next index of a meeting's log and the entry's time
+    /// (never earlier than the entry before it).
+    fn reserve(log: &mut OpenLog, now: OffsetDateTime) -> (u64, OffsetDateTime) {
+        let idx = log.next;
+        log.next += 1;
+        log.last_time = log.last_time.max(now);
+        (idx, log.last_time)
     }
 
     async fn plan_check_in(
         &mut self,
         req: CheckInRequest,
-        now_utc: OffsetDateTime,
-        new: &mut Vec<NewEntry>,
-        reserved: &mut HashMap<String, u64>,
+        now: OffsetDateTime,
+        g: &mut Group,
     ) -> Result<CheckInAccepted, WriteError> {
         let log = self.open_log(&req.meeting_id).await?;
         // The same person (email) or device again: their receipt, not a duplicate.
@@ -570,26 +647,14 @@ impl State {
                 existing: true,
             });
         }
-        // Also within this group.
-        if let Some(e) = new.iter().find(|e| {
-            e.meeting_id == req.meeting_id
-                && ((e.email_key.is_some() && e.email_key == req.email_key)
-                    || (e.device_key.is_some() && e.device_key == req.device_key))
-        }) {
-            return Ok(CheckInAccepted {
-                receipt_id: e.receipt_id.clone().unwrap_or_default(),
-                index: e.idx,
-                existing: true,
-            });
-        }
-        let now = now_utc.max(log.last_time);
         if let Presence::RotatingQr { not_after, .. } = &req.presence {
-            if now > *not_after {
+            if now.max(log.last_time) > *not_after {
                 return Err(WriteError::Expired);
             }
         }
-        let idx = *reserved.entry(req.meeting_id.clone()).or_insert(log.size);
-        reserved.insert(req.meeting_id.clone(), idx + 1);
+        let (idx, at) = Self::reserve(log, now);
+        log.check_ins += 1;
+        let (meeting, code) = (log.meeting.clone(), log.code.clone());
         let c = CheckIn {
             name: &req.name,
             organization: &req.organization,
@@ -599,11 +664,19 @@ impl State {
             presence: req.presence.clone(),
             language: &req.language,
         };
-        let disclosures = disclose(&c);
-        let statement = check_in_statement(&log.row.meeting, &log.code, &c, &disclosures, now);
-        let receipt_id = random_id();
-        new.push(NewEntry {
-            meeting_id: req.meeting_id.clone(),
+        let disclosures = disclose(&c, &mut self.rng);
+        let statement = check_in_statement(&meeting, &code, &c, &disclosures, at);
+        let receipt_id = random_id(&mut self.rng);
+        if let Some(log) = self.open.get_mut(&req.meeting_id) {
+            if let Some(k) = &req.email_key {
+                log.by_email.insert(k.clone(), (receipt_id.clone(), idx));
+            }
+            if let Some(k) = &req.device_key {
+                log.by_device.insert(k.clone(), (receipt_id.clone(), idx));
+            }
+        }
+        g.new.push(NewEntry {
+            meeting_id: req.meeting_id,
             idx,
             kind: "check-in",
             statement,
@@ -623,15 +696,14 @@ impl State {
         &mut self,
         id: &str,
         now: OffsetDateTime,
-        new: &mut Vec<NewEntry>,
-        opened: &mut Vec<OpenLog>,
+        g: &mut Group,
     ) -> Result<(), WriteError> {
         let row = match self.store.meeting(id).await {
             Ok(Some(row)) => row,
             Ok(None) => return Err(WriteError::UnknownMeeting),
             Err(e) => return Err(storage_error(&e)),
         };
-        if row.state != "draft" || opened.iter().any(|o| o.row.meeting.id == id) {
+        if row.state != "draft" || self.open.contains_key(id) {
             return Err(WriteError::AlreadyOpened);
         }
         let code = self
@@ -647,7 +719,7 @@ impl State {
                 opened_at: now,
             }),
         };
-        new.push(NewEntry {
+        g.new.push(NewEntry {
             meeting_id: id.to_owned(),
             idx: 0,
             kind: "meeting",
@@ -657,17 +729,23 @@ impl State {
             email_key: None,
             device_key: None,
         });
-        opened.push(OpenLog {
-            row,
-            code,
-            tree: Arc::new(RwLock::new(Tree::default())),
-            size: 0,
-            last_time: now,
-            by_email: HashMap::new(),
-            by_device: HashMap::new(),
-            check_ins: 0,
-            checkpointed: 0,
-        });
+        g.opened.push(id.to_owned());
+        self.open.insert(
+            id.to_owned(),
+            OpenLog {
+                meeting: Arc::new(row.meeting.clone()),
+                row,
+                code,
+                tree: Arc::new(RwLock::new(Tree::default())),
+                size: 0,
+                next: 1,
+                last_time: now,
+                by_email: HashMap::new(),
+                by_device: HashMap::new(),
+                check_ins: 0,
+                checkpointed: 0,
+            },
+        );
         Ok(())
     }
 
@@ -676,23 +754,21 @@ impl State {
         id: &str,
         by: &str,
         text: &str,
-        now_utc: OffsetDateTime,
-        new: &mut Vec<NewEntry>,
-        reserved: &mut HashMap<String, u64>,
+        now: OffsetDateTime,
+        g: &mut Group,
     ) -> Result<u64, WriteError> {
         let log = self.open_log(id).await?;
-        let idx = *reserved.entry(id.to_owned()).or_insert(log.size);
-        reserved.insert(id.to_owned(), idx + 1);
+        let (idx, at) = Self::reserve(log, now);
         let statement = RollcallStatement {
             subject: subject(&log.code),
             predicate: Predicate::Notes(NotesPredicate {
                 meeting_id: id.to_owned(),
-                recorded_at: now_utc.max(log.last_time),
+                recorded_at: at,
                 recorded_by: by.to_owned(),
                 text: text.to_owned(),
             }),
         };
-        new.push(NewEntry {
+        g.new.push(NewEntry {
             meeting_id: id.to_owned(),
             idx,
             kind: "notes",
@@ -705,31 +781,23 @@ impl State {
         Ok(idx)
     }
 
-    /// Plans the close entry; returns the final log size.
     async fn plan_close(
         &mut self,
         id: &str,
-        now_utc: OffsetDateTime,
-        new: &mut Vec<NewEntry>,
-        reserved: &mut HashMap<String, u64>,
-    ) -> Result<u64, WriteError> {
+        now: OffsetDateTime,
+        g: &mut Group,
+    ) -> Result<(), WriteError> {
         let log = self.open_log(id).await?;
-        let idx = *reserved.entry(id.to_owned()).or_insert(log.size);
-        // Check-ins already planned in this group count too.
-        let planned = new
-            .iter()
-            .filter(|e| e.meeting_id == id && e.kind == "check-in")
-            .count() as u64;
-        reserved.insert(id.to_owned(), idx + 1);
+        let (idx, at) = Self::reserve(log, now);
         let statement = RollcallStatement {
             subject: subject(&log.code),
             predicate: Predicate::Close(ClosePredicate {
                 meeting_id: id.to_owned(),
-                closed_at: now_utc.max(log.last_time),
-                check_ins: log.check_ins + planned,
+                closed_at: at,
+                check_ins: log.check_ins,
             }),
         };
-        new.push(NewEntry {
+        g.new.push(NewEntry {
             meeting_id: id.to_owned(),
             idx,
             kind: "close",
@@ -739,71 +807,99 @@ impl State {
             email_key: None,
             device_key: None,
         });
-        Ok(idx + 1)
-    }
-
-    /// Writes a group in one transaction.
-    async fn insert(
-        &self,
-        new: &[NewEntry],
-        signed: &[(String, Vec<u8>, Hash)],
-        opened: &[OpenLog],
-        final_notes: &HashMap<String, (u64, String)>,
-        now: OffsetDateTime,
-    ) -> StoreResult<()> {
-        if new.is_empty() {
-            return Ok(());
-        }
-        let created = ts(now);
-        let mut tx = self.store.pool().begin().await?;
-        for chunk in new.iter().zip(signed).collect::<Vec<_>>().chunks(512) {
-            let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
-                "INSERT INTO entries (meeting_id, idx, kind, payload, envelope, disclosures, leaf, receipt_id, email_key, device_key, created_at) ",
-            );
-            q.push_values(chunk, |mut b, (e, (env, payload, leaf))| {
-                b.push_bind(&e.meeting_id)
-                    .push_bind(e.idx as i64)
-                    .push_bind(e.kind)
-                    .push_bind(payload.as_slice())
-                    .push_bind(env.as_str())
-                    .push_bind(
-                        serde_json::to_string(&e.disclosures).unwrap_or_else(|_| "[]".into()),
-                    )
-                    .push_bind(leaf.as_slice())
-                    .push_bind(e.receipt_id.as_deref())
-                    .push_bind(e.email_key.as_deref())
-                    .push_bind(e.device_key.as_deref())
-                    .push_bind(&created);
-            });
-            q.build().execute(&mut *tx).await?;
-        }
-        for o in opened {
-            sqlx::query("UPDATE meetings SET state = 'open', opened_at = ? WHERE id = ? AND state = 'draft'")
-                .bind(&created)
-                .bind(&o.row.meeting.id)
-                .execute(&mut *tx)
-                .await?;
-        }
-        for (id, (size, note)) in final_notes {
-            sqlx::query("UPDATE meetings SET state = 'closed', closed_at = ? WHERE id = ?")
-                .bind(&created)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query("INSERT INTO checkpoints (meeting_id, size, note, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")
-                .bind(id)
-                .bind(*size as i64)
-                .bind(note)
-                .bind(&created)
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
+        g.closing.push((id.to_owned(), idx + 1));
         Ok(())
     }
 
-    /// Signs and stores a checkpoint for every open log that has grown.
+    /// Signs the final checkpoint of each meeting a (signed) group closes:
+    /// the committed tree plus this group's leaves.
+    fn seal_closing(&self, g: &mut Group) {
+        for (id, size) in &g.closing {
+            let Some(log) = self.open.get(id) else {
+                continue;
+            };
+            let mut tree = log.tree.read().map(|t| t.clone()).unwrap_or_default();
+            for (e, s) in g.new.iter().zip(&g.signed) {
+                if &e.meeting_id == id {
+                    tree.push(s.2);
+                }
+            }
+            let cp = crate::trust::checkpoint::Checkpoint {
+                origin: log.row.origin.clone(),
+                size: *size,
+                root: tree.root(*size as usize).unwrap_or_default(),
+            };
+            g.final_notes
+                .insert(id.clone(), (*size, cp.sign(&self.signer)));
+        }
+    }
+
+    /// Writes a group in one transaction, sent to SQLite as one batch
+    /// (`BEGIN IMMEDIATE; INSERT …; COMMIT`) so a commit costs a single
+    /// round trip to the database thread.
+    async fn insert(&mut self, g: &Group) -> StoreResult<()> {
+        if g.new.is_empty() {
+            return Ok(());
+        }
+        let created = ts(g.planned_at.unwrap_or_else(OffsetDateTime::now_utc));
+        let rows: Vec<_> = g.new.iter().zip(&g.signed).collect();
+        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("BEGIN IMMEDIATE; ");
+        // SQLite allows 32766 parameters per statement: 11 per row.
+        for chunk in rows.chunks(2048) {
+            q.push("INSERT INTO entries (meeting_id, idx, kind, payload, envelope, disclosures, leaf, receipt_id, email_key, device_key, created_at) ");
+            q.push_values(chunk, |mut b, (e, (env, payload, leaf))| {
+                b.push_bind(e.meeting_id.clone())
+                    .push_bind(e.idx as i64)
+                    .push_bind(e.kind)
+                    .push_bind(payload.clone())
+                    .push_bind(env.clone())
+                    .push_bind(
+                        serde_json::to_string(&e.disclosures).unwrap_or_else(|_| "[]".into()),
+                    )
+                    .push_bind(leaf.to_vec())
+                    .push_bind(e.receipt_id.clone())
+                    .push_bind(e.email_key.clone())
+                    .push_bind(e.device_key.clone())
+                    .push_bind(created.clone());
+            });
+            q.push("; ");
+        }
+        for id in &g.opened {
+            q.push("UPDATE meetings SET state = 'open', opened_at = ")
+                .push_bind(created.clone())
+                .push(" WHERE id = ")
+                .push_bind(id.clone())
+                .push(" AND state = 'draft'; ");
+        }
+        for (id, (size, note)) in &g.final_notes {
+            q.push("UPDATE meetings SET state = 'closed', closed_at = ")
+                .push_bind(created.clone())
+                .push(" WHERE id = ")
+                .push_bind(id.clone())
+                .push("; INSERT INTO checkpoints (meeting_id, size, note, created_at) VALUES (")
+                .push_bind(id.clone())
+                .push(", ")
+                .push_bind(*size as i64)
+                .push(", ")
+                .push_bind(note.clone())
+                .push(", ")
+                .push_bind(created.clone())
+                .push(") ON CONFLICT DO NOTHING; ");
+        }
+        q.push("COMMIT;");
+        let result = q.build().persistent(false).execute(&mut *self.conn).await;
+        if let Err(e) = result {
+            // Whatever ran of the batch is undone; the connection is clean again.
+            let _ = sqlx::query("ROLLBACK").execute(&mut *self.conn).await;
+            return Err(e.into());
+        }
+        Ok(())
+    }
+
+    /// Signs and stores a checkpoint for every open log whose committed
+    /// part has grown.
     async fn publish_checkpoints(&mut self) {
+        self.last_checkpoints = std::time::Instant::now();
         let now = ts(OffsetDateTime::now_utc());
         let ids: Vec<String> = self
             .open
@@ -826,15 +922,15 @@ impl State {
             let note = cp.sign(&self.signer);
             let r = sqlx::query("INSERT INTO checkpoints (meeting_id, size, note, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")
                 .bind(&id)
-                .bind(log.size as i64)
+                .bind(cp.size as i64)
                 .bind(&note)
                 .bind(&now)
-                .execute(self.store.pool())
+                .execute(&mut *self.conn)
                 .await;
             match r {
                 Ok(_) => {
                     if let Some(l) = self.open.get_mut(&id) {
-                        l.checkpointed = l.size;
+                        l.checkpointed = cp.size;
                     }
                 }
                 Err(e) => {
@@ -842,12 +938,6 @@ impl State {
                 }
             }
         }
-    }
-}
-
-impl NewEntry {
-    fn statement_time(&self) -> Option<OffsetDateTime> {
-        Some(self.statement.predicate.time())
     }
 }
 

@@ -40,10 +40,10 @@ pub fn commitment(encoded: &str) -> String {
 }
 
 impl Disclosure {
-    /// A disclosure with a fresh 128-bit random salt.
-    pub fn new(field: &str, value: &str) -> Self {
+    /// A disclosure with a fresh 128-bit salt from `rng` (a CSPRNG).
+    pub fn new(field: &str, value: &str, rng: &mut impl RngCore) -> Self {
         let mut salt = [0u8; 16];
-        rand_core::OsRng.fill_bytes(&mut salt);
+        rng.fill_bytes(&mut salt);
         Self::with_salt(&b64url(&salt), field, value)
     }
 
@@ -98,8 +98,8 @@ mod tests {
 
     #[test]
     fn fresh_disclosures_round_trip_and_differ() {
-        let a = Disclosure::new("name", "Ada Lovelace");
-        let b = Disclosure::new("name", "Ada Lovelace");
+        let a = Disclosure::new("name", "Ada Lovelace", &mut rand_core::OsRng);
+        let b = Disclosure::new("name", "Ada Lovelace", &mut rand_core::OsRng);
         assert_ne!(a.commitment(), b.commitment());
         assert_eq!(Disclosure::parse(&a.encoded).unwrap(), a);
         assert_eq!(

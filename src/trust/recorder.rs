@@ -30,15 +30,16 @@ pub struct CheckIn<'a> {
     pub language: &'a str,
 }
 
-/// Disclosures for the committed fields of a check-in, in field order.
-pub fn disclose(c: &CheckIn<'_>) -> Vec<Disclosure> {
+/// Disclosures for the committed fields of a check-in, in field order,
+/// salted from `rng` (a CSPRNG).
+pub fn disclose(c: &CheckIn<'_>, rng: &mut impl rand_core::RngCore) -> Vec<Disclosure> {
     let mut out = vec![
-        Disclosure::new("name", c.name),
-        Disclosure::new("organization", c.organization),
-        Disclosure::new("country", c.country),
+        Disclosure::new("name", c.name, rng),
+        Disclosure::new("organization", c.organization, rng),
+        Disclosure::new("country", c.country, rng),
     ];
     if let Some(email) = c.email {
-        out.push(Disclosure::new("email", email));
+        out.push(Disclosure::new("email", email, rng));
     }
     out
 }
@@ -150,7 +151,7 @@ impl<'a> Recorder<'a> {
 
     /// Records a check-in; returns its log index.
     pub fn check_in(&mut self, c: &CheckIn<'_>, now: OffsetDateTime) -> u64 {
-        let disclosures = disclose(c);
+        let disclosures = disclose(c, &mut rand_core::OsRng);
         let st = check_in_statement(&self.meeting, &self.code, c, &disclosures, now);
         self.check_ins += 1;
         self.append(st, disclosures.into_iter().map(|d| d.encoded).collect())
