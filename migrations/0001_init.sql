@@ -61,8 +61,9 @@ CREATE TABLE entries (
     meeting_id   TEXT NOT NULL REFERENCES meetings(id),
     idx          INTEGER NOT NULL,
     kind         TEXT NOT NULL CHECK (kind IN ('meeting', 'check-in', 'notes', 'close')),
-    payload      BLOB NOT NULL,                 -- exact signed bytes
-    envelope     TEXT NOT NULL,                 -- DSSE envelope JSON
+    payload      BLOB NOT NULL,                 -- exact signed bytes (DSSE payload)
+    signature    BLOB NOT NULL,                 -- Ed25519 signature over PAE(payloadType, payload)
+    keyid        TEXT NOT NULL,                 -- DSSE keyid of the signing key
     disclosures  TEXT NOT NULL,                 -- JSON array of disclosures
     leaf         BLOB NOT NULL,                 -- RFC 6962 leaf hash
     receipt_id   TEXT UNIQUE,                   -- check-ins only

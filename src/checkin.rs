@@ -110,6 +110,13 @@ pub fn validate(
     else {
         return Err(CheckInError::Invalid(e.0));
     };
+    // A shared phone may check in several people: the device recognises a
+    // repeat only for the same name.
+    let device_key = device_key.map(|d| {
+        use sha2::Digest;
+        let h = sha2::Sha256::digest(format!("{d}\n{}", name.to_lowercase()).as_bytes());
+        crate::trust::encoding::b64url(&h)
+    });
     Ok(CheckInRequest {
         meeting_id: meeting.meeting.id.clone(),
         email_key: email.as_deref().map(fields::email_key),

@@ -139,7 +139,7 @@ pub struct ServeArgs {
     )]
     pub presence_grace: u32,
     /// Check-ins accepted per minute from one client address (a room behind one NAT
-    /// shares an address; raise it for load tests from one machine).
+    /// shares an address; raise it for load tests from one machine; 0 means no limit).
     #[arg(
         long,
         env = "ROLLCALL_CHECKIN_RATE",

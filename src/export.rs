@@ -10,7 +10,6 @@ use crate::trust::bundle::{
     RECEIPT_FORMAT,
 };
 use crate::trust::checkpoint::verify_checkpoint;
-use crate::trust::envelope::Envelope;
 use crate::trust::keys::PublicKey;
 use crate::trust::verify::{verify_bundle, Options, Report};
 
@@ -31,8 +30,7 @@ pub enum ExportError {
 
 fn entry(row: &EntryRow) -> Result<Entry, ExportError> {
     Ok(Entry {
-        envelope: serde_json::from_str::<Envelope>(&row.envelope)
-            .map_err(|_| ExportError::Corrupt(row.idx))?,
+        envelope: row.envelope(),
         disclosures: serde_json::from_str(&row.disclosures)
             .map_err(|_| ExportError::Corrupt(row.idx))?,
     })

@@ -94,6 +94,46 @@ pub fn text(
     Ok(collapsed)
 }
 
+/// Multi-line text (notes): NFC, line endings normalised, trimmed, no
+/// control characters but line feeds and tabs, no bidi overrides,
+/// 1..=`max` characters.
+pub fn multiline(
+    field: &'static str,
+    label: &str,
+    value: &str,
+    max: usize,
+) -> Result<String, FieldError> {
+    let err = |message: String| FieldError { field, message };
+    let normal: String = value
+        .replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .nfc()
+        .collect();
+    let normal = normal.trim().to_owned();
+    if let Some(c) = normal
+        .chars()
+        .find(|&c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return Err(err(format!(
+            "{label} contains an invisible control character (U+{:04X}); please retype it",
+            c as u32
+        )));
+    }
+    if normal.chars().any(is_bidi_control) {
+        return Err(err(format!("{label} contains a text-direction override character, which can disguise text; please retype it")));
+    }
+    let n = normal.chars().count();
+    if n == 0 {
+        return Err(err(format!("{label} must not be empty")));
+    }
+    if n > max {
+        return Err(err(format!(
+            "{label} is too long ({n} characters; at most {max})"
+        )));
+    }
+    Ok(normal)
+}
+
 /// An optional email address, lower-cased domain, basic syntax only.
 pub fn email(value: &str) -> Result<Option<String>, FieldError> {
     let v = text("email", "Email", value, 254, false)?;

@@ -44,8 +44,7 @@ pub enum MeetingError {
     Store(#[from] StoreError),
 }
 
-/// Parses an RFC 3339 time, or a local time `YYYY-MM-DDTHH:MM` with the
-/// given UTC offset (as an HTML `datetime-local` input sends it).
+/// Parses an RFC 3339 time with its UTC offset.
 fn parse_time(field: &'static str, label: &str, value: &str) -> Result<OffsetDateTime, FieldError> {
     OffsetDateTime::parse(value.trim(), &Rfc3339).map_err(|_| FieldError {
         field,

@@ -104,6 +104,11 @@ impl MeetingCache {
             return Ok(None);
         };
         let row = Arc::new(row);
+        // Drafts are not kept: opening must be seen at once. (A stale
+        // `open` after a close is harmless: the writer refuses the entry.)
+        if row.state == "draft" {
+            return Ok(Some(row));
+        }
         if let Ok(mut c) = self.0.write() {
             if c.len() > 10_000 {
                 c.clear();

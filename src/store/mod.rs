@@ -68,6 +68,23 @@ pub struct MeetingRow {
     pub closed_at: Option<String>,
 }
 
+impl EntryRow {
+    /// The DSSE envelope of the entry, rebuilt around the exact stored
+    /// payload bytes and signature.
+    pub fn envelope(&self) -> crate::trust::envelope::Envelope {
+        use crate::trust::encoding::b64;
+        use crate::trust::envelope::{Envelope, EnvelopeSignature, IN_TOTO_PAYLOAD_TYPE};
+        Envelope {
+            payload: b64(&self.payload),
+            payload_type: IN_TOTO_PAYLOAD_TYPE.to_owned(),
+            signatures: vec![EnvelopeSignature {
+                keyid: Some(self.keyid.clone()),
+                sig: b64(&self.signature),
+            }],
+        }
+    }
+}
+
 /// A stored log entry.
 #[derive(Clone, Debug)]
 pub struct EntryRow {
@@ -75,7 +92,9 @@ pub struct EntryRow {
     pub idx: u64,
     pub kind: String,
     pub payload: Vec<u8>,
-    pub envelope: String,
+    /// Ed25519 signature over PAE(in-toto payload type, payload).
+    pub signature: Vec<u8>,
+    pub keyid: String,
     pub disclosures: String,
     pub leaf: [u8; 32],
     pub receipt_id: Option<String>,
@@ -131,7 +150,8 @@ fn entry_row(r: &sqlx::sqlite::SqliteRow) -> Result<EntryRow> {
         idx: idx as u64,
         kind: r.try_get("kind")?,
         payload: r.try_get("payload")?,
-        envelope: r.try_get("envelope")?,
+        signature: r.try_get("signature")?,
+        keyid: r.try_get("keyid")?,
         disclosures: r.try_get("disclosures")?,
         leaf: leaf
             .try_into()

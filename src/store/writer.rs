@@ -24,8 +24,8 @@ use super::{ts, MeetingRow, Result as StoreResult, Store, StoreError};
 use crate::metrics::Metrics;
 use crate::trust::code::CodeDocument;
 use crate::trust::encoding::b64url;
+use crate::trust::envelope::{pae, IN_TOTO_PAYLOAD_TYPE};
 use crate::trust::keys::Signer;
-use crate::trust::log::sign_statement;
 use crate::trust::merkle::{leaf_hash, Hash, Tree};
 use crate::trust::recorder::{check_in_statement, disclose, subject, CheckIn};
 use crate::trust::statement::{
@@ -291,8 +291,8 @@ enum Done {
 #[derive(Default)]
 struct Group {
     new: Vec<NewEntry>,
-    /// (envelope JSON, payload, leaf) of each new entry, once signed.
-    signed: Vec<(String, Vec<u8>, Hash)>,
+    /// (signature, payload, leaf) of each new entry, once signed.
+    signed: Vec<([u8; 64], Vec<u8>, Hash)>,
     done: Vec<Done>,
     /// Meetings opened by this group.
     opened: Vec<String>,
@@ -315,13 +315,10 @@ fn sign_all(signer: &Signer, mut g: Group) -> Group {
         .new
         .iter()
         .map(|e| {
-            let (env, payload) = sign_statement(signer, &e.statement);
+            let payload = e.statement.to_payload();
+            let signature = signer.sign(&pae(IN_TOTO_PAYLOAD_TYPE, &payload));
             let leaf = leaf_hash(&payload);
-            (
-                serde_json::to_string(&env).unwrap_or_default(),
-                payload,
-                leaf,
-            )
+            (signature, payload, leaf)
         })
         .collect();
     g
@@ -843,16 +840,18 @@ impl State {
         }
         let created = ts(g.planned_at.unwrap_or_else(OffsetDateTime::now_utc));
         let rows: Vec<_> = g.new.iter().zip(&g.signed).collect();
+        let keyid = self.signer.public().keyid();
         let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("BEGIN IMMEDIATE; ");
-        // SQLite allows 32766 parameters per statement: 11 per row.
+        // SQLite allows 32766 parameters per statement: 12 per row.
         for chunk in rows.chunks(2048) {
-            q.push("INSERT INTO entries (meeting_id, idx, kind, payload, envelope, disclosures, leaf, receipt_id, email_key, device_key, created_at) ");
-            q.push_values(chunk, |mut b, (e, (env, payload, leaf))| {
+            q.push("INSERT INTO entries (meeting_id, idx, kind, payload, signature, keyid, disclosures, leaf, receipt_id, email_key, device_key, created_at) ");
+            q.push_values(chunk, |mut b, (e, (signature, payload, leaf))| {
                 b.push_bind(e.meeting_id.clone())
                     .push_bind(e.idx as i64)
                     .push_bind(e.kind)
                     .push_bind(payload.clone())
-                    .push_bind(env.clone())
+                    .push_bind(signature.to_vec())
+                    .push_bind(keyid.clone())
                     .push_bind(
                         serde_json::to_string(&e.disclosures).unwrap_or_else(|_| "[]".into()),
                     )

@@ -75,21 +75,28 @@ fn secretary_runs_a_meeting_and_the_exported_list_verifies() {
     let shown = server.get(&receipt_page);
     assert_eq!(shown.status, 200);
     assert!(shown.text().contains("Zoë Ōkubo-Nguyễn"));
-    // The same device again gets the same receipt.
-    let again = server.post_form(
-        &format!("/m/{id}"),
-        &[("cookie", &device)],
-        &[
-            ("token", &token),
-            ("code_sha256", &code),
-            ("name", "Someone Else"),
-            ("organization", "X"),
-            ("country", "Y"),
-            ("role", "expert"),
-            ("acknowledged", "yes"),
-        ],
-    );
-    assert_eq!(again.header("location"), Some(receipt_page.as_str()));
+    // The same person on the same device again gets the same receipt; a
+    // colleague sharing the phone gets their own.
+    let form_as = |name: &str| {
+        server.post_form(
+            &format!("/m/{id}"),
+            &[("cookie", &device)],
+            &[
+                ("token", &token),
+                ("code_sha256", &code),
+                ("name", name),
+                ("organization", "JISC"),
+                ("country", "JP"),
+                ("role", "expert"),
+                ("acknowledged", "yes"),
+            ],
+        )
+    };
+    let same = form_as("zoë ōkubo-nguyễn");
+    assert_eq!(same.header("location"), Some(receipt_page.as_str()));
+    let colleague = form_as("Someone Else");
+    assert_eq!(colleague.status, 303);
+    assert_ne!(colleague.header("location"), Some(receipt_page.as_str()));
 
     // The receipt becomes provable within a checkpoint period, and verifies.
     assert!(eventually(|| server
@@ -109,7 +116,7 @@ fn secretary_runs_a_meeting_and_the_exported_list_verifies() {
         &json!({}),
     );
     assert_eq!(closed.status, 200, "{}", closed.text());
-    assert_eq!(closed.json()["size"], 4, "meeting + 2 check-ins + close");
+    assert_eq!(closed.json()["size"], 5, "meeting + 3 check-ins + close");
     let late = server.post_json(
         &format!("/api/v1/meetings/{id}/checkins"),
         None,
@@ -128,7 +135,7 @@ fn secretary_runs_a_meeting_and_the_exported_list_verifies() {
     let v = server.cli(&["verify", "list.json", "--key", &key]);
     let report = String::from_utf8_lossy(&v.stdout).into_owned();
     assert!(v.status.success(), "{report}");
-    assert!(report.contains("2 check-in(s)"), "{report}");
+    assert!(report.contains("3 check-in(s)"), "{report}");
     let exported = server.cli(&[
         "export",
         &id,
@@ -154,7 +161,7 @@ fn secretary_runs_a_meeting_and_the_exported_list_verifies() {
     let csv = server.get_auth(&format!("/api/v1/meetings/{id}/attendance.csv"), &api);
     assert_eq!(csv.status, 200);
     let text = csv.text();
-    assert_eq!(text.lines().count(), 3, "{text}");
+    assert_eq!(text.lines().count(), 4, "{text}");
     assert!(text.contains("Attendee 1") && text.contains("Zoë Ōkubo-Nguyễn"));
 }
 
