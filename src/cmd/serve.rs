@@ -206,6 +206,37 @@ async fn serve(args: ServeArgs) -> Result<ExitCode> {
     });
     let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
 
+    // TLS is set up before anything is printed, so a bad certificate stops
+    // the start with a clear message.
+    let mut fingerprint = None;
+    let tls_config = if !tls {
+        None
+    } else if let (Some(c), Some(k)) = (&args.tls_cert, &args.tls_key) {
+        Some(
+            axum_server::tls_rustls::RustlsConfig::from_pem_file(c, k)
+                .await
+                .with_context(|| {
+                    format!(
+                        "cannot load the TLS certificate {} and key {}",
+                        c.display(),
+                        k.display()
+                    )
+                })?,
+        )
+    } else {
+        let mut names = vec!["localhost".to_owned()];
+        names.extend(lan.iter().map(IpAddr::to_string));
+        let (c, k) = self_signed(&args.data.dir, names)?;
+        use sha2::Digest;
+        fingerprint = rustls_pemfile_der(&c)
+            .map(|der| rollcall::trust::encoding::hex(&sha2::Sha256::digest(der)));
+        Some(
+            axum_server::tls_rustls::RustlsConfig::from_pem(c, k)
+                .await
+                .context("cannot use the self-signed certificate")?,
+        )
+    };
+
     println!("rollcall is running on {bound}.");
     println!("  phones and browsers: {public_url}");
     if args.public_url.is_none() {
@@ -214,6 +245,9 @@ async fn serve(args: ServeArgs) -> Result<ExitCode> {
         }
     }
     println!("  auditors pin key:    {}", signer.public());
+    if let Some(f) = &fingerprint {
+        println!("  certificate SHA-256: {f} (self-signed; phones will ask to trust it)");
+    }
     if store.user_count().await? == 0 {
         // Only a hash is stored, so each start makes a new link until one is used.
         let token = random_token();
@@ -225,32 +259,7 @@ async fn serve(args: ServeArgs) -> Result<ExitCode> {
     }
     tracing::info!(addr = %bound, %public_url, tls, "listening");
 
-    if tls {
-        let config = if let (Some(c), Some(k)) = (&args.tls_cert, &args.tls_key) {
-            axum_server::tls_rustls::RustlsConfig::from_pem_file(c, k)
-                .await
-                .with_context(|| {
-                    format!(
-                        "cannot load the TLS certificate {} and key {}",
-                        c.display(),
-                        k.display()
-                    )
-                })?
-        } else {
-            let mut names = vec!["localhost".to_owned()];
-            names.extend(lan.iter().map(IpAddr::to_string));
-            let (c, k) = self_signed(&args.data.dir, names)?;
-            use sha2::Digest;
-            if let Some(der) = rustls_pemfile_der(&c) {
-                println!(
-                    "  self-signed certificate SHA-256: {}",
-                    rollcall::trust::encoding::hex(&sha2::Sha256::digest(der))
-                );
-            }
-            axum_server::tls_rustls::RustlsConfig::from_pem(c, k)
-                .await
-                .context("cannot use the self-signed certificate")?
-        };
+    if let Some(config) = tls_config {
         let handle = axum_server::Handle::new();
         let h = handle.clone();
         tokio::spawn(async move {

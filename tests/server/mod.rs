@@ -3,7 +3,9 @@
 mod auth;
 mod bad_input;
 mod restart;
+mod shutdown;
 mod story;
+mod tls;
 
 use serde_json::{json, Value};
 
