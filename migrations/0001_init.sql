@@ -66,15 +66,14 @@ CREATE TABLE entries (
     keyid        TEXT NOT NULL,                 -- DSSE keyid of the signing key
     disclosures  TEXT NOT NULL,                 -- JSON array of disclosures
     leaf         BLOB NOT NULL,                 -- RFC 6962 leaf hash
-    receipt_id   TEXT UNIQUE,                   -- check-ins only
     email_key    TEXT,                          -- normalised email, for duplicates
-    device_key   TEXT,                          -- device cookie, for duplicates
+    device_key   TEXT,                          -- hash of device cookie and name, for duplicates
     created_at   TEXT NOT NULL,
     UNIQUE (meeting_id, idx)
 );
 
-CREATE INDEX entries_email ON entries (meeting_id, email_key) WHERE email_key IS NOT NULL;
-CREATE INDEX entries_device ON entries (meeting_id, device_key) WHERE device_key IS NOT NULL;
+-- No other index: entries are only appended, and found by (meeting_id, idx),
+-- which receipt ids carry (see src/receipt_id.rs).
 
 CREATE TABLE checkpoints (
     meeting_id  TEXT NOT NULL REFERENCES meetings(id),

@@ -112,11 +112,16 @@ pub async fn receipt(
     store: &Store,
     logs: &Logs,
     keys: &[PublicKey],
+    receipts: &crate::receipt_id::ReceiptIds,
     receipt_id: &str,
 ) -> Result<(Receipt, EntryRow), ExportError> {
+    let (meeting_id, idx) = receipts
+        .parse(receipt_id)
+        .ok_or(ExportError::UnknownReceipt)?;
     let row = store
-        .entry_by_receipt(receipt_id)
+        .entry(&meeting_id, idx)
         .await?
+        .filter(|r| r.kind == "check-in")
         .ok_or(ExportError::UnknownReceipt)?;
     let e = entry(&row)?;
     let covering = store

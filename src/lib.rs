@@ -12,5 +12,6 @@ pub mod meeting;
 pub mod metrics;
 pub mod presence;
 pub mod qr;
+pub mod receipt_id;
 pub mod store;
 pub mod trust;

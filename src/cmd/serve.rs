@@ -177,11 +177,21 @@ async fn serve(args: ServeArgs) -> Result<ExitCode> {
 
     let metrics = Arc::new(Metrics::default());
     let logs = Logs::default();
+    let receipts = {
+        use sha2::Digest;
+        let key: [u8; 32] = sha2::Sha256::new()
+            .chain_update(b"rollcall receipt ids\n")
+            .chain_update(secret)
+            .finalize()
+            .into();
+        rollcall::receipt_id::ReceiptIds::new(key)
+    };
     let (writer, writer_task) = Writer::start(
         store.clone(),
         signer.clone(),
         logs.clone(),
         metrics.clone(),
+        receipts.clone(),
         Duration::from_secs(args.checkpoint_every.max(1)),
     )
     .await?;
@@ -203,6 +213,7 @@ async fn serve(args: ServeArgs) -> Result<ExitCode> {
         check_in_limit: RateLimiter::new(args.checkin_rate, args.checkin_rate.max(1)),
         login_limit: RateLimiter::new(args.login_rate, args.login_rate.max(1)),
         meetings: Default::default(),
+        receipts,
     });
     let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
 

@@ -331,7 +331,13 @@ pub async fn receipt(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<crate::trust::bundle::Receipt>, ApiError> {
-    let (r, _) =
-        crate::export::receipt(&state.store, &state.logs, &state.public_keys(), &id).await?;
+    let (r, _) = crate::export::receipt(
+        &state.store,
+        &state.logs,
+        &state.public_keys(),
+        &state.receipts,
+        &id,
+    )
+    .await?;
     Ok(Json(r))
 }

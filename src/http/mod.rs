@@ -66,6 +66,7 @@ pub struct Inner {
     pub check_in_limit: RateLimiter,
     pub login_limit: RateLimiter,
     pub meetings: MeetingCache,
+    pub receipts: crate::receipt_id::ReceiptIds,
 }
 
 impl Inner {

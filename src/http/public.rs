@@ -377,7 +377,15 @@ pub async fn check_in_form(
 /// `GET /r/{id}`: the receipt page.
 pub async fn receipt_page(State(state): State<AppState>, Path(id): Path<String>) -> Response {
     let keys = state.public_keys();
-    let (receipt, row) = match crate::export::receipt(&state.store, &state.logs, &keys, &id).await {
+    let (receipt, row) = match crate::export::receipt(
+        &state.store,
+        &state.logs,
+        &keys,
+        &state.receipts,
+        &id,
+    )
+    .await
+    {
         Ok(r) => r,
         Err(crate::export::ExportError::UnknownReceipt) => {
             return page_error(
@@ -449,7 +457,7 @@ pub async fn receipt_page(State(state): State<AppState>, Path(id): Path<String>)
 /// `GET /r/{id}/receipt.json`.
 pub async fn receipt_file(State(state): State<AppState>, Path(id): Path<String>) -> Response {
     let keys = state.public_keys();
-    match crate::export::receipt(&state.store, &state.logs, &keys, &id).await {
+    match crate::export::receipt(&state.store, &state.logs, &keys, &state.receipts, &id).await {
         Ok((receipt, row)) => (
             [(
                 header::CONTENT_DISPOSITION,

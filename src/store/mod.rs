@@ -97,7 +97,6 @@ pub struct EntryRow {
     pub keyid: String,
     pub disclosures: String,
     pub leaf: [u8; 32],
-    pub receipt_id: Option<String>,
     pub created_at: String,
 }
 
@@ -156,7 +155,6 @@ fn entry_row(r: &sqlx::sqlite::SqliteRow) -> Result<EntryRow> {
         leaf: leaf
             .try_into()
             .map_err(|_| StoreError::Corrupt("leaf hash is not 32 bytes".into()))?,
-        receipt_id: r.try_get("receipt_id")?,
         created_at: r.try_get("created_at")?,
     })
 }
@@ -458,10 +456,11 @@ impl Store {
             .collect()
     }
 
-    /// The check-in with this receipt id.
-    pub async fn entry_by_receipt(&self, receipt_id: &str) -> Result<Option<EntryRow>> {
-        sqlx::query("SELECT * FROM entries WHERE receipt_id = ?")
-            .bind(receipt_id)
+    /// Entry `idx` of a meeting's log.
+    pub async fn entry(&self, meeting_id: &str, idx: u64) -> Result<Option<EntryRow>> {
+        sqlx::query("SELECT * FROM entries WHERE meeting_id = ? AND idx = ?")
+            .bind(meeting_id)
+            .bind(idx as i64)
             .fetch_optional(&self.pool)
             .await?
             .as_ref()

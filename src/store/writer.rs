@@ -15,15 +15,14 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use rand_core::RngCore;
 use sqlx::{QueryBuilder, Row, Sqlite};
 use time::OffsetDateTime;
 use tokio::sync::{mpsc, oneshot};
 
 use super::{ts, MeetingRow, Result as StoreResult, Store, StoreError};
 use crate::metrics::Metrics;
+use crate::receipt_id::ReceiptIds;
 use crate::trust::code::CodeDocument;
-use crate::trust::encoding::b64url;
 use crate::trust::envelope::{pae, IN_TOTO_PAYLOAD_TYPE};
 use crate::trust::keys::Signer;
 use crate::trust::merkle::{leaf_hash, Hash, Tree};
@@ -146,12 +145,14 @@ impl Writer {
         signer: Arc<Signer>,
         logs: Logs,
         metrics: Arc<Metrics>,
+        receipts: ReceiptIds,
         checkpoint_every: Duration,
     ) -> StoreResult<(Self, std::thread::JoinHandle<()>)> {
         let mut state = State {
             rng: rand_core::SeedableRng::from_rng(rand_core::OsRng)
                 .map_err(|e| StoreError::Corrupt(format!("no randomness: {e}")))?,
             conn: store.pool().acquire().await?,
+            receipts,
             store,
             signer,
             logs,
@@ -241,8 +242,9 @@ struct OpenLog {
 }
 
 struct State {
-    /// Salts and receipt ids: ChaCha20 seeded from the operating system.
+    /// Salts: ChaCha20 seeded from the operating system.
     rng: rand_chacha::ChaCha20Rng,
+    receipts: ReceiptIds,
     store: Store,
     /// The writer's own connection: every log append goes through it.
     conn: sqlx::pool::PoolConnection<Sqlite>,
@@ -261,7 +263,6 @@ struct NewEntry {
     kind: &'static str,
     statement: RollcallStatement,
     disclosures: Vec<String>,
-    receipt_id: Option<String>,
     email_key: Option<String>,
     device_key: Option<String>,
 }
@@ -303,12 +304,6 @@ struct Group {
     planned_at: Option<OffsetDateTime>,
 }
 
-fn random_id(rng: &mut impl RngCore) -> String {
-    let mut b = [0u8; 16];
-    rng.fill_bytes(&mut b);
-    b64url(&b)
-}
-
 /// Signs every planned entry of a group.
 fn sign_all(signer: &Signer, mut g: Group) -> Group {
     g.signed = g
@@ -347,7 +342,7 @@ impl State {
             let id = row.meeting.id.clone();
             let code = self.code(&row.code_sha256).await?;
             let rows = sqlx::query(
-                "SELECT idx, kind, receipt_id, email_key, device_key, created_at FROM entries WHERE meeting_id = ? ORDER BY idx",
+                "SELECT idx, kind, email_key, device_key, created_at FROM entries WHERE meeting_id = ? ORDER BY idx",
             )
             .bind(&id)
             .fetch_all(self.store.pool())
@@ -377,8 +372,7 @@ impl State {
                 }
                 if kind == "check-in" {
                     log.check_ins += 1;
-                    let receipt: Option<String> = r.try_get("receipt_id")?;
-                    let receipt = receipt.unwrap_or_default();
+                    let receipt = self.receipts.make(&id, idx as u64);
                     if let Some(e) = r.try_get::<Option<String>, _>("email_key")? {
                         log.by_email.insert(e, (receipt.clone(), idx as u64));
                     }
@@ -663,7 +657,7 @@ impl State {
         };
         let disclosures = disclose(&c, &mut self.rng);
         let statement = check_in_statement(&meeting, &code, &c, &disclosures, at);
-        let receipt_id = random_id(&mut self.rng);
+        let receipt_id = self.receipts.make(&req.meeting_id, idx);
         if let Some(log) = self.open.get_mut(&req.meeting_id) {
             if let Some(k) = &req.email_key {
                 log.by_email.insert(k.clone(), (receipt_id.clone(), idx));
@@ -678,7 +672,6 @@ impl State {
             kind: "check-in",
             statement,
             disclosures: disclosures.into_iter().map(|d| d.encoded).collect(),
-            receipt_id: Some(receipt_id.clone()),
             email_key: req.email_key,
             device_key: req.device_key,
         });
@@ -722,7 +715,6 @@ impl State {
             kind: "meeting",
             statement,
             disclosures: Vec::new(),
-            receipt_id: None,
             email_key: None,
             device_key: None,
         });
@@ -771,7 +763,6 @@ impl State {
             kind: "notes",
             statement,
             disclosures: Vec::new(),
-            receipt_id: None,
             email_key: None,
             device_key: None,
         });
@@ -800,7 +791,6 @@ impl State {
             kind: "close",
             statement,
             disclosures: Vec::new(),
-            receipt_id: None,
             email_key: None,
             device_key: None,
         });
@@ -842,9 +832,9 @@ impl State {
         let rows: Vec<_> = g.new.iter().zip(&g.signed).collect();
         let keyid = self.signer.public().keyid();
         let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("BEGIN IMMEDIATE; ");
-        // SQLite allows 32766 parameters per statement: 12 per row.
+        // SQLite allows 32766 parameters per statement: 11 per row.
         for chunk in rows.chunks(2048) {
-            q.push("INSERT INTO entries (meeting_id, idx, kind, payload, signature, keyid, disclosures, leaf, receipt_id, email_key, device_key, created_at) ");
+            q.push("INSERT INTO entries (meeting_id, idx, kind, payload, signature, keyid, disclosures, leaf, email_key, device_key, created_at) ");
             q.push_values(chunk, |mut b, (e, (signature, payload, leaf))| {
                 b.push_bind(e.meeting_id.clone())
                     .push_bind(e.idx as i64)
@@ -856,7 +846,6 @@ impl State {
                         serde_json::to_string(&e.disclosures).unwrap_or_else(|_| "[]".into()),
                     )
                     .push_bind(leaf.to_vec())
-                    .push_bind(e.receipt_id.clone())
                     .push_bind(e.email_key.clone())
                     .push_bind(e.device_key.clone())
                     .push_bind(created.clone());
