@@ -24,6 +24,9 @@ pub enum Command {
     Token(TokenCommand),
     /// Export a meeting's signed list (bundle) or attendance CSV from the server's data.
     Export(ExportArgs),
+    /// Load Code of Conduct documents (the ISO Code is built in).
+    #[command(subcommand)]
+    Code(CodeCommand),
     /// Create, show or rotate the server's Ed25519 signing key.
     #[command(subcommand)]
     Keys(KeysCommand),
@@ -189,6 +192,30 @@ pub enum TokenCommand {
         /// A name saying what the token is for.
         #[arg(long)]
         name: String,
+        #[command(flatten)]
+        data: DataDir,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CodeCommand {
+    /// Load a Code document (Markdown, UTF-8) so meetings can present it.
+    /// It is normalised (NFC, LF line endings, one final newline) and
+    /// identified by the SHA-256 printed.
+    Add {
+        /// The Markdown file.
+        file: PathBuf,
+        /// The name it is attested under, e.g. `wg-code-of-conduct.md` (default: the file name).
+        #[arg(long)]
+        name: Option<String>,
+        /// Its language, a BCP 47 tag such as `en` or `fr`.
+        #[arg(long, default_value = "en")]
+        language: String,
+        #[command(flatten)]
+        data: DataDir,
+    },
+    /// List the loaded Code documents.
+    List {
         #[command(flatten)]
         data: DataDir,
     },

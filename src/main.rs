@@ -14,6 +14,7 @@ fn main() -> ExitCode {
         cli::Command::User(c) => cmd::admin::user(c),
         cli::Command::Token(c) => cmd::admin::token(c),
         cli::Command::Export(args) => cmd::admin::export(args),
+        cli::Command::Code(c) => cmd::admin::code(c),
         cli::Command::Keys(c) => cmd::keys::run(c),
         cli::Command::Verify(args) => cmd::verify::run(args),
     };

@@ -127,19 +127,32 @@ pub async fn create(
             "Presence must be \"rotating\" (QR code on the screen) or \"static\" (printed link)",
         );
     }
-    let languages = input.languages.unwrap_or_else(|| vec!["en".into()]);
-    if languages.is_empty() || languages.len() > 10 || !languages.iter().all(|l| is_language_tag(l))
-    {
-        e.add(
-            "languages",
-            "Languages must be 1 to 10 tags such as \"en\" or \"fr\"",
-        );
-    }
     let code_sha256 = input.code_sha256.unwrap_or_else(|| default_code.to_owned());
-    if store.code(&code_sha256).await?.is_none() {
+    let code = store.code(&code_sha256).await?;
+    if code.is_none() {
         e.add(
             "code_sha256",
-            "No Code document with this SHA-256 is loaded on the server",
+            "No Code document with this SHA-256 is loaded on the server (load one with `rollcall code add FILE`)",
+        );
+    }
+    // The Code is shown in its own language; translations are not yet loaded.
+    let code_language = code
+        .as_ref()
+        .map_or_else(|| "en".to_owned(), |c| c.language.clone());
+    let languages = input
+        .languages
+        .unwrap_or_else(|| vec![code_language.clone()]);
+    if !languages.iter().all(|l| is_language_tag(l)) {
+        e.add(
+            "languages",
+            "Languages must be tags such as \"en\" or \"fr\"",
+        );
+    } else if languages != [code_language.clone()] {
+        e.add(
+            "languages",
+            format!(
+                "This Code is written in {code_language:?} and has no translations loaded, so languages must be [\"{code_language}\"]"
+            ),
         );
     }
     let (

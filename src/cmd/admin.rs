@@ -11,7 +11,7 @@ use rollcall::store::writer::Logs;
 use rollcall::store::Store;
 use time::OffsetDateTime;
 
-use crate::cli::{DataDir, ExportArgs, ExportFormat, TokenCommand, UserCommand};
+use crate::cli::{CodeCommand, DataDir, ExportArgs, ExportFormat, TokenCommand, UserCommand};
 
 fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
@@ -128,4 +128,51 @@ pub fn export(args: ExportArgs) -> Result<ExitCode> {
         }
         Ok(ExitCode::SUCCESS)
     })
+}
+
+pub fn code(command: CodeCommand) -> Result<ExitCode> {
+    match command {
+        CodeCommand::Add {
+            file,
+            name,
+            language,
+            data,
+        } => {
+            let text = std::fs::read_to_string(&file).with_context(|| {
+                format!("cannot read {} (it must be UTF-8 text)", file.display())
+            })?;
+            let name = name.unwrap_or_else(|| {
+                file.file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default()
+            });
+            let code = rollcall::trust::code::CodeDocument::new(&name, &language, &text)
+                .with_context(|| format!("{} cannot be used as a Code document", file.display()))?;
+            runtime()?.block_on(async {
+                let store = open(&data).await?;
+                let digest = store.put_code(&code, OffsetDateTime::now_utc()).await?;
+                eprintln!(
+                    "Loaded {:?} ({}, {}). Meetings present it with \"code_sha256\":",
+                    code.title(),
+                    code.name,
+                    code.language
+                );
+                println!("{digest}");
+                Ok(ExitCode::SUCCESS)
+            })
+        }
+        CodeCommand::List { data } => runtime()?.block_on(async {
+            let store = open(&data).await?;
+            store
+                .put_code(
+                    &rollcall::trust::code::CodeDocument::iso(),
+                    OffsetDateTime::now_utc(),
+                )
+                .await?;
+            for (digest, name, language, title) in store.codes().await? {
+                println!("{digest}  {language}  {name}  {title}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }),
+    }
 }

@@ -47,6 +47,7 @@ fn create_form(
     who: &Secretary,
     values: &NewMeeting,
     errors: &[crate::fields::FieldError],
+    codes: &[(String, String, String, String)],
 ) -> Markup {
     let err = |f: &str| {
         errors
@@ -85,6 +86,16 @@ fn create_form(
                     option value="static" selected[values.presence.as_deref() == Some("static")] { "Static link (printed agenda)" }
                 }
             }
+            div {
+                label for="code_sha256" { "Code of Conduct presented" }
+                select #code_sha256 name="code_sha256" {
+                    @for (digest, _, language, title) in codes {
+                        option value=(digest) selected[values.code_sha256.as_deref() == Some(digest.as_str())] {
+                            (title) " [" (language) "] " (digest.get(..12).unwrap_or(digest))
+                        }
+                    }
+                }
+            }
             div { button type="submit" { "Create meeting" } }
         }
     }
@@ -95,6 +106,8 @@ pub async fn meetings(
     State(state): State<AppState>,
     who: Secretary,
 ) -> Result<Html<String>, ApiError> {
+    default_code(&state).await?;
+    let codes = state.store.codes().await?;
     let all = state.store.meetings().await?;
     let counts = state.store.check_in_counts().await?;
     Ok(frame(
@@ -118,7 +131,7 @@ pub async fn meetings(
                     }
                 }
             }
-            (create_form(&who, &NewMeeting::default(), &[]))
+            (create_form(&who, &NewMeeting::default(), &[], &codes))
         },
     ))
 }
@@ -146,6 +159,8 @@ pub struct NewMeetingForm {
     timezone: String,
     #[serde(default)]
     presence: Option<String>,
+    #[serde(default)]
+    code_sha256: Option<String>,
 }
 
 /// `POST /console/meetings`.
@@ -167,7 +182,7 @@ pub async fn create_meeting(
         timezone: m.timezone,
         presence: m.presence,
         languages: None,
-        code_sha256: None,
+        code_sha256: m.code_sha256.filter(|c| !c.is_empty()),
     };
     let code = match default_code(&state).await {
         Ok(c) => c,
@@ -184,15 +199,18 @@ pub async fn create_meeting(
     .await
     {
         Ok(row) => Redirect::to(&format!("/console/meetings/{}", row.meeting.id)).into_response(),
-        Err(MeetingError::Invalid(errors)) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            frame(
-                &who,
-                "New meeting",
-                html! { h1 { "New meeting" } (create_form(&who, &input, &errors)) },
-            ),
-        )
-            .into_response(),
+        Err(MeetingError::Invalid(errors)) => {
+            let codes = state.store.codes().await.unwrap_or_default();
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                frame(
+                    &who,
+                    "New meeting",
+                    html! { h1 { "New meeting" } (create_form(&who, &input, &errors, &codes)) },
+                ),
+            )
+                .into_response()
+        }
         Err(MeetingError::Store(e)) => ApiError::from(e).into_response(),
     }
 }

@@ -125,7 +125,7 @@ fn check_in_markup(
         }
     };
     layout(
-        lang,
+        "en",
         &format!("Check in: {}", m.title),
         html! {
             h1 { "Check in: " (m.title) }
@@ -139,7 +139,8 @@ fn check_in_markup(
                 }
             }
             p { "Please read the Code of Conduct below. By checking in you acknowledge it; your check-in is signed and added to the meeting's attendance list." }
-            section.code aria-label="Code of Conduct" { (code_html(code_text)) }
+            // The page speaks English; the Code section is marked with its own language.
+            section.code aria-label="Code of Conduct" lang=(lang) { (code_html(code_text)) }
             form.stack method="post" action=(format!("/m/{}", m.id)) {
                 input type="hidden" name="token" value=(token);
                 input type="hidden" name="code_sha256" value=(meeting.code_sha256);
@@ -422,7 +423,7 @@ pub async fn receipt_page(State(state): State<AppState>, Path(id): Path<String>)
     let short = crate::trust::encoding::hex(&row.leaf[..6]);
     Html(
         layout_refresh(
-            &p.language,
+            "en",
             "Checked in",
             if proven { None } else { Some(5) },
             html! {

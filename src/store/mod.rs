@@ -224,6 +224,25 @@ impl Store {
         .transpose()
     }
 
+    /// Every loaded Code document: (sha256, name, language, title).
+    pub async fn codes(&self) -> Result<Vec<(String, String, String, String)>> {
+        let rows = sqlx::query(
+            "SELECT sha256, name, language, title FROM codes ORDER BY created_at, sha256",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("sha256")?,
+                    r.try_get("name")?,
+                    r.try_get("language")?,
+                    r.try_get("title")?,
+                ))
+            })
+            .collect()
+    }
+
     // ---- Settings ----
 
     pub async fn setting(&self, key: &str) -> Result<Option<Vec<u8>>> {

@@ -2,6 +2,7 @@
 
 mod auth;
 mod bad_input;
+mod codes;
 mod restart;
 mod shutdown;
 mod story;
