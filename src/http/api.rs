@@ -341,3 +341,52 @@ pub async fn receipt(
     .await?;
     Ok(Json(r))
 }
+
+#[derive(Deserialize)]
+pub struct CheckpointQuery {
+    /// A tree size the caller already holds a checkpoint for.
+    #[serde(default)]
+    from: Option<u64>,
+}
+
+/// `GET /api/v1/meetings/{id}/checkpoint[?from=SIZE]` (public): the latest
+/// signed checkpoint of a meeting's log and, given an earlier size, the
+/// RFC 9162 consistency proof from it, so anyone can watch the log grow
+/// without trusting the server.
+pub async fn checkpoint(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<CheckpointQuery>,
+) -> Result<Json<Value>, ApiError> {
+    meeting_or_404(&state, &id).await?;
+    let checkpoints = state.store.checkpoints(&id).await?;
+    let Some((size, note)) = checkpoints.last().cloned() else {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "meeting_not_open",
+            "The meeting has no checkpoint yet; it gets one within seconds of opening",
+        ));
+    };
+    let consistency = match q.from {
+        None => None,
+        Some(from) if from == 0 || from > size => {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_size",
+                format!("`from` must be a tree size between 1 and the current size {size}"),
+            ))
+        }
+        Some(from) => {
+            let tree = state.logs.load(&state.store, &id).await?;
+            let proof = tree
+                .read()
+                .ok()
+                .and_then(|t| t.consistency_proof(from as usize, size as usize))
+                .ok_or_else(ApiError::internal)?;
+            Some(crate::trust::bundle::encode_hashes(&proof))
+        }
+    };
+    Ok(Json(
+        json!({"size": size, "checkpoint": note, "from": q.from, "consistency": consistency}),
+    ))
+}

@@ -141,6 +141,7 @@ pub fn router(state: AppState) -> Router {
         .route("/meetings/{id}/checkin-link", get(api::checkin_link))
         .route("/meetings/{id}/checkins", post(api::check_in))
         .route("/meetings/{id}/bundle", get(api::bundle))
+        .route("/meetings/{id}/checkpoint", get(api::checkpoint))
         .route("/meetings/{id}/attendance.csv", get(api::attendance_csv))
         .route("/receipts/{id}", get(api::receipt));
 

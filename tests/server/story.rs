@@ -192,3 +192,56 @@ fn health_metrics_and_public_keys_are_served() {
         );
     }
 }
+
+#[test]
+fn anyone_can_watch_the_log_grow_with_consistency_proofs() {
+    use rollcall::trust::checkpoint::verify_checkpoint;
+    use rollcall::trust::keys::PublicKey;
+    use rollcall::trust::merkle::verify_consistency;
+
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]);
+    let api = server.token("t");
+    let (id, token, code) = super::open_meeting(&server, &api, "static");
+    let key = PublicKey::parse(&server.public_key()).unwrap();
+    let path = format!("/api/v1/meetings/{id}/checkpoint");
+    assert!(eventually(|| server.get(&path).status == 200));
+    let first = server.get(&path).json();
+    let old = verify_checkpoint(first["checkpoint"].as_str().unwrap(), &[key])
+        .unwrap()
+        .checkpoint;
+    for n in 0..5 {
+        assert_eq!(
+            server
+                .post_json(
+                    &format!("/api/v1/meetings/{id}/checkins"),
+                    None,
+                    &attendee(&token, &code, n)
+                )
+                .status,
+            201
+        );
+    }
+    assert!(eventually(
+        || server.get(&path).json()["size"].as_u64() == Some(old.size + 5)
+    ));
+    let later = server.get(&format!("{path}?from={}", old.size)).json();
+    let new = verify_checkpoint(later["checkpoint"].as_str().unwrap(), &[key])
+        .unwrap()
+        .checkpoint;
+    let proof: Vec<[u8; 32]> = later["consistency"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            rollcall::trust::encoding::unb64(h.as_str().unwrap())
+                .unwrap()
+                .try_into()
+                .unwrap()
+        })
+        .collect();
+    assert!(verify_consistency(
+        old.size, new.size, &old.root, &new.root, &proof
+    ));
+    assert_eq!(server.get(&format!("{path}?from=999")).status, 422);
+}
