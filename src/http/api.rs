@@ -265,6 +265,28 @@ pub async fn check_in(
     } else {
         StatusCode::CREATED
     };
+    // The receipt: the signed entry now; its proof follows at receipt_json.
+    let receipt = match &accepted.entry {
+        Some(entry) => crate::trust::bundle::Receipt {
+            format: crate::trust::bundle::RECEIPT_FORMAT.to_owned(),
+            entry: entry.clone(),
+            inclusion: None,
+            checkpoint: None,
+            public_keys: vec![*state.signer.public()],
+        },
+        None => {
+            let keys = state.public_keys();
+            crate::export::receipt(
+                &state.store,
+                &state.logs,
+                &keys,
+                &state.receipts,
+                &accepted.receipt_id,
+            )
+            .await?
+            .0
+        }
+    };
     let base = &state.config.public_url;
     Ok((
         status,
@@ -274,6 +296,7 @@ pub async fn check_in(
             "existing": accepted.existing,
             "receipt_url": format!("{base}/r/{}", accepted.receipt_id),
             "receipt_json": format!("{base}/api/v1/receipts/{}", accepted.receipt_id),
+            "receipt": receipt,
         })),
     )
         .into_response())

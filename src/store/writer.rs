@@ -90,6 +90,8 @@ pub struct CheckInAccepted {
     pub index: u64,
     /// The person or device had already checked in: this is their receipt.
     pub existing: bool,
+    /// The signed entry, for a new check-in (its receipt, before any proof).
+    pub entry: Option<crate::trust::bundle::Entry>,
 }
 
 /// Why the writer refused or failed.
@@ -503,10 +505,39 @@ impl State {
     /// Sends every job of a group its answer.
     fn answer(&self, g: Group, outcome: Result<(), WriteError>) {
         let final_notes = g.final_notes;
+        let keyid = self.signer.public().keyid();
+        let position: HashMap<(&str, u64), usize> = g
+            .new
+            .iter()
+            .enumerate()
+            .map(|(i, e)| ((e.meeting_id.as_str(), e.idx), i))
+            .collect();
+        let entry = |a: &CheckInAccepted| {
+            let (meeting, idx) = self.receipts.parse(&a.receipt_id)?;
+            let i = *position.get(&(meeting.as_str(), idx))?;
+            let (sig, payload, _) = g.signed.get(i)?;
+            Some(crate::trust::bundle::Entry {
+                envelope: crate::trust::envelope::Envelope {
+                    payload: crate::trust::encoding::b64(payload),
+                    payload_type: IN_TOTO_PAYLOAD_TYPE.to_owned(),
+                    signatures: vec![crate::trust::envelope::EnvelopeSignature {
+                        keyid: Some(keyid.clone()),
+                        sig: crate::trust::encoding::b64(sig),
+                    }],
+                },
+                disclosures: g.new[i].disclosures.clone(),
+            })
+        };
         for d in g.done {
             match d {
                 Done::CheckIn(reply, r) => {
                     let r = match (&outcome, r) {
+                        (Ok(()), Ok(mut a)) => {
+                            if !a.existing {
+                                a.entry = entry(&a);
+                            }
+                            Ok(a)
+                        }
                         (Ok(()), r) => r,
                         // An earlier, committed check-in is still valid.
                         (Err(_), Ok(a)) if a.existing && self.is_committed(&a) => Ok(a),
@@ -636,6 +667,7 @@ impl State {
                 receipt_id,
                 index,
                 existing: true,
+                entry: None,
             });
         }
         if let Presence::RotatingQr { not_after, .. } = &req.presence {
@@ -679,6 +711,7 @@ impl State {
             receipt_id,
             index: idx,
             existing: false,
+            entry: None,
         })
     }
 

@@ -104,6 +104,11 @@ fn secretary_runs_a_meeting_and_the_exported_list_verifies() {
         .json()["inclusion"]
         .is_object()));
     let receipt = server.get(&format!("/api/v1/receipts/{receipt_id}"));
+    assert_eq!(
+        receipt.json()["entry"],
+        first.json()["receipt"]["entry"],
+        "the 201 carries the same signed entry the proven receipt holds"
+    );
     std::fs::write(dir.path().join("receipt.json"), &receipt.body).unwrap();
     let key = server.public_key();
     let v = server.cli(&["verify", "receipt.json", "--key", &key]);
