@@ -17,7 +17,7 @@ use super::AppState;
 use crate::meeting::{MeetingError, NewMeeting};
 use crate::store::MeetingRow;
 
-fn frame(who: &Secretary, title: &str, body: Markup) -> Html<String> {
+pub(super) fn frame(who: &Secretary, title: &str, body: Markup) -> Html<String> {
     Html(
         layout(
             "en",
@@ -215,7 +215,7 @@ pub async fn create_meeting(
     }
 }
 
-async fn meeting_row(state: &AppState, id: &str) -> Result<MeetingRow, Response> {
+pub(super) async fn meeting_row(state: &AppState, id: &str) -> Result<MeetingRow, Response> {
     match state.store.meeting(id).await {
         Ok(Some(m)) => Ok(m),
         Ok(None) => Err(page_error(
@@ -268,10 +268,17 @@ pub async fn meeting(
                     }
                 }
                 "open" => {
+                    p.actions {
+                        a.button href=(format!("/console/meetings/{id}/present")) { "Present (projector)" }
+                        a href=(format!("/console/meetings/{id}/arrivals")) { "Live arrivals" }
+                    }
                     h2 { "Check-in QR code" }
                     p { "Show this code on the screen. It changes every 30 seconds; reload the page to refresh it." }
                     img.qr src=(format!("/console/meetings/{id}/qr.svg")) alt=(format!("QR code to check in to {}", mm.title)) width="320" height="320";
                     p.mono { (url) }
+                    (super::meeting_tools::manual_entry_form(&who.csrf, &id, &[]))
+                    (super::meeting_tools::notes_form(&who.csrf, &id))
+                    h2 { "Close" }
                     form method="post" action=(format!("/console/meetings/{id}/close")) {
                         input type="hidden" name="csrf" value=(who.csrf);
                         button type="submit" { "Close the meeting" }
@@ -284,6 +291,7 @@ pub async fn meeting(
                 ul {
                     li { a href=(format!("/console/meetings/{id}/bundle.json")) { "Signed list (bundle, JSON)" } }
                     li { a href=(format!("/console/meetings/{id}/attendance.csv")) { "Attendance (CSV)" } }
+                    li { a href=(format!("/console/meetings/{id}/list")) { "Printable list with the Code attached (HTML)" } }
                 }
             }
         },

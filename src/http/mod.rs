@@ -14,6 +14,7 @@ pub mod auth_tools {
 mod console;
 mod error;
 mod health;
+mod meeting_tools;
 mod pages;
 mod public;
 mod ratelimit;
@@ -167,6 +168,23 @@ pub fn router(state: AppState) -> Router {
         .route("/console/meetings/{id}/open", post(console::open_meeting))
         .route("/console/meetings/{id}/close", post(console::close_meeting))
         .route("/console/meetings/{id}/qr.svg", get(console::qr_svg))
+        .route(
+            "/console/meetings/{id}/present",
+            get(meeting_tools::present),
+        )
+        .route(
+            "/console/meetings/{id}/arrivals",
+            get(meeting_tools::arrivals),
+        )
+        .route(
+            "/console/meetings/{id}/manual",
+            post(meeting_tools::manual_entry),
+        )
+        .route("/console/meetings/{id}/notes", post(meeting_tools::notes))
+        .route(
+            "/console/meetings/{id}/list",
+            get(meeting_tools::printable_list),
+        )
         .route("/console/meetings/{id}/qr.png", get(console::qr_png))
         .route("/console/meetings/{id}/bundle.json", get(console::bundle))
         .route(

@@ -137,6 +137,13 @@ fn fmt_time(t: OffsetDateTime) -> String {
 }
 
 impl Report {
+    /// A report of nothing yet (for pages shown before a first checkpoint).
+    pub fn empty() -> Self {
+        let mut r = Self::new("bundle");
+        r.valid = true;
+        r
+    }
+
     fn new(kind: &'static str) -> Self {
         Self {
             valid: false,

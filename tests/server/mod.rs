@@ -3,6 +3,7 @@
 mod auth;
 mod bad_input;
 mod codes;
+mod console_tools;
 mod crash;
 mod restart;
 mod shutdown;

@@ -1,0 +1,442 @@
+//! The secretary's tools during a meeting: the projector view, live
+//! arrivals, manual entry for people without a phone, notes on discussion
+//! of the Code, and the printable list with the Code attached.
+//! Everything is server-rendered; pages that update reload themselves.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Form;
+use maud::{html, Markup, PreEscaped};
+use serde::Deserialize;
+
+use super::api::current_link;
+use super::auth::Secretary;
+use super::console::{frame, meeting_row};
+use super::error::{page_error, ApiError};
+use super::pages::{code_html, layout_refresh};
+use super::AppState;
+use crate::checkin::{self, CheckInInput};
+use crate::fields::{FieldError, ROLES};
+use crate::trust::statement::Presence;
+use crate::trust::verify::Report;
+
+/// The verified list of a meeting as of its latest checkpoint.
+async fn verified_report(
+    state: &AppState,
+    id: &str,
+) -> Result<(crate::trust::bundle::Bundle, Report), ApiError> {
+    let keys = state.public_keys();
+    let bundle = crate::export::bundle(&state.store, &state.logs, &keys, id).await?;
+    let report = tokio::task::block_in_place(|| crate::export::verified(&bundle, &keys));
+    if !report.valid {
+        tracing::error!(meeting = %id, failures = ?report.failures.iter().take(3).collect::<Vec<_>>(), "stored log does not verify");
+        return Err(ApiError::internal());
+    }
+    Ok((bundle, report))
+}
+
+/// The principles of the Code: its level-3 headings (the ISO Code's
+/// principles), else its level-2 headings.
+fn principles(code: &str) -> Vec<&str> {
+    let h3: Vec<&str> = code
+        .lines()
+        .filter_map(|l| l.strip_prefix("### "))
+        .collect();
+    if h3.is_empty() {
+        code.lines().filter_map(|l| l.strip_prefix("## ")).collect()
+    } else {
+        h3
+    }
+}
+
+/// `GET /console/meetings/{id}/present`: for the projector. Large title,
+/// the Code's principles, the rotating QR code and the number of arrivals;
+/// it reloads itself every 10 seconds (the code rotates every 30).
+pub async fn present(
+    State(state): State<AppState>,
+    _who: Secretary,
+    Path(id): Path<String>,
+) -> Response {
+    let m = match meeting_row(&state, &id).await {
+        Ok(m) => m,
+        Err(r) => return r,
+    };
+    if m.state != "open" {
+        return page_error(
+            StatusCode::CONFLICT,
+            "Not open",
+            "Open the meeting for check-in first.",
+        )
+        .into_response();
+    }
+    let count = state
+        .store
+        .check_in_counts()
+        .await
+        .ok()
+        .and_then(|c| c.get(&id).copied())
+        .unwrap_or(0);
+    let code = state
+        .store
+        .code(&m.code_sha256)
+        .await
+        .ok()
+        .flatten()
+        .map(|c| c.text)
+        .unwrap_or_default();
+    let (url, _, _) = current_link(&state, &m);
+    let svg = crate::qr::svg(&url).unwrap_or_default();
+    let svg = svg
+        .split_once("?>")
+        .map_or(svg.as_str(), |(_, rest)| rest)
+        .to_owned();
+    Html(
+        layout_refresh(
+            "en",
+            &format!("Check in: {}", m.meeting.title),
+            Some(10),
+            html! {
+                div.present {
+                    div {
+                        h1 { (m.meeting.title) }
+                        p.meta { (m.meeting.committee) " · " (m.meeting.location) }
+                        h2 { "Our Code of Conduct" }
+                        ul.principles { @for p in principles(&code) { li { (p) } } }
+                        p { "Scan the code to read the Code of Conduct and check in." }
+                    }
+                    div.present-qr {
+                        div role="img" aria-label=(format!("QR code to check in to {}", m.meeting.title)) { (PreEscaped(svg)) }
+                        p.count aria-live="polite" { strong { (count) } " checked in" }
+                    }
+                }
+            },
+        )
+        .into_string(),
+    )
+    .into_response()
+}
+
+fn arrivals_chart(report: &Report) -> Markup {
+    // Check-ins per five minutes, as bars.
+    let times: Vec<time::OffsetDateTime> = report
+        .attendees
+        .iter()
+        .filter_map(|a| {
+            time::OffsetDateTime::parse(
+                &a.checked_in_at,
+                &time::format_description::well_known::Rfc3339,
+            )
+            .ok()
+        })
+        .collect();
+    let (Some(first), Some(last)) = (times.iter().min(), times.iter().max()) else {
+        return html! {};
+    };
+    let bucket = 300i64;
+    let start = first.unix_timestamp() - first.unix_timestamp().rem_euclid(bucket);
+    let n = (((last.unix_timestamp() - start) / bucket) + 1).clamp(1, 96) as usize;
+    let mut counts = vec![0u32; n];
+    for t in &times {
+        let i = ((t.unix_timestamp() - start) / bucket) as usize;
+        if let Some(c) = counts.get_mut(i.min(n - 1)) {
+            *c += 1;
+        }
+    }
+    let max = counts.iter().copied().max().unwrap_or(1).max(1);
+    let (w, h) = (600.0f64, 160.0f64);
+    let bw = w / n as f64;
+    html! {
+        figure {
+            svg viewBox=(format!("0 0 {w} {}", h + 20.0)) width="100%" role="img" aria-labelledby="chart-title" {
+                title #chart-title { "Check-ins per five minutes" }
+                @for (i, c) in counts.iter().enumerate() {
+                    @let bh = h * f64::from(*c) / f64::from(max);
+                    rect x=(format!("{:.1}", i as f64 * bw + 1.0)) y=(format!("{:.1}", h - bh)) width=(format!("{:.1}", (bw - 2.0).max(1.0))) height=(format!("{bh:.1}")) fill="currentColor" {}
+                }
+                line x1="0" y1=(h) x2=(w) y2=(h) stroke="currentColor" {}
+            }
+            figcaption { "Check-ins per five minutes, from " (report.attendees.first().map_or("", |a| a.checked_in_at.as_str())) " (UTC), highest " (max) }
+        }
+    }
+}
+
+/// `GET /console/meetings/{id}/arrivals`: who has checked in, newest first;
+/// reloads every 10 seconds.
+pub async fn arrivals(
+    State(state): State<AppState>,
+    who: Secretary,
+    Path(id): Path<String>,
+) -> Response {
+    let m = match meeting_row(&state, &id).await {
+        Ok(m) => m,
+        Err(r) => return r,
+    };
+    let report = match verified_report(&state, &id).await {
+        Ok((_, r)) => r,
+        Err(e) if e.status == StatusCode::CONFLICT => Report::empty(),
+        Err(e) => return e.into_response(),
+    };
+    let _ = who;
+    Html(
+        layout_refresh(
+            "en",
+            &format!("Arrivals: {}", m.meeting.title),
+            Some(10),
+            html! {
+                p { a href=(format!("/console/meetings/{id}")) { "← " (m.meeting.title) } }
+                h1 { "Arrivals" }
+                p aria-live="polite" { strong { (report.attestations) } " checked in (as of the latest checkpoint; this page updates itself)" }
+                (arrivals_chart(&report))
+                table {
+                    thead { tr { th scope="col" { "Time (UTC)" } th scope="col" { "Name" } th scope="col" { "Organisation" } th scope="col" { "Country / NSB" } th scope="col" { "Role" } th scope="col" { "Presence" } } }
+                    tbody {
+                        @for a in report.attendees.iter().rev() {
+                            tr {
+                                td { (a.checked_in_at.get(11..19).unwrap_or(&a.checked_in_at)) }
+                                td { (field(a, "name")) }
+                                td { (field(a, "organization")) }
+                                td { (field(a, "country")) }
+                                td { (crate::fields::role_label(&a.role)) }
+                                td { (a.presence) }
+                            }
+                        }
+                    }
+                }
+            },
+        )
+        .into_string(),
+    )
+    .into_response()
+}
+
+/// A disclosed field, or "withheld" (never a blank that looks like a name).
+fn field(a: &crate::trust::verify::AttendeeRow, name: &str) -> Markup {
+    match a.fields.get(name) {
+        Some(v) => html! { (v) },
+        None if a.withheld.iter().any(|w| w == name) => html! { em { "withheld" } },
+        None => html! { "—" },
+    }
+}
+
+/// The manual-entry form for people without a phone.
+pub fn manual_entry_form(csrf: &str, id: &str, errors: &[FieldError]) -> Markup {
+    html! {
+        h2 { "Record an attendee without a phone" }
+        @if !errors.is_empty() { div.errors role="alert" { ul { @for e in errors { li { (e.message) } } } } }
+        form.stack method="post" action=(format!("/console/meetings/{id}/manual")) {
+            input type="hidden" name="csrf" value=(csrf);
+            div { label for="m-name" { "Full name" } input #m-name name="name" type="text" required; }
+            div { label for="m-org" { "Organisation" } input #m-org name="organization" type="text" required; }
+            div { label for="m-country" { "Country or national body" } input #m-country name="country" type="text" required; }
+            div { label for="m-role" { "Role" } select #m-role name="role" { @for (k, l) in ROLES { option value=(k) { (l) } } } }
+            div { label for="m-email" { "Email (optional)" } input #m-email name="email" type="email"; }
+            div { label.check for="m-ack" { input #m-ack type="checkbox" name="acknowledged" value="yes" required; span { "The attendee has read the Code of Conduct and will uphold it." } } }
+            div { button type="submit" { "Record attendance" } }
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ManualForm {
+    csrf: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    organization: String,
+    #[serde(default)]
+    country: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    acknowledged: Option<String>,
+}
+
+/// `POST /console/meetings/{id}/manual`: the attestation says the
+/// secretary recorded it, and who.
+pub async fn manual_entry(
+    State(state): State<AppState>,
+    who: Secretary,
+    Path(id): Path<String>,
+    Form(f): Form<ManualForm>,
+) -> Response {
+    if let Err(r) = who.check_csrf(&f.csrf) {
+        return r;
+    }
+    let m = match meeting_row(&state, &id).await {
+        Ok(m) => m,
+        Err(r) => return r,
+    };
+    let input = CheckInInput {
+        token: String::new(),
+        name: f.name,
+        organization: f.organization,
+        country: f.country,
+        role: f.role,
+        email: Some(f.email),
+        acknowledged: f.acknowledged.as_deref() == Some("yes"),
+        code_sha256: m.code_sha256.clone(),
+        language: None,
+    };
+    let presence = Presence::RecordedBySecretary {
+        recorded_by: who.email.clone(),
+    };
+    let result = match checkin::validate(&m, &input, presence, None) {
+        Ok(req) => state.writer.check_in(req).await.map_err(ApiError::from),
+        Err(e) => Err(ApiError::from(e)),
+    };
+    match result {
+        Ok(_) => Redirect::to(&format!("/console/meetings/{id}")).into_response(),
+        Err(e) if !e.fields.is_empty() => (
+            e.status,
+            frame(
+                &who,
+                "Record an attendee",
+                html! { h1 { (m.meeting.title) } (manual_entry_form(&who.csrf, &id, &e.fields)) },
+            ),
+        )
+            .into_response(),
+        Err(e) => page_error(e.status, "Not recorded", &e.message).into_response(),
+    }
+}
+
+/// The notes form.
+pub fn notes_form(csrf: &str, id: &str) -> Markup {
+    html! {
+        h2 { "Notes on discussion of the Code" }
+        p.meta { "For the meeting report: recorded, signed and included in the attendance list." }
+        form.stack method="post" action=(format!("/console/meetings/{id}/notes")) {
+            input type="hidden" name="csrf" value=(csrf);
+            div { label for="notes" { "Notes" } textarea #notes name="text" required {} }
+            div { button type="submit" { "Add notes" } }
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct NotesForm {
+    csrf: String,
+    #[serde(default)]
+    text: String,
+}
+
+/// `POST /console/meetings/{id}/notes`.
+pub async fn notes(
+    State(state): State<AppState>,
+    who: Secretary,
+    Path(id): Path<String>,
+    Form(f): Form<NotesForm>,
+) -> Response {
+    if let Err(r) = who.check_csrf(&f.csrf) {
+        return r;
+    }
+    let text = match crate::fields::multiline("text", "Notes", &f.text, 20_000) {
+        Ok(t) => t,
+        Err(e) => {
+            return page_error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Notes not recorded",
+                &e.message,
+            )
+            .into_response()
+        }
+    };
+    match state.writer.notes(&id, &who.email, &text).await {
+        Ok(_) => Redirect::to(&format!("/console/meetings/{id}")).into_response(),
+        Err(e) => {
+            let e = ApiError::from(e);
+            page_error(e.status, "Notes not recorded", &e.message).into_response()
+        }
+    }
+}
+
+/// `GET /console/meetings/{id}/list`: the attendance list to print, with
+/// the checkpoint's fingerprint, a QR code an auditor can use to find and
+/// check it, and the full Code attached as an annex.
+pub async fn printable_list(
+    State(state): State<AppState>,
+    _who: Secretary,
+    Path(id): Path<String>,
+) -> Response {
+    let m = match meeting_row(&state, &id).await {
+        Ok(m) => m,
+        Err(r) => return r,
+    };
+    let (bundle, report) = match verified_report(&state, &id).await {
+        Ok(x) => x,
+        Err(e) => return page_error(e.status, "No list yet", &e.message).into_response(),
+    };
+    let cp = report.checkpoint.clone();
+    let root_fp = cp.as_ref().map(|c| c.root.clone()).unwrap_or_default();
+    let audit = format!(
+        "rollcall-list\norigin={}\nsize={}\nroot={}\nkey={}\nverify: rollcall verify LIST.json --key {}",
+        cp.as_ref().map_or("", |c| c.origin.as_str()),
+        cp.as_ref().map_or(0, |c| c.size),
+        root_fp,
+        cp.as_ref().map_or("", |c| c.signer.as_str()),
+        cp.as_ref().map_or("", |c| c.signer.as_str()),
+    );
+    let qr = crate::qr::svg(&audit).unwrap_or_default();
+    let qr = qr
+        .split_once("?>")
+        .map_or(qr.as_str(), |(_, rest)| rest)
+        .to_owned();
+    let mm = &m.meeting;
+    Html(
+        layout_refresh(
+            "en",
+            &format!("Attendance list: {}", mm.title),
+            None,
+            html! {
+                header.list-head {
+                    h1 { "Attendance list: " (mm.title) }
+                    p { (mm.committee) " · " (mm.location) " · " (crate::store::ts(mm.starts_at)) " – " (crate::store::ts(mm.ends_at)) " (" (mm.timezone) ")" }
+                    @if report.closed_at.is_none() { p.notice { "Provisional: the meeting is still open." } }
+                }
+                table.attendance {
+                    thead { tr { th scope="col" { "#" } th scope="col" { "Name" } th scope="col" { "Organisation" } th scope="col" { "Country / NSB" } th scope="col" { "Role" } th scope="col" { "Time (UTC)" } th scope="col" { "Presence" } th scope="col" { "Attestation" } } }
+                    tbody {
+                        @for (n, a) in report.attendees.iter().enumerate() {
+                            tr {
+                                td { (n + 1) }
+                                td { (field(a, "name")) }
+                                td { (field(a, "organization")) }
+                                td { (field(a, "country")) }
+                                td { (crate::fields::role_label(&a.role)) }
+                                td { (a.checked_in_at.get(..19).unwrap_or(&a.checked_in_at).replace('T', " ")) @if a.timing != "on time" { " (" (a.timing) ")" } }
+                                td { (a.presence) }
+                                td.mono { (a.id) }
+                            }
+                        }
+                    }
+                }
+                @if !report.notes.is_empty() {
+                    h2 { "Discussion of the Code" }
+                    @for n in &report.notes { blockquote { p { (n.text) } footer { (n.recorded_by) ", " (n.recorded_at) } } }
+                }
+                section.verify {
+                    h2 { "Verification" }
+                    div.verify-grid {
+                        div role="img" aria-label="QR code with the checkpoint to verify this list" { (PreEscaped(qr)) }
+                        dl.facts {
+                            dt { "Check-ins" } dd { (report.attestations) }
+                            dt { "Log" } dd.mono { (cp.as_ref().map_or("", |c| c.origin.as_str())) }
+                            dt { "Checkpoint" } dd.mono { "size " (cp.as_ref().map_or(0, |c| c.size)) ", root " (root_fp) }
+                            dt { "Signed by" } dd.mono { (cp.as_ref().map_or("", |c| c.signer.as_str())) }
+                            dt { "Code" } dd.mono { @for c in &report.codes { (c.title) " sha256:" (c.sha256) } }
+                        }
+                    }
+                    p { "Check the signed list (JSON export) with " code { "rollcall verify LIST.json --key " (cp.as_ref().map_or("", |c| c.signer.as_str())) } "." }
+                }
+                section.annex {
+                    h2 { "Annex: the Code of Conduct acknowledged" }
+                    @for text in &bundle.codes { div.code { (code_html(text)) } }
+                }
+            },
+        )
+        .into_string(),
+    )
+    .into_response()
+}
