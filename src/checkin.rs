@@ -118,6 +118,7 @@ pub fn validate(
         crate::trust::encoding::b64url(&h)
     });
     Ok(CheckInRequest {
+        name_key: name.to_lowercase(),
         meeting_id: meeting.meeting.id.clone(),
         email_key: email.as_deref().map(fields::email_key),
         name,

@@ -213,17 +213,16 @@ pub async fn add_notes(
     Path(id): Path<String>,
     ApiJson(n): ApiJson<NotesInput>,
 ) -> Result<Response, ApiError> {
-    let text = n.text.trim();
-    if text.is_empty() || text.chars().count() > 20_000 {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_fields",
-            "Notes must be 1 to 20,000 characters",
-        ));
-    }
+    let text =
+        crate::fields::multiline("text", "Notes", &n.text, 20_000).map_err(|e| ApiError {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: "invalid_fields",
+            message: e.message.clone(),
+            fields: vec![e],
+        })?;
     let index = state
         .writer
-        .notes(&id, &format!("token:{}", who.name), text)
+        .notes(&id, &format!("token:{}", who.name), &text)
         .await?;
     Ok((StatusCode::CREATED, Json(json!({"index": index}))).into_response())
 }
@@ -369,7 +368,7 @@ pub async fn receipt(
 pub struct CheckpointQuery {
     /// A tree size the caller already holds a checkpoint for.
     #[serde(default)]
-    from: Option<u64>,
+    from: Option<String>,
 }
 
 /// `GET /api/v1/meetings/{id}/checkpoint[?from=SIZE]` (public): the latest
@@ -381,6 +380,17 @@ pub async fn checkpoint(
     Path(id): Path<String>,
     axum::extract::Query(q): axum::extract::Query<CheckpointQuery>,
 ) -> Result<Json<Value>, ApiError> {
+    let from = match q.from.as_deref().map(str::parse::<u64>) {
+        None => None,
+        Some(Ok(n)) => Some(n),
+        Some(Err(_)) => {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_size",
+                "`from` must be a tree size: a whole number",
+            ))
+        }
+    };
     meeting_or_404(&state, &id).await?;
     let checkpoints = state.store.checkpoints(&id).await?;
     let Some((size, note)) = checkpoints.last().cloned() else {
@@ -390,7 +400,7 @@ pub async fn checkpoint(
             "The meeting has no checkpoint yet; it gets one within seconds of opening",
         ));
     };
-    let consistency = match q.from {
+    let consistency = match from {
         None => None,
         Some(from) if from == 0 || from > size => {
             return Err(ApiError::new(
@@ -410,6 +420,6 @@ pub async fn checkpoint(
         }
     };
     Ok(Json(
-        json!({"size": size, "checkpoint": note, "from": q.from, "consistency": consistency}),
+        json!({"size": size, "checkpoint": note, "from": from, "consistency": consistency}),
     ))
 }

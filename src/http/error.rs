@@ -109,6 +109,7 @@ impl From<WriteError> for ApiError {
             WriteError::Closed => (StatusCode::GONE, "meeting_closed"),
             WriteError::AlreadyOpened => (StatusCode::CONFLICT, "already_opened"),
             WriteError::Expired => (StatusCode::GONE, "qr_expired"),
+            WriteError::EmailTaken => (StatusCode::CONFLICT, "email_taken"),
             WriteError::Unavailable | WriteError::ShuttingDown => {
                 (StatusCode::SERVICE_UNAVAILABLE, "storage_unavailable")
             }

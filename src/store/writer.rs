@@ -81,6 +81,8 @@ pub struct CheckInRequest {
     pub email_key: Option<String>,
     /// The device cookie, to recognise the same device twice.
     pub device_key: Option<String>,
+    /// The name, lower-cased: an email recognises a repeat only for the same name.
+    pub name_key: String,
 }
 
 /// An accepted check-in.
@@ -107,6 +109,8 @@ pub enum WriteError {
     AlreadyOpened,
     #[error("the QR code has expired")]
     Expired,
+    #[error("this email address has already checked in to this meeting under another name; if that was you, use the same name, otherwise ask the secretary")]
+    EmailTaken,
     #[error("storage is unavailable (disk full or read-only); nothing was recorded")]
     Unavailable,
     #[error("storage failed; nothing was recorded")]
@@ -236,7 +240,8 @@ struct OpenLog {
     /// Planned entries (committed and in flight): the next index.
     next: u64,
     last_time: OffsetDateTime,
-    by_email: HashMap<String, (String, u64)>,
+    /// Email → (receipt id, index, lower-cased name).
+    by_email: HashMap<String, (String, u64, String)>,
     by_device: HashMap<String, (String, u64)>,
     /// Planned check-ins.
     check_ins: u64,
@@ -344,7 +349,7 @@ impl State {
             let id = row.meeting.id.clone();
             let code = self.code(&row.code_sha256).await?;
             let rows = sqlx::query(
-                "SELECT idx, kind, email_key, device_key, created_at FROM entries WHERE meeting_id = ? ORDER BY idx",
+                "SELECT idx, kind, email_key, device_key, disclosures, created_at FROM entries WHERE meeting_id = ? ORDER BY idx",
             )
             .bind(&id)
             .fetch_all(self.store.pool())
@@ -376,7 +381,15 @@ impl State {
                     log.check_ins += 1;
                     let receipt = self.receipts.make(&id, idx as u64);
                     if let Some(e) = r.try_get::<Option<String>, _>("email_key")? {
-                        log.by_email.insert(e, (receipt.clone(), idx as u64));
+                        let disclosures: String = r.try_get("disclosures")?;
+                        let name = serde_json::from_str::<Vec<String>>(&disclosures)
+                            .unwrap_or_default()
+                            .iter()
+                            .filter_map(|d| crate::trust::disclosure::Disclosure::parse(d).ok())
+                            .find(|d| d.field == "name")
+                            .map(|d| d.value.to_lowercase())
+                            .unwrap_or_default();
+                        log.by_email.insert(e, (receipt.clone(), idx as u64, name));
                     }
                     if let Some(d) = r.try_get::<Option<String>, _>("device_key")? {
                         log.by_device.insert(d, (receipt, idx as u64));
@@ -572,7 +585,8 @@ impl State {
         self.open.values().any(|l| {
             l.by_email
                 .values()
-                .chain(l.by_device.values())
+                .map(|(r, i, _)| (r, i))
+                .chain(l.by_device.values().map(|(r, i)| (r, i)))
                 .any(|(r, i)| *r == a.receipt_id && *i < l.size)
         })
     }
@@ -656,12 +670,22 @@ impl State {
     ) -> Result<CheckInAccepted, WriteError> {
         let log = self.open_log(&req.meeting_id).await?;
         // The same person (email) or device again: their receipt, not a duplicate.
-        let existing = req
-            .email_key
-            .as_ref()
-            .and_then(|k| log.by_email.get(k))
-            .or_else(|| req.device_key.as_ref().and_then(|k| log.by_device.get(k)))
-            .cloned();
+        // An email is the person; without one, the phone and the name are.
+        let existing = match &req.email_key {
+            Some(k) => match log.by_email.get(k) {
+                Some((receipt, idx, name)) if *name == req.name_key => {
+                    Some((receipt.clone(), *idx))
+                }
+                // Never hand one person's receipt to someone who knows their email.
+                Some(_) => return Err(WriteError::EmailTaken),
+                None => None,
+            },
+            None => req
+                .device_key
+                .as_ref()
+                .and_then(|k| log.by_device.get(k))
+                .cloned(),
+        };
         if let Some((receipt_id, index)) = existing {
             return Ok(CheckInAccepted {
                 receipt_id,
@@ -692,7 +716,8 @@ impl State {
         let receipt_id = self.receipts.make(&req.meeting_id, idx);
         if let Some(log) = self.open.get_mut(&req.meeting_id) {
             if let Some(k) = &req.email_key {
-                log.by_email.insert(k.clone(), (receipt_id.clone(), idx));
+                log.by_email
+                    .insert(k.clone(), (receipt_id.clone(), idx, req.name_key.clone()));
             }
             if let Some(k) = &req.device_key {
                 log.by_device.insert(k.clone(), (receipt_id.clone(), idx));

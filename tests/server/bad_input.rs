@@ -299,3 +299,42 @@ fn check_ins_beyond_the_per_client_limit_get_429() {
     );
     assert_eq!(r.header("retry-after"), Some("5"));
 }
+
+#[test]
+fn knowing_someones_email_does_not_reveal_their_receipt() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]);
+    let api = server.token("t");
+    let (id, token, code) = open_meeting(&server, &api, "static");
+    let path = format!("/api/v1/meetings/{id}/checkins");
+    assert_eq!(
+        server
+            .post_json(&path, None, &attendee(&token, &code, 1))
+            .status,
+        201
+    );
+    let mut impostor = attendee(&token, &code, 1);
+    impostor["name"] = json!("Someone Curious");
+    let r = server.post_json(&path, None, &impostor);
+    assert_eq!(r.status, 409, "{}", r.text());
+    assert_eq!(r.json()["error"]["code"], "email_taken");
+    assert!(
+        !r.text().contains("Attendee 1"),
+        "nothing about the first attendee leaks"
+    );
+    assert!(r.json().get("receipt_id").is_none());
+    // The same person (same email and name, any case) gets their receipt back.
+    let mut again = attendee(&token, &code, 1);
+    again["name"] = json!("ATTENDEE 1");
+    assert_eq!(server.post_json(&path, None, &again).status, 200);
+    // Notes through the API are checked like every other text.
+    let notes = server.post_json(
+        &format!("/api/v1/meetings/{id}/notes"),
+        Some(&api),
+        &json!({"text": "fine\u{202E}txt"}),
+    );
+    assert_eq!(notes.status, 422);
+    assert_eq!(notes.json()["error"]["fields"][0]["field"], "text");
+    let bad_from = server.get(&format!("/api/v1/meetings/{id}/checkpoint?from=abc"));
+    assert_eq!(bad_from.status, 422);
+}
