@@ -2,11 +2,10 @@
 //! writer records.
 
 use serde::Deserialize;
-use time::OffsetDateTime;
 
 use crate::fields::{self, Errors, FieldError};
 use crate::presence::PresenceError;
-use crate::store::writer::{CheckInAccepted, CheckInRequest, WriteError};
+use crate::store::writer::{CheckInRequest, WriteError};
 use crate::store::MeetingRow;
 
 /// A check-in as the JSON API receives it.
@@ -130,10 +129,4 @@ pub fn validate(
         presence,
         device_key,
     })
-}
-
-/// The outcome for the page and the API.
-pub struct Recorded {
-    pub accepted: CheckInAccepted,
-    pub at: OffsetDateTime,
 }

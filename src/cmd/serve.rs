@@ -207,7 +207,6 @@ async fn serve(args: ServeArgs) -> Result<ExitCode> {
             public_url: public_url.clone(),
             tls,
             presence_grace: time::Duration::seconds(i64::from(args.presence_grace)),
-            checkpoint_every: Duration::from_secs(args.checkpoint_every.max(1)),
         },
         metrics,
         check_in_limit: RateLimiter::new(args.checkin_rate, args.checkin_rate.max(1)),

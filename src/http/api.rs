@@ -213,13 +213,8 @@ pub async fn add_notes(
     Path(id): Path<String>,
     ApiJson(n): ApiJson<NotesInput>,
 ) -> Result<Response, ApiError> {
-    let text =
-        crate::fields::multiline("text", "Notes", &n.text, 20_000).map_err(|e| ApiError {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-            code: "invalid_fields",
-            message: e.message.clone(),
-            fields: vec![e],
-        })?;
+    let text = crate::fields::multiline("text", "Notes", &n.text, 20_000)
+        .map_err(|e| ApiError::invalid(vec![e]))?;
     let index = state
         .writer
         .notes(&id, &format!("token:{}", who.name), &text)

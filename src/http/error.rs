@@ -34,6 +34,20 @@ impl ApiError {
         }
     }
 
+    /// 422 naming every invalid field.
+    pub fn invalid(fields: Vec<FieldError>) -> Self {
+        Self {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: "invalid_fields",
+            message: fields
+                .iter()
+                .map(|f| f.message.clone())
+                .collect::<Vec<_>>()
+                .join("; "),
+            fields,
+        }
+    }
+
     pub fn not_found(what: &str) -> Self {
         Self::new(
             StatusCode::NOT_FOUND,
@@ -143,16 +157,7 @@ impl From<PresenceError> for ApiError {
 impl From<CheckInError> for ApiError {
     fn from(e: CheckInError) -> Self {
         match e {
-            CheckInError::Invalid(fields) => Self {
-                status: StatusCode::UNPROCESSABLE_ENTITY,
-                code: "invalid_fields",
-                message: fields
-                    .iter()
-                    .map(|f| f.message.clone())
-                    .collect::<Vec<_>>()
-                    .join("; "),
-                fields,
-            },
+            CheckInError::Invalid(fields) => Self::invalid(fields),
             CheckInError::Presence(p) => p.into(),
             CheckInError::WrongCode { .. } => Self::new(
                 StatusCode::CONFLICT,
@@ -167,16 +172,7 @@ impl From<CheckInError> for ApiError {
 impl From<MeetingError> for ApiError {
     fn from(e: MeetingError) -> Self {
         match e {
-            MeetingError::Invalid(fields) => Self {
-                status: StatusCode::UNPROCESSABLE_ENTITY,
-                code: "invalid_fields",
-                message: fields
-                    .iter()
-                    .map(|f| f.message.clone())
-                    .collect::<Vec<_>>()
-                    .join("; "),
-                fields,
-            },
+            MeetingError::Invalid(fields) => Self::invalid(fields),
             MeetingError::Store(s) => s.into(),
         }
     }

@@ -49,8 +49,6 @@ pub struct Config {
     pub tls: bool,
     /// How long a rotating QR code stays valid after its 30-second window.
     pub presence_grace: time::Duration,
-    /// How often a fresh checkpoint is published while a meeting is open.
-    pub checkpoint_every: Duration,
 }
 
 /// Everything a request handler may use.

@@ -6,51 +6,8 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::json;
 
-use super::{attendee, open_meeting};
-use crate::support::http::{request, Server};
-
-fn load(
-    addr: String,
-    id: String,
-    token: String,
-    code: String,
-    round: usize,
-    ack: Arc<Mutex<Vec<String>>>,
-) -> Vec<std::thread::JoinHandle<()>> {
-    (0..6)
-        .map(|w| {
-            let (addr, id, token, code, ack) = (
-                addr.clone(),
-                id.clone(),
-                token.clone(),
-                code.clone(),
-                ack.clone(),
-            );
-            std::thread::spawn(move || {
-                for n in 0..5000 {
-                    let body =
-                        attendee(&token, &code, round * 1_000_000 + w * 10_000 + n).to_string();
-                    let r = std::panic::catch_unwind(|| {
-                        request(
-                            &addr,
-                            "POST",
-                            &format!("/api/v1/meetings/{id}/checkins"),
-                            &[("content-type", "application/json")],
-                            body.as_bytes(),
-                        )
-                    });
-                    match r {
-                        Ok(r) if r.status == 201 => ack
-                            .lock()
-                            .unwrap()
-                            .push(r.json()["receipt_id"].as_str().unwrap().to_owned()),
-                        _ => break,
-                    }
-                }
-            })
-        })
-        .collect()
-}
+use super::{hammer, open_meeting};
+use crate::support::http::Server;
 
 #[test]
 fn sigkill_under_load_loses_no_acknowledged_check_in() {
@@ -61,13 +18,13 @@ fn sigkill_under_load_loses_no_acknowledged_check_in() {
     let acknowledged = Arc::new(Mutex::new(Vec::<String>::new()));
     let mut checkpoints: Vec<String> = Vec::new();
     for (round, wait_ms) in [350u64, 620, 910].into_iter().enumerate() {
-        let workers = load(
-            server.addr.clone(),
-            id.clone(),
-            token.clone(),
-            code.clone(),
-            round,
-            acknowledged.clone(),
+        let workers = hammer(
+            &server.addr,
+            (&id, &token, &code),
+            6,
+            5000,
+            round * 1_000_000,
+            &acknowledged,
         );
         std::thread::sleep(std::time::Duration::from_millis(wait_ms));
         if let Ok(r) =

@@ -69,3 +69,43 @@ pub fn eventually(mut f: impl FnMut() -> bool) -> bool {
     }
     false
 }
+
+/// Check-ins from `workers` threads, each up to `per_worker` new attendees
+/// numbered from `first`, until the server stops answering; the receipt
+/// ids of every 201 go into `acknowledged`.
+pub fn hammer(
+    addr: &str,
+    (id, token, code): (&str, &str, &str),
+    workers: usize,
+    per_worker: usize,
+    first: usize,
+    acknowledged: &std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+) -> Vec<std::thread::JoinHandle<()>> {
+    (0..workers)
+        .map(|w| {
+            let (addr, path) = (addr.to_owned(), format!("/api/v1/meetings/{id}/checkins"));
+            let (token, code, ack) = (token.to_owned(), code.to_owned(), acknowledged.clone());
+            std::thread::spawn(move || {
+                for n in 0..per_worker {
+                    let body = attendee(&token, &code, first + w * per_worker + n).to_string();
+                    let r = std::panic::catch_unwind(|| {
+                        crate::support::http::request(
+                            &addr,
+                            "POST",
+                            &path,
+                            &[("content-type", "application/json")],
+                            body.as_bytes(),
+                        )
+                    });
+                    match r {
+                        Ok(r) if r.status == 201 => ack
+                            .lock()
+                            .unwrap()
+                            .push(r.json()["receipt_id"].as_str().unwrap().to_owned()),
+                        _ => break,
+                    }
+                }
+            })
+        })
+        .collect()
+}
