@@ -15,6 +15,7 @@ use super::error::{page_error, ApiError};
 use super::pages::layout;
 use super::AppState;
 use crate::meeting::{MeetingError, NewMeeting};
+use crate::store::writer::WriteError;
 use crate::store::MeetingRow;
 
 pub(super) fn frame(who: &Secretary, title: &str, body: Markup) -> Html<String> {
@@ -299,6 +300,22 @@ pub async fn meeting(
     .into_response()
 }
 
+/// After a console action: back to the meeting's page, or a page saying
+/// why the action was refused.
+pub(super) fn back_to_meeting<T>(
+    id: &str,
+    result: Result<T, WriteError>,
+    failed: &str,
+) -> Response {
+    match result {
+        Ok(_) => Redirect::to(&format!("/console/meetings/{id}")).into_response(),
+        Err(e) => {
+            let e = ApiError::from(e);
+            page_error(e.status, failed, &e.message).into_response()
+        }
+    }
+}
+
 #[derive(Deserialize)]
 pub struct CsrfOnly {
     csrf: String,
@@ -316,13 +333,7 @@ pub async fn open_meeting(
     }
     let opened = state.writer.open(&id).await;
     state.meetings.forget(&id);
-    match opened {
-        Ok(()) => Redirect::to(&format!("/console/meetings/{id}")).into_response(),
-        Err(e) => {
-            let e = ApiError::from(e);
-            page_error(e.status, "Cannot open the meeting", &e.message).into_response()
-        }
-    }
+    back_to_meeting(&id, opened, "Cannot open the meeting")
 }
 
 /// `POST /console/meetings/{id}/close`.
@@ -337,13 +348,7 @@ pub async fn close_meeting(
     }
     let closed = state.writer.close(&id).await;
     state.meetings.forget(&id);
-    match closed {
-        Ok(_) => Redirect::to(&format!("/console/meetings/{id}")).into_response(),
-        Err(e) => {
-            let e = ApiError::from(e);
-            page_error(e.status, "Cannot close the meeting", &e.message).into_response()
-        }
-    }
+    back_to_meeting(&id, closed, "Cannot close the meeting")
 }
 
 /// `GET /console/meetings/{id}/qr.svg`: the current check-in code.

@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::api::current_link;
 use super::auth::Secretary;
-use super::console::{frame, meeting_row};
+use super::console::{back_to_meeting, frame, meeting_row};
 use super::error::{page_error, ApiError};
 use super::pages::{code_html, layout_refresh};
 use super::AppState;
@@ -343,13 +343,8 @@ pub async fn notes(
             .into_response()
         }
     };
-    match state.writer.notes(&id, &who.email, &text).await {
-        Ok(_) => Redirect::to(&format!("/console/meetings/{id}")).into_response(),
-        Err(e) => {
-            let e = ApiError::from(e);
-            page_error(e.status, "Notes not recorded", &e.message).into_response()
-        }
-    }
+    let recorded = state.writer.notes(&id, &who.email, &text).await;
+    back_to_meeting(&id, recorded, "Notes not recorded")
 }
 
 /// `GET /console/meetings/{id}/list`: the attendance list to print, with
