@@ -207,7 +207,7 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// Headers on every response: a strict CSP without inline script, no
-/// sniffing, no framing, no referrer, and HSTS over TLS.
+/// sniffing, no framing, no referrer to other sites, and HSTS over TLS.
 async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     state.metrics.http_response(res.status().as_u16());
@@ -222,7 +222,11 @@ async fn security_headers(State(state): State<AppState>, req: Request, next: Nex
     );
     set(h, "x-content-type-options", "nosniff");
     set(h, "x-frame-options", "DENY");
-    set(h, "referrer-policy", "no-referrer");
+    // `same-origin`, not `no-referrer`: under `no-referrer` browsers send
+    // `Origin: null` with the site's own form posts, which the CSRF check
+    // must refuse. Other sites still get no referrer (the check-in and
+    // receipt addresses carry tokens).
+    set(h, "referrer-policy", "same-origin");
     set(h, "cross-origin-opener-policy", "same-origin");
     set(
         h,

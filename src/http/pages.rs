@@ -23,7 +23,10 @@ pub async fn stylesheet() -> impl IntoResponse {
     )
 }
 
-/// The page frame: language, viewport, title, stylesheet, skip link.
+/// The site's icon, inline so that no page costs a request for it.
+const ICON: &str = "data:image/svg+xml,<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 32 32'><rect width='32' height='32' rx='7' fill='%230b57a4'/><path d='M8 16.5l5.5 5.5L24 10.5' fill='none' stroke='%23fff' stroke-width='4' stroke-linecap='round' stroke-linejoin='round'/></svg>";
+
+/// The page frame: language, viewport, title, icon, stylesheet, skip link.
 pub fn layout(lang: &str, title: &str, body: Markup) -> Markup {
     layout_refresh(lang, title, None, body)
 }
@@ -39,6 +42,7 @@ pub fn layout_refresh(lang: &str, title: &str, refresh: Option<u32>, body: Marku
                 meta name="color-scheme" content="light dark";
                 @if let Some(r) = refresh { meta http-equiv="refresh" content=(r); }
                 title { (title) " · rollcall" }
+                link rel="icon" href=(ICON);
                 link rel="stylesheet" href="/static/style.css";
             }
             body {

@@ -189,7 +189,7 @@ fn health_metrics_and_public_keys_are_served() {
             "{path}"
         );
         assert_eq!(r.header("x-frame-options"), Some("DENY"), "{path}");
-        assert_eq!(r.header("referrer-policy"), Some("no-referrer"), "{path}");
+        assert_eq!(r.header("referrer-policy"), Some("same-origin"), "{path}");
         let csp = r.header("content-security-policy").unwrap_or_default();
         assert!(
             csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"),

@@ -1,0 +1,113 @@
+// An attendee on a phone: scans the meeting's link, reads the Code, checks
+// in and gets a receipt that `rollcall verify` accepts.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  PHONE, BIN, PUBLIC_KEY, WORK, launch, openMeeting, scanLink, assertNoAxeViolations, screenshot,
+} from './lib.mjs';
+
+test('attendee scans the link on a phone, reads the Code, checks in and keeps a receipt that verifies', async () => {
+  const meeting = await openMeeting('ISO/TC 46 plenary, autumn session');
+  const link = await scanLink(meeting);
+  const { context, close } = await launch(PHONE);
+  try {
+    const page = await context.newPage();
+    const response = await page.goto(link.url);
+    assert.equal(response.status(), 200);
+    assert.equal(await page.title(), 'Check in: ISO/TC 46 plenary, autumn session · rollcall');
+
+    // The Code comes first and is there to read, in its own language.
+    const code = page.getByRole('region', { name: 'Code of Conduct' });
+    await code.waitFor();
+    assert.equal(await code.getAttribute('lang'), 'en');
+    assert.match(await code.innerText(), /Respect others/i);
+    const form = page.locator('form.stack');
+    const codeBox = await code.boundingBox();
+    const formBox = await form.boundingBox();
+    assert.ok(codeBox.y < formBox.y, 'the Code is shown before the form');
+
+    // Nothing on the page is wider than the phone.
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.equal(overflow, 0, 'the page scrolls sideways on a 390 px phone');
+
+    await assertNoAxeViolations(page, 'the check-in page (phone)');
+    await screenshot(page, 'phone-check-in');
+
+    // Checking in without the acknowledgment is refused by the browser itself.
+    await page.getByLabel('Full name').fill('Ada Lovelace');
+    await page.getByLabel('Organisation').fill('BSI');
+    await page.getByLabel(/Country or national body/).fill('United Kingdom / BSI');
+    await page.getByLabel('Role').selectOption('head-of-delegation');
+    await page.getByLabel(/Email/).fill('ada@example.org');
+    await page.getByRole('button', { name: 'Check in' }).click();
+    assert.equal(new URL(page.url()).pathname, `/m/${meeting.id}`, 'no check-in without acknowledging the Code');
+
+    await page.getByLabel('I have read the Code of Conduct and will uphold it.').check();
+    await page.getByLabel('I have read the Code of Conduct and will uphold it.').scrollIntoViewIfNeeded();
+    await screenshot(page, 'phone-check-in-form');
+    await Promise.all([page.waitForURL(/\/r\//), page.getByRole('button', { name: 'Check in' }).click()]);
+
+    // The receipt page.
+    await page.getByRole('heading', { name: 'You are checked in' }).waitFor();
+    const facts = await page.locator('dl.facts').innerText();
+    assert.match(facts, /Ada Lovelace/);
+    assert.match(facts, /Head of delegation/i);
+    assert.match(facts, /ISO\/TC 46 plenary, autumn session/);
+    // The proof of inclusion follows with the next checkpoint; the page refreshes itself.
+    await page.getByText(/included in the meeting's signed log/).waitFor({ timeout: 15_000 });
+    await assertNoAxeViolations(page, 'the receipt page (phone)');
+    await screenshot(page, 'phone-receipt');
+
+    // The downloaded receipt verifies offline against the server's key.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Download receipt' }).click(),
+    ]);
+    assert.match(download.suggestedFilename(), /^rollcall-receipt-[0-9a-f]{12}\.json$/);
+    const file = join(WORK, download.suggestedFilename());
+    await download.saveAs(file);
+    const receipt = JSON.parse(readFileSync(file, 'utf8'));
+    assert.ok(receipt.inclusion, 'the downloaded receipt carries its proof of inclusion');
+    const out = execFileSync(BIN, ['verify', file, '--key', PUBLIC_KEY], { encoding: 'utf8' });
+    assert.match(out, /valid/i);
+
+    // Next meeting: the phone remembers the attendee's details.
+    const next = await openMeeting('ISO/TC 46/WG 11 meeting');
+    await page.goto((await scanLink(next)).url);
+    assert.equal(await page.getByLabel('Full name').inputValue(), 'Ada Lovelace');
+    assert.equal(await page.getByLabel('Role').inputValue(), 'head-of-delegation');
+  } finally {
+    await close();
+  }
+});
+
+test('attendee who leaves out a field sees what to correct, and nothing is lost', async () => {
+  const meeting = await openMeeting('ISO/TC 68 plenary');
+  const { context, close } = await launch(PHONE);
+  try {
+    const page = await context.newPage();
+    await page.goto((await scanLink(meeting)).url);
+    await page.getByLabel('Full name').fill('Grace Hopper');
+    await page.getByLabel('Organisation').fill('ANSI');
+    // An email the server refuses (the browser's own check only wants an @).
+    await page.getByLabel(/Country or national body/).fill('United States / ANSI');
+    await page.getByLabel(/Email/).fill('grace@localhost');
+    await page.getByLabel('I have read the Code of Conduct and will uphold it.').check();
+    await page.getByRole('button', { name: 'Check in' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    assert.match(await alert.innerText(), /Please correct 1 thing/);
+    assert.equal(await page.getByLabel('Full name').inputValue(), 'Grace Hopper');
+    assert.equal(await page.getByLabel(/Email/).getAttribute('aria-invalid'), 'true');
+    await assertNoAxeViolations(page, 'the check-in page with an error (phone)');
+    // The error links to the field.
+    await alert.getByRole('link').click();
+    assert.equal(await page.evaluate(() => location.hash), '#email');
+  } finally {
+    await close();
+  }
+});
+

@@ -1,0 +1,62 @@
+// The projector view: it shows the Code's principles and the QR code, and
+// its count follows check-ins made from phones.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  PROJECTOR, BASE, launch, openMeeting, checkInViaApi, signIn, assertNoAxeViolations, screenshot,
+} from './lib.mjs';
+
+async function shownCount(page) {
+  const text = await page.locator('.count').innerText();
+  const n = Number.parseInt(text.replace(/\D+/g, ' ').trim().split(' ')[0], 10);
+  assert.ok(Number.isInteger(n), `no number in the count: ${JSON.stringify(text)}`);
+  return n;
+}
+
+test('projector view counts an attendee who checks in from a phone', async () => {
+  const meeting = await openMeeting('ISO/TC 211 plenary');
+  await checkInViaApi(meeting, { name: 'Katherine Johnson', organization: 'NASA', country: 'United States / ANSI' });
+  const { context, close } = await launch(PROJECTOR);
+  try {
+    const page = await context.newPage();
+    await signIn(page);
+    await page.goto(`${BASE}/console/meetings/${meeting.id}/present`);
+    await page.getByRole('heading', { name: 'ISO/TC 211 plenary' }).waitFor();
+
+    // What the room sees: the principles of the Code and a QR code that fits the screen.
+    const principles = await page.locator('.principles li').allInnerTexts();
+    assert.ok(principles.includes('Respect others'), `principles shown: ${principles}`);
+    const qr = await page.getByRole('img', { name: /QR code to check in/ }).boundingBox();
+    assert.ok(qr.width >= 400, `the QR code is ${qr.width} px wide on a 1920 px projector`);
+    assert.ok(qr.y + qr.height <= 1080, 'the QR code fits on the screen without scrolling');
+    const overflow = await page.evaluate(() => [
+      document.documentElement.scrollWidth - innerWidth,
+      document.documentElement.scrollHeight - innerHeight,
+    ]);
+    assert.deepEqual(overflow, [0, 0], 'the projector view scrolls on a 1920×1080 screen');
+    assert.equal(await shownCount(page), 1);
+    await assertNoAxeViolations(page, 'the projector view');
+    await screenshot(page, 'projector');
+
+    // Someone checks in from their phone; the screen catches up by itself.
+    // Navigations are counted so that, once the view updates in place, a
+    // reload would be noticed.
+    let navigations = 0;
+    page.on('framenavigated', (f) => {
+      if (f === page.mainFrame()) navigations += 1;
+    });
+    await checkInViaApi(meeting, { name: 'Dorothy Vaughan', organization: 'NASA', country: 'United States / ANSI' });
+    const started = Date.now();
+    while ((await shownCount(page).catch(() => 0)) !== 2) {
+      assert.ok(Date.now() - started < 25_000, 'the count did not change within 25 s of the check-in');
+      await page.waitForTimeout(250);
+    }
+    const updatesInPlace = await page.evaluate(() => !document.querySelector('meta[http-equiv="refresh"]'));
+    if (updatesInPlace) {
+      assert.equal(navigations, 0, 'the projector view reloaded instead of updating in place');
+    }
+    console.log(`projector count went from 1 to 2 in ${Date.now() - started} ms (${updatesInPlace ? 'in place' : 'by reload'})`);
+  } finally {
+    await close();
+  }
+});
