@@ -1,5 +1,6 @@
 // Shared helpers for the browser tests: the server run.sh started, its JSON
 // API, headless Chromium, axe-core and screenshots.
+import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -91,15 +92,22 @@ export async function api(method, path, body) {
   return { status: res.status, json, text };
 }
 
-/** Creates and opens a meeting through the API; returns it. */
+/** An RFC 3339 time `hours` from now, in UTC, to the minute. */
+export function hoursFromNow(hours) {
+  const t = new Date(Date.now() + hours * 3600_000);
+  t.setUTCSeconds(0, 0);
+  return t.toISOString().replace('.000Z', '+00:00');
+}
+
+/** Creates and opens a meeting (running now) through the API; returns it. */
 export async function openMeeting(title, extra = {}) {
   const created = await api('POST', '/meetings', {
     title,
     committee: 'ISO/TC 46/WG 11',
     location: 'Geneva, room 3',
-    starts_at: '2026-12-01T09:00:00+01:00',
-    ends_at: '2026-12-01T17:00:00+01:00',
-    timezone: 'Europe/Zurich',
+    starts_at: hoursFromNow(-1),
+    ends_at: hoursFromNow(7),
+    timezone: 'UTC',
     ...extra,
   });
   assert.equal(created.status, 201, created.text);
@@ -168,4 +176,15 @@ export async function screenshot(page, name, options = {}) {
   const path = join(SCREENSHOTS, `${name}.png`);
   await page.screenshot({ path, ...options });
   return path;
+}
+
+/**
+ * `rollcall verify FILE --key KEY` must accept the file, without warnings.
+ * `verdict` is matched against the report's first line.
+ */
+export function assertVerifies(file, verdict) {
+  const r = spawnSync(BIN, ['verify', file, '--key', PUBLIC_KEY], { encoding: 'utf8' });
+  assert.equal(r.status, 0, `rollcall verify ${file} exited ${r.status}:\n${r.stdout}${r.stderr}`);
+  assert.match(r.stdout.split('\n')[0], verdict, r.stdout);
+  assert.doesNotMatch(r.stderr, /WARNING/, r.stderr);
 }

@@ -67,7 +67,6 @@ if [ $# -gt 0 ]; then files=("$@"); else files=(*.test.mjs); fi
 # One file at a time: Lighthouse and the slow-network timing must not share
 # the two cores with another browser.
 status=0
-if [ -n "${RUN_SCRIPT:-}" ]; then bash "$RUN_SCRIPT"; exit; fi
 node --test --test-concurrency=1 --test-reporter=spec "${files[@]}" || status=$?
 if [ "$status" -ne 0 ]; then
   echo "--- server log (last 40 lines) ---" >&2
