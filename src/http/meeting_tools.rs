@@ -14,7 +14,7 @@ use super::api::current_link;
 use super::auth::Secretary;
 use super::console::{back_to_meeting, frame, meeting_row};
 use super::error::{page_error, ApiError};
-use super::pages::{code_html, layout_refresh};
+use super::pages::{code_html, layout, layout_refresh, live};
 use super::AppState;
 use crate::checkin::{self, CheckInInput};
 use crate::fields::{FieldError, ROLES};
@@ -179,11 +179,11 @@ pub async fn arrivals(
     };
     let _ = who;
     Html(
-        layout_refresh(
+        layout(
             "en",
             &format!("Arrivals: {}", m.meeting.title),
-            Some(10),
             html! {
+                (live(&format!("/api/v1/meetings/{id}/checkpoint"), "size", &report.checkpoint.as_ref().map_or("null".to_owned(), |c| c.size.to_string()), 10))
                 p { a href=(format!("/console/meetings/{id}")) { "← " (m.meeting.title) } }
                 h1 { "Arrivals" }
                 p aria-live="polite" { strong { (report.attestations) } " checked in (as of the latest checkpoint; this page updates itself)" }

@@ -151,6 +151,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(health::metrics))
         .route("/.well-known/rollcall-keys.json", get(health::keys))
         .route("/static/style.css", get(pages::stylesheet))
+        .route("/static/live.js", get(pages::live_script))
         .route(
             "/m/{id}",
             get(public::check_in_page).post(public::check_in_form),
@@ -218,7 +219,7 @@ async fn security_headers(State(state): State<AppState>, req: Request, next: Nex
     set(
         h,
         "content-security-policy",
-        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
     );
     set(h, "x-content-type-options", "nosniff");
     set(h, "x-frame-options", "DENY");

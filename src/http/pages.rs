@@ -53,6 +53,32 @@ pub fn layout_refresh(lang: &str, title: &str, refresh: Option<u32>, body: Marku
     }
 }
 
+/// The script of [`live`], embedded in the binary.
+pub const LIVE_JS: &str = include_str!("../../web/static/live.js");
+
+/// `GET /static/live.js`.
+pub async fn live_script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        LIVE_JS,
+    )
+}
+
+/// Keeps a page current without a timed reload (which takes the page away
+/// from people still reading it): `live.js` polls the JSON at `url` and
+/// reloads once its member `key` no longer equals `value` (JSON text).
+/// Without JavaScript the page refreshes itself every `fallback` seconds.
+pub fn live(url: &str, key: &str, value: &str, fallback: u32) -> Markup {
+    html! {
+        noscript { meta http-equiv="refresh" content=(fallback); }
+        div hidden data-live=(url) data-live-key=(key) data-live-value=(value) {}
+        script src="/static/live.js" defer {}
+    }
+}
+
 /// A page with a heading and one paragraph.
 pub fn simple_page(title: &str, message: &str) -> Markup {
     layout(

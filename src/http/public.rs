@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 
 use super::auth::{random_token, read_cookie, set_cookie};
 use super::error::{page_error, ApiError};
-use super::pages::{code_html, layout, layout_refresh};
+use super::pages::{code_html, layout, live};
 use super::AppState;
 use crate::checkin::{self, CheckInError, CheckInInput};
 use crate::fields::{FieldError, ROLES};
@@ -422,11 +422,11 @@ pub async fn receipt_page(State(state): State<AppState>, Path(id): Path<String>)
     let proven = receipt.inclusion.is_some();
     let short = crate::trust::encoding::hex(&row.leaf[..6]);
     Html(
-        layout_refresh(
+        layout(
             "en",
             "Checked in",
-            if proven { None } else { Some(5) },
             html! {
+                @if !proven { (live(&format!("/r/{id}/receipt.json"), "inclusion", "null", 5)) }
                 h1.ok { "You are checked in" }
                 p { "Thank you, " (get("name")) ". Your check-in to " strong { (p.meeting.title) } " is signed and recorded." }
                 dl.facts {
@@ -442,7 +442,7 @@ pub async fn receipt_page(State(state): State<AppState>, Path(id): Path<String>)
                 @if proven {
                     p.notice { "Your check-in is included in the meeting's signed log (entry " (row.idx) "). The receipt below proves it." }
                 } @else {
-                    p.notice role="status" { "Your check-in is recorded. Proof of inclusion in the meeting's log follows within a few seconds; this page refreshes itself." }
+                    p.notice role="status" { "Your check-in is recorded. Proof of inclusion in the meeting's log follows within a few seconds; this page shows it when it arrives." }
                 }
                 p.actions {
                     a.button href=(format!("/r/{id}/receipt.json")) download=(format!("rollcall-receipt-{short}.json")) { "Download receipt" }

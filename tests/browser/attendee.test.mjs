@@ -49,13 +49,14 @@ test('attendee scans the link on a phone, reads the Code, checks in and keeps a 
     await screenshot(page, 'phone-check-in-form');
     await Promise.all([page.waitForURL(/\/r\//), page.getByRole('button', { name: 'Check in' }).click()]);
 
-    // The receipt page.
+    // The receipt page, at once and once its proof has arrived.
     await page.getByRole('heading', { name: 'You are checked in' }).waitFor();
+    await assertNoAxeViolations(page, 'the receipt page as first shown (phone)');
     const facts = await page.locator('dl.facts').innerText();
     assert.match(facts, /Ada Lovelace/);
     assert.match(facts, /Head of delegation/i);
     assert.match(facts, /ISO\/TC 46 plenary, autumn session/);
-    // The proof of inclusion follows with the next checkpoint; the page refreshes itself.
+    // The proof of inclusion follows with the next checkpoint; the page shows it by itself.
     await page.getByText(/included in the meeting's signed log/).waitFor({ timeout: 15_000 });
     await screenshot(page, 'phone-receipt');
     await assertNoAxeViolations(page, 'the receipt page (phone)');

@@ -67,6 +67,7 @@ test('secretary signs in, runs a meeting and exports a list that verifies', asyn
     await page.getByLabel('Notes').fill('The chair presented the Code of Conduct; no questions.');
     await page.getByRole('button', { name: 'Add notes' }).click();
     assert.equal(await page.locator('dl.facts dt:text-is("Check-ins") + dd').innerText(), '3');
+    await assertNoAxeViolations(page, 'the console meeting page after manual entry and notes');
 
     // Live arrivals.
     await page.getByRole('link', { name: 'Live arrivals' }).click();
@@ -74,6 +75,9 @@ test('secretary signs in, runs a meeting and exports a list that verifies', asyn
       await page.getByRole('cell', { name }).waitFor();
     }
     await assertNoAxeViolations(page, 'live arrivals');
+    // A late arrival appears by itself once a checkpoint covers it.
+    await checkInViaApi(meeting, { name: 'Mary Somerville', organization: 'BSI', country: 'United Kingdom / BSI' });
+    await page.getByRole('cell', { name: 'Mary Somerville' }).waitFor({ timeout: 15_000 });
     await page.goBack();
 
     // Closing seals the list.
@@ -86,13 +90,13 @@ test('secretary signs in, runs a meeting and exports a list that verifies', asyn
     assertVerifies(bundle.file, /^VALID bundle/);
     const csv = await download(page, page.getByRole('link', { name: /Attendance \(CSV\)/ }), 'attendance.csv');
     const rows = readFileSync(csv.file, 'utf8').trim().split('\n');
-    assert.equal(rows.length, 4, `CSV: a header and three attendees, got:\n${rows.join('\n')}`);
+    assert.equal(rows.length, 5, `CSV: a header and four attendees, got:\n${rows.join('\n')}`);
 
     // The printable list, as printed.
     await page.getByRole('link', { name: /Printable list/ }).click();
     await page.getByRole('heading', { name: 'Attendance list: ISO/TC 37 plenary', level: 1 }).waitFor();
     await assertNoAxeViolations(page, 'the printable list');
-    for (const name of ['Ada Lovelace', 'Émilie du Châtelet', 'Alan Turing']) {
+    for (const name of ['Ada Lovelace', 'Émilie du Châtelet', 'Alan Turing', 'Mary Somerville']) {
       await page.getByRole('cell', { name }).first().waitFor();
     }
     await page.emulateMedia({ media: 'print' });
