@@ -100,7 +100,8 @@ test('secretary signs in, runs a meeting and exports a list that verifies', asyn
       await page.getByRole('cell', { name }).first().waitFor();
     }
     await page.emulateMedia({ media: 'print' });
-    await page.setViewportSize({ width: 794, height: 1123 }); // A4 at 96 dpi
+    // The printed area of an A4 page (210 × 297 mm less 15 mm margins) at 96 dpi.
+    await page.setViewportSize({ width: 680, height: 1010 });
     await screenshot(page, 'printed-list');
     await page.emulateMedia({ media: 'screen' });
     await page.setViewportSize(LAPTOP.viewport);
