@@ -111,6 +111,20 @@ test('attendee who leaves out a field sees what to correct, and nothing is lost'
 });
 
 
+test('check-in page on a phone in dark mode has no accessibility violations', async () => {
+  const meeting = await openMeeting('ISO/TC 154 plenary');
+  const { context, close } = await launch({ ...PHONE, colorScheme: 'dark' });
+  try {
+    const page = await context.newPage();
+    await page.goto((await scanLink(meeting)).url);
+    const bg = await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+    assert.notEqual(bg, 'rgb(255, 255, 255)', 'the dark colour scheme is not applied');
+    await assertNoAxeViolations(page, 'the check-in page in dark mode (phone)');
+  } finally {
+    await close();
+  }
+});
+
 test('attendee switches the check-in page to French and checks in in French', async (t) => {
   const meeting = await openMeeting('ISO/TC 34 plénière');
   const { context, close } = await launch(PHONE);
