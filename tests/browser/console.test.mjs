@@ -86,14 +86,14 @@ test('secretary signs in, runs a meeting and exports a list that verifies', asyn
     await assertNoAxeViolations(page, 'the console meeting page (closed)');
 
     // The signed list (bundle) verifies offline.
-    const bundle = await download(page, page.getByRole('link', { name: /Signed list/ }), 'list.json');
+    const bundle = await download(page, page.locator(`a[href="/console/meetings/${id}/bundle.json"]`), 'list.json');
     assertVerifies(bundle.file, /^VALID bundle/);
-    const csv = await download(page, page.getByRole('link', { name: /Attendance \(CSV\)/ }), 'attendance.csv');
+    const csv = await download(page, page.locator(`a[href="/console/meetings/${id}/attendance.csv"]`), 'attendance.csv');
     const rows = readFileSync(csv.file, 'utf8').trim().split('\n');
     assert.equal(rows.length, 5, `CSV: a header and four attendees, got:\n${rows.join('\n')}`);
 
     // The printable list, as printed.
-    await page.getByRole('link', { name: /Printable list/ }).click();
+    await page.locator(`a[href="/console/meetings/${id}/list"]`).click();
     await page.getByRole('heading', { name: 'Attendance list: ISO/TC 37 plenary', level: 1 }).waitFor();
     await assertNoAxeViolations(page, 'the printable list');
     for (const name of ['Ada Lovelace', 'Émilie du Châtelet', 'Alan Turing', 'Mary Somerville']) {
