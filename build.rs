@@ -17,8 +17,16 @@ fn main() {
     let mut out = String::from("/// Every translation file: (language tag, JSON text).\npub const FILES: &[(&str, &str)] = &[\n");
     for p in &files {
         println!("cargo:rerun-if-changed={}", p.display());
-        let tag = p.file_stem().and_then(|s| s.to_str()).expect("UTF-8 file name");
-        writeln!(out, "    ({tag:?}, include_str!({:?})),", p.display().to_string()).expect("write");
+        let tag = p
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .expect("UTF-8 file name");
+        writeln!(
+            out,
+            "    ({tag:?}, include_str!({:?})),",
+            p.display().to_string()
+        )
+        .expect("write");
     }
     out.push_str("];\n");
     let dest = Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join("i18n_files.rs");

@@ -242,9 +242,9 @@ fn accept_language(header: &str) -> Vec<(String, f32)> {
 /// The language the browser prefers among ours: exact tag, else its
 /// primary subtag (`fr-CH` → `fr`); `*` means any, so none is chosen.
 pub fn from_accept_language(header: &str) -> Option<Lang> {
-    accept_language(header).into_iter().find_map(|(tag, _)| {
-        Lang::get(&tag).or_else(|| tag.split('-').next().and_then(Lang::get))
-    })
+    accept_language(header)
+        .into_iter()
+        .find_map(|(tag, _)| Lang::get(&tag).or_else(|| tag.split('-').next().and_then(Lang::get)))
 }
 
 /// Chooses a request's language: the `?lang=` switch, else the `lang`
@@ -324,7 +324,10 @@ mod tests {
             Err(CatalogError::Missing(..))
         ));
         assert!(matches!(
-            parse_all(&[("en", en), ("fr", r#"{"a": "Bonjour {name}", "b": "x", "c": "y"}"#)]),
+            parse_all(&[
+                ("en", en),
+                ("fr", r#"{"a": "Bonjour {name}", "b": "x", "c": "y"}"#)
+            ]),
             Err(CatalogError::Extra(..))
         ));
         assert!(matches!(
@@ -337,11 +340,28 @@ mod tests {
     #[test]
     fn negotiation_prefers_switch_then_cookie_then_browser_then_meeting() {
         let tag = |l: Lang| l.tag();
-        assert_eq!(tag(negotiate(Some("fr"), Some("en"), Some("en"), None)), "fr");
-        assert_eq!(tag(negotiate(Some("xx"), Some("fr"), Some("en"), None)), "fr");
-        assert_eq!(tag(negotiate(None, None, Some("de-CH, fr;q=0.8, en;q=0.5"), None)), "fr");
+        assert_eq!(
+            tag(negotiate(Some("fr"), Some("en"), Some("en"), None)),
+            "fr"
+        );
+        assert_eq!(
+            tag(negotiate(Some("xx"), Some("fr"), Some("en"), None)),
+            "fr"
+        );
+        assert_eq!(
+            tag(negotiate(
+                None,
+                None,
+                Some("de-CH, fr;q=0.8, en;q=0.5"),
+                None
+            )),
+            "fr"
+        );
         assert_eq!(tag(negotiate(None, None, Some("fr-CA"), None)), "fr");
-        assert_eq!(tag(negotiate(None, None, Some("en;q=0.2, fr;q=0.9"), None)), "fr");
+        assert_eq!(
+            tag(negotiate(None, None, Some("en;q=0.2, fr;q=0.9"), None)),
+            "fr"
+        );
         assert_eq!(tag(negotiate(None, None, Some("fr;q=0"), Some("en"))), "en");
         assert_eq!(tag(negotiate(None, None, Some("de"), Some("fr"))), "fr");
         assert_eq!(tag(negotiate(None, None, None, None)), "en");
@@ -350,7 +370,13 @@ mod tests {
     #[test]
     fn dates_are_written_per_language() {
         let t = time::macros::datetime!(2026-12-01 09:05 +01:00);
-        assert_eq!(Lang::get("en").unwrap().datetime(t), "1 December 2026, 09:05");
-        assert_eq!(Lang::get("fr").unwrap().datetime(t), "1 décembre 2026 à 09:05");
+        assert_eq!(
+            Lang::get("en").unwrap().datetime(t),
+            "1 December 2026, 09:05"
+        );
+        assert_eq!(
+            Lang::get("fr").unwrap().datetime(t),
+            "1 décembre 2026 à 09:05"
+        );
     }
 }

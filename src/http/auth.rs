@@ -23,8 +23,8 @@ use time::OffsetDateTime;
 
 use super::error::{page_error, ApiError};
 use super::pages::layout;
-use crate::i18n::{self, t};
 use super::AppState;
+use crate::i18n::{self, t};
 use crate::trust::encoding::b64url;
 
 const SESSION_COOKIE: &str = "rc_session";
@@ -245,7 +245,12 @@ fn setup_form(token: &str, email: &str, error: Option<&str>) -> Html<String> {
 /// `GET /setup?token=…`.
 pub async fn setup_page(State(state): State<AppState>, Query(q): Query<SetupQuery>) -> Response {
     if !setup_token_ok(&state, &q.token).await {
-        return page_error(StatusCode::FORBIDDEN, t("setup.invalid.title"), t("setup.invalid.text")).into_response();
+        return page_error(
+            StatusCode::FORBIDDEN,
+            t("setup.invalid.title"),
+            t("setup.invalid.text"),
+        )
+        .into_response();
     }
     setup_form(&q.token, "", None).into_response()
 }
@@ -265,11 +270,7 @@ pub async fn setup_submit(State(state): State<AppState>, Form(f): Form<SetupForm
         _ => {
             return (
                 StatusCode::UNPROCESSABLE_ENTITY,
-                setup_form(
-                    &f.token,
-                    &f.email,
-                    Some(t("setup.bad_email")),
-                ),
+                setup_form(&f.token, &f.email, Some(t("setup.bad_email"))),
             )
                 .into_response()
         }
@@ -346,10 +347,7 @@ pub async fn login_submit(
         return (
             StatusCode::TOO_MANY_REQUESTS,
             [(header::RETRY_AFTER, "60")],
-            login_form(
-                &f.email,
-                Some(t("login.too_many")),
-            ),
+            login_form(&f.email, Some(t("login.too_many"))),
         )
             .into_response();
     }

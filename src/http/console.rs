@@ -13,8 +13,8 @@ use super::api::{checkin_base, current_link, default_code, origin_host};
 use super::auth::Secretary;
 use super::error::{page_error, ApiError};
 use super::pages::{layout, page};
-use crate::i18n::{self, t};
 use super::AppState;
+use crate::i18n::{self, t};
 use crate::meeting::{MeetingError, NewMeeting};
 use crate::store::writer::WriteError;
 use crate::store::MeetingRow;
@@ -443,11 +443,7 @@ pub async fn meeting(
 /// snippets for the agenda.
 fn agenda_snippet(id: &str, title: &str, public: &str) -> Markup {
     let text = i18n::f("agenda.link_text", &[("title", title)]);
-    let html_snippet = format!(
-        "<a href=\"{}\">{}</a>",
-        escape(public),
-        escape(&text)
-    );
+    let html_snippet = format!("<a href=\"{}\">{}</a>", escape(public), escape(&text));
     let md_snippet = format!(
         "[{}]({public})",
         text.replace('[', "\\[").replace(']', "\\]")

@@ -15,10 +15,10 @@ use super::auth::Secretary;
 use super::console::{back_to_meeting, frame, meeting_row};
 use super::error::{page_error, ApiError};
 use super::pages::{code_html, layout_refresh, page, role_name};
-use crate::i18n::{self, t};
 use super::AppState;
 use crate::checkin::{self, CheckInInput};
 use crate::fields::{FieldError, ROLES};
+use crate::i18n::{self, t};
 use crate::trust::statement::Presence;
 use crate::trust::verify::Report;
 
@@ -133,7 +133,11 @@ pub async fn present(
 }
 
 fn count_label(lang: i18n::Lang, n: i64) -> &'static str {
-    lang.t(if n == 1 { "present.checked_in.one" } else { "present.checked_in.many" })
+    lang.t(if n == 1 {
+        "present.checked_in.one"
+    } else {
+        "present.checked_in.many"
+    })
 }
 
 /// `GET /console/meetings/{id}/present.json`: what the projector view

@@ -289,7 +289,9 @@ async fn language(State(state): State<AppState>, req: Request, next: Next) -> Re
     };
     let mut res = crate::i18n::scope(current, next.run(req)).await;
     if let Some(l) = chosen {
-        if let Ok(v) = auth::set_cookie(&state, LANG_COOKIE, l.tag(), 365 * 24 * 3600, "Lax").parse() {
+        if let Ok(v) =
+            auth::set_cookie(&state, LANG_COOKIE, l.tag(), 365 * 24 * 3600, "Lax").parse()
+        {
             res.headers_mut().append(header::SET_COOKIE, v);
         }
     }

@@ -14,13 +14,13 @@ use time::OffsetDateTime;
 use super::auth::{random_token, read_cookie, set_cookie};
 use super::error::{page_error, ApiError};
 use super::pages::{code_html, layout, page, role_name};
-use crate::i18n::{self, t};
-use crate::store::CodeVersion;
-use crate::trust::code::CodeDocument;
 use super::AppState;
 use crate::checkin::{self, CheckInError, CheckInInput};
 use crate::fields::{FieldError, ROLES};
+use crate::i18n::{self, t};
+use crate::store::CodeVersion;
 use crate::store::MeetingRow;
+use crate::trust::code::CodeDocument;
 use crate::trust::disclosure::Disclosure;
 use crate::trust::encoding::{b64url, unb64url};
 use crate::trust::statement::{Predicate, RollcallStatement};
@@ -86,7 +86,12 @@ async fn meeting_for_page(
             &i18n::f("checkin.not_open.text", &[("title", &m.meeting.title)]),
         )
         .into_response()),
-        Ok(None) => Err(page_error(StatusCode::NOT_FOUND, t("meeting.not_found.title"), t("meeting.not_found.text")).into_response()),
+        Ok(None) => Err(page_error(
+            StatusCode::NOT_FOUND,
+            t("meeting.not_found.title"),
+            t("meeting.not_found.text"),
+        )
+        .into_response()),
         Err(e) => Err(ApiError::from(e).into_response()),
     }
 }
@@ -346,12 +351,8 @@ pub async fn check_in_page(
         } else {
             StatusCode::FORBIDDEN
         };
-        return page_error(
-            status,
-            t("checkin.bad_code.title"),
-            &presence_message(&e),
-        )
-        .into_response();
+        return page_error(status, t("checkin.bad_code.title"), &presence_message(&e))
+            .into_response();
     }
     let shown = match shown_code(&state, &meeting).await {
         Ok(s) => s,

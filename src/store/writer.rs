@@ -718,7 +718,10 @@ impl State {
         }
         let (idx, at) = Self::reserve(log, now);
         log.check_ins += 1;
-        let (meeting, code) = (log.meeting.clone(), shown.unwrap_or_else(|| log.code.clone()));
+        let (meeting, code) = (
+            log.meeting.clone(),
+            shown.unwrap_or_else(|| log.code.clone()),
+        );
         let c = CheckIn {
             name: &req.name,
             organization: &req.organization,

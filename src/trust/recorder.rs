@@ -14,8 +14,8 @@ use super::disclosure::Disclosure;
 use super::keys::{PublicKey, Signer};
 use super::log::{origin_for, sign_statement, MeetingLog};
 use super::statement::{
-    Attendee, CheckInPredicate, CodeVersion, ClosePredicate, Meeting, MeetingPredicate, NotesPredicate,
-    Predicate, Presence, RollcallStatement, Subject, SubjectDigest,
+    Attendee, CheckInPredicate, ClosePredicate, CodeVersion, Meeting, MeetingPredicate,
+    NotesPredicate, Predicate, Presence, RollcallStatement, Subject, SubjectDigest,
 };
 
 /// An attendee's answers on the check-in form.

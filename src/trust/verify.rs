@@ -23,7 +23,8 @@ use super::keys::PublicKey;
 use super::log::{is_meeting_id, origin_names_meeting};
 use super::merkle::{self, Hash};
 use super::statement::{
-    CodeVersion, Meeting, MeetingPredicate, Predicate, Presence, RollcallStatement, Subject, COMMITTED_FIELDS,
+    CodeVersion, Meeting, MeetingPredicate, Predicate, Presence, RollcallStatement, Subject,
+    COMMITTED_FIELDS,
 };
 
 /// How to verify.

@@ -95,7 +95,10 @@ fn a_draft_can_be_edited_with_the_same_rules_until_it_is_opened() {
     let bad = edit("WG 11 meeting", "2019-01-01T09:00:00+01:00");
     assert_eq!(bad.status, 422);
     assert!(bad.text().contains("End must be after the start"));
-    assert!(server.get_with(&page, &c).text().contains("Room 3"), "nothing changed");
+    assert!(
+        server.get_with(&page, &c).text().contains("Room 3"),
+        "nothing changed"
+    );
 
     let ok = edit("WG 11 meeting (moved)", "2099-01-01T17:00:00+01:00");
     assert_eq!(ok.status, 303, "{}", ok.text());
@@ -106,7 +109,11 @@ fn a_draft_can_be_edited_with_the_same_rules_until_it_is_opened() {
     server.post_form(&format!("{page}/open"), &c, &[("csrf", &csrf)]);
     let refused = edit("Too late", "2099-01-01T17:00:00+01:00");
     assert_eq!(refused.status, 409);
-    assert!(refused.text().contains("can no longer be edited"), "{}", refused.text());
+    assert!(
+        refused.text().contains("can no longer be edited"),
+        "{}",
+        refused.text()
+    );
     assert_eq!(server.get_with(&format!("{page}/edit"), &c).status, 409);
     let after = server.get_with(&page, &c).text();
     assert!(after.contains("WG 11 meeting (moved)") && !after.contains("Too late"));
@@ -123,10 +130,23 @@ fn the_agenda_gets_a_stable_public_link_its_qr_code_and_snippets() {
     let id = page.rsplit('/').next().unwrap();
     let html = server.get_with(&page, &c).text();
     let link = format!("{}/m/{id}", server.url.trim_end_matches('/'));
-    assert!(html.contains(&format!(r#"id="public-link" href="{link}""#)), "{html}");
-    assert!(html.contains(&format!("&lt;a href=&quot;{link}&quot;&gt;Plenary &amp;lt;2026&amp;gt;")), "HTML snippet, escaped");
-    assert!(html.contains(&format!("[Plenary &lt;2026&gt;: meeting page and Code of Conduct]({link})")));
-    assert!(html.contains(r#"<label for="snippet-html">"#) && html.contains(r#"<label for="snippet-md">"#));
+    assert!(
+        html.contains(&format!(r#"id="public-link" href="{link}""#)),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!(
+            "&lt;a href=&quot;{link}&quot;&gt;Plenary &amp;lt;2026&amp;gt;"
+        )),
+        "HTML snippet, escaped"
+    );
+    assert!(html.contains(&format!(
+        "[Plenary &lt;2026&gt;: meeting page and Code of Conduct]({link})"
+    )));
+    assert!(
+        html.contains(r#"<label for="snippet-html">"#)
+            && html.contains(r#"<label for="snippet-md">"#)
+    );
 
     let svg = server.get_with(&format!("{page}/public-qr.svg"), &c);
     assert_eq!(svg.status, 200);
@@ -135,7 +155,11 @@ fn the_agenda_gets_a_stable_public_link_its_qr_code_and_snippets() {
     let png = server.get_with(&format!("{page}/public-qr.png"), &c);
     assert_eq!(png.header("content-type"), Some("image/png"));
     assert!(png.body.starts_with(b"\x89PNG"));
-    assert_eq!(server.get(&format!("{page}/public-qr.svg")).status, 303, "secretaries only");
+    assert_eq!(
+        server.get(&format!("{page}/public-qr.svg")).status,
+        303,
+        "secretaries only"
+    );
 
     // The public page: the meeting and its full Code, before and during check-in.
     let public = server.get(&format!("/m/{id}"));
@@ -144,7 +168,9 @@ fn the_agenda_gets_a_stable_public_link_its_qr_code_and_snippets() {
     assert!(text.contains("Plenary &lt;2026&gt;") && text.contains("Behave ethically"));
     assert!(text.contains("Check-in opens when the meeting starts"));
     server.post_form(&format!("{page}/open"), &c, &[("csrf", &csrf)]);
-    let open = server.get_with(&format!("/m/{id}"), &[("accept-language", "fr")]).text();
+    let open = server
+        .get_with(&format!("/m/{id}"), &[("accept-language", "fr")])
+        .text();
     assert!(open.contains("scannez le code QR"), "{open}");
 }
 
@@ -160,14 +186,23 @@ fn the_projector_view_updates_itself_from_a_json_endpoint() {
     let html = server.get_with(&format!("{page}/present"), &c).text();
     assert!(html.contains(r#"<script src="/static/present.js" defer>"#));
     assert!(html.contains(&format!(r#"data-present="{page}/present.json""#)));
-    assert!(html.contains(r#"<noscript><meta http-equiv="refresh" content="10">"#), "fallback without JavaScript");
+    assert!(
+        html.contains(r#"<noscript><meta http-equiv="refresh" content="10">"#),
+        "fallback without JavaScript"
+    );
     assert!(html.contains(r#"aria-live="polite""#) && html.contains(r#"id="present-count">0<"#));
     let js = server.get("/static/present.js");
     assert_eq!(js.status, 200);
-    assert!(js.header("content-type").unwrap().starts_with("text/javascript"));
+    assert!(js
+        .header("content-type")
+        .unwrap()
+        .starts_with("text/javascript"));
     assert!(js.text().contains("present.json") || js.text().contains("data-present"));
     let csp = js.header("content-security-policy").unwrap().to_owned();
-    assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), "{csp}");
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
 
     let before = server.get_with(&format!("{page}/present.json"), &c).json();
     assert_eq!(before["state"], "open");
@@ -192,5 +227,9 @@ fn the_projector_view_updates_itself_from_a_json_endpoint() {
     let after = server.get_with(&format!("{page}/present.json"), &c).json();
     assert_eq!(after["count"], 1);
     assert_eq!(after["count_label"], "checked in");
-    assert_eq!(server.get(&format!("{page}/present.json")).status, 303, "secretaries only");
+    assert_eq!(
+        server.get(&format!("{page}/present.json")).status,
+        303,
+        "secretaries only"
+    );
 }

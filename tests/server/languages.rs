@@ -10,13 +10,19 @@ use crate::support::http::Server;
 fn a_french_browser_gets_french_pages_with_the_right_html_lang() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(dir.path(), &[]);
-    let fr = server.get_with("/login", &[("accept-language", "fr-CH, fr;q=0.9, en;q=0.5")]);
+    let fr = server.get_with(
+        "/login",
+        &[("accept-language", "fr-CH, fr;q=0.9, en;q=0.5")],
+    );
     assert_eq!(fr.status, 200);
     let html = fr.text();
     assert!(html.contains(r#"<html lang="fr">"#), "{html}");
     assert!(html.contains("Connexion du secrétariat") && html.contains("Mot de passe"));
     let vary = fr.all("vary").join(", ");
-    assert!(vary.contains("Accept-Language") && vary.contains("Cookie"), "{vary}");
+    assert!(
+        vary.contains("Accept-Language") && vary.contains("Cookie"),
+        "{vary}"
+    );
 
     let en = server.get_with("/login", &[("accept-language", "de, en;q=0.8")]);
     assert!(en.text().contains(r#"<html lang="en">"#));
@@ -31,24 +37,41 @@ fn the_language_switch_sets_a_cookie_that_outranks_the_browser() {
     let server = Server::start(dir.path(), &[]);
     let home = server.get("/").text();
     // The switch: a labelled navigation, each link in its own language.
-    assert!(home.contains(r#"<nav class="langs" aria-label="Language">"#), "{home}");
-    assert!(home.contains(r#"href="/?lang=fr" hreflang="fr" lang="fr""#), "{home}");
-    assert!(home.contains(r#"hreflang="en" lang="en" aria-current="true""#), "{home}");
+    assert!(
+        home.contains(r#"<nav class="langs" aria-label="Language">"#),
+        "{home}"
+    );
+    assert!(
+        home.contains(r#"href="/?lang=fr" hreflang="fr" lang="fr""#),
+        "{home}"
+    );
+    assert!(
+        home.contains(r#"hreflang="en" lang="en" aria-current="true""#),
+        "{home}"
+    );
 
     let switched = server.get_with("/login?lang=fr", &[("accept-language", "en")]);
     assert!(switched.text().contains(r#"<html lang="fr">"#));
     let set = switched.header("set-cookie").unwrap_or_default().to_owned();
-    assert!(set.starts_with("lang=fr;") && set.contains("SameSite=Lax"), "{set}");
+    assert!(
+        set.starts_with("lang=fr;") && set.contains("SameSite=Lax"),
+        "{set}"
+    );
     let cookie = switched.cookie("lang").unwrap();
     let later = server.get_with("/", &[("cookie", &cookie), ("accept-language", "en")]);
     assert!(later.text().contains(r#"<html lang="fr">"#));
-    assert!(later.text().contains(r#"hreflang="fr" lang="fr" aria-current="true""#));
+    assert!(later
+        .text()
+        .contains(r#"hreflang="fr" lang="fr" aria-current="true""#));
     // Switching back keeps the rest of the address.
     let page = server
         .get_with("/m/m-nothing?t=abc&lang=en", &[("cookie", &cookie)])
         .text();
     assert!(page.contains(r#"<html lang="en">"#));
-    assert!(page.contains(r#"href="/m/m-nothing?t=abc&amp;lang=fr""#), "{page}");
+    assert!(
+        page.contains(r#"href="/m/m-nothing?t=abc&amp;lang=fr""#),
+        "{page}"
+    );
     // Pages attendees may hit by mistake are translated too.
     let missing = server.get_with("/nowhere", &[("accept-language", "fr")]);
     assert_eq!(missing.status, 404);
@@ -64,7 +87,10 @@ fn every_translation_file_has_exactly_the_keys_and_placeholders_of_english() {
         if path.extension().is_some_and(|x| x == "json") {
             let tag = path.file_stem().unwrap().to_string_lossy().into_owned();
             let text = std::fs::read_to_string(&path).unwrap();
-            files.push((Box::leak(tag.into_boxed_str()), Box::leak(text.into_boxed_str())));
+            files.push((
+                Box::leak(tag.into_boxed_str()),
+                Box::leak(text.into_boxed_str()),
+            ));
         }
     }
     assert!(files.len() >= 2, "English and French at least");
@@ -92,17 +118,40 @@ fn a_french_attendee_reads_the_translated_code_and_the_attestation_records_it() 
     let iso = rollcall::trust::code::CodeDocument::iso().digest().to_hex();
     std::fs::write(dir.path().join("test-fr.md"), TEST_FR).unwrap();
     let added = server.cli(&[
-        "code", "add", "test-fr.md", "--language", "fr", "--translation-of", &iso, "--data", "data",
+        "code",
+        "add",
+        "test-fr.md",
+        "--language",
+        "fr",
+        "--translation-of",
+        &iso,
+        "--data",
+        "data",
     ]);
-    assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
     let fr_digest = String::from_utf8_lossy(&added.stdout).trim().to_owned();
     let listed = String::from_utf8_lossy(&server.cli(&["code", "list", "--data", "data"]).stdout)
         .into_owned();
-    assert!(listed.contains(&format!("{fr_digest}  fr  (translation)")), "{listed}");
+    assert!(
+        listed.contains(&format!("{fr_digest}  fr  (translation)")),
+        "{listed}"
+    );
     // A second French translation of the same Code is refused.
     std::fs::write(dir.path().join("other-fr.md"), "# Autre\n").unwrap();
     let again = server.cli(&[
-        "code", "add", "other-fr.md", "--language", "fr", "--translation-of", &iso, "--data", "data",
+        "code",
+        "add",
+        "other-fr.md",
+        "--language",
+        "fr",
+        "--translation-of",
+        &iso,
+        "--data",
+        "data",
     ]);
     assert!(!again.status.success());
 
@@ -119,10 +168,16 @@ fn a_french_attendee_reads_the_translated_code_and_the_attestation_records_it() 
     let html = page.text();
     assert!(html.contains(r#"<html lang="fr">"#));
     assert!(html.contains("Texte d’essai sans valeur officielle."));
-    assert!(html.contains(r#"aria-label="Code de conduite" lang="fr""#), "{html}");
+    assert!(
+        html.contains(r#"aria-label="Code de conduite" lang="fr""#),
+        "{html}"
+    );
     assert!(html.contains(&format!(r#"name="code_sha256" value="{fr_digest}""#)));
     assert!(html.contains(r#"name="language" value="fr""#));
-    assert!(!html.contains("code-language-note"), "no note when shown in the reader's language");
+    assert!(
+        !html.contains("code-language-note"),
+        "no note when shown in the reader's language"
+    );
     // An English reader sees the original.
     let en = server.get(&format!("/m/{id}?t={token}")).text();
     assert!(en.contains(&format!(r#"name="code_sha256" value="{iso}""#)));
@@ -144,9 +199,15 @@ fn a_french_attendee_reads_the_translated_code_and_the_attestation_records_it() 
     );
     assert_eq!(form.status, 303, "{}", form.text());
     let receipt = server
-        .get_with(form.header("location").unwrap(), &[("accept-language", "fr")])
+        .get_with(
+            form.header("location").unwrap(),
+            &[("accept-language", "fr")],
+        )
         .text();
-    assert!(receipt.contains("Vous êtes enregistré") && receipt.contains("Délégué"), "{receipt}");
+    assert!(
+        receipt.contains("Vous êtes enregistré") && receipt.contains("Délégué"),
+        "{receipt}"
+    );
     assert!(receipt.contains(&fr_digest));
 
     // A French label on the English version is refused, nothing recorded.
@@ -168,7 +229,11 @@ fn a_french_attendee_reads_the_translated_code_and_the_attestation_records_it() 
 
     assert_eq!(
         server
-            .post_json(&format!("/api/v1/meetings/{id}/close"), Some(&api), &json!({}))
+            .post_json(
+                &format!("/api/v1/meetings/{id}/close"),
+                Some(&api),
+                &json!({})
+            )
             .status,
         200
     );
@@ -179,7 +244,11 @@ fn a_french_attendee_reads_the_translated_code_and_the_attestation_records_it() 
     let key = server.public_key();
     let v = server.cli(&["verify", "list.json", "--key", &key, "--json"]);
     let out = String::from_utf8_lossy(&v.stdout).into_owned();
-    assert!(v.status.success(), "{out}{}", String::from_utf8_lossy(&v.stderr));
+    assert!(
+        v.status.success(),
+        "{out}{}",
+        String::from_utf8_lossy(&v.stderr)
+    );
     let report: serde_json::Value = serde_json::from_str(&out).unwrap();
     let attendee = &report["attendees"][0];
     assert_eq!(attendee["language"], "fr", "{report}");

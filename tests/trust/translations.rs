@@ -89,8 +89,7 @@ fn a_check_in_shown_the_translation_verifies_with_its_language_and_digest() {
 fn acknowledging_a_version_the_meeting_did_not_offer_is_caught() {
     let s = signer(7);
     let fr = test_translation();
-    let other =
-        CodeDocument::new("other-fr.md", "fr", "# Autre texte\n\nNon proposé.\n").unwrap();
+    let other = CodeDocument::new("other-fr.md", "fr", "# Autre texte\n\nNon proposé.\n").unwrap();
     let mut r = Recorder::open_translated(
         &s,
         HOST,
