@@ -83,6 +83,7 @@ pub fn meeting_json(state: &AppState, m: &MeetingRow) -> Value {
         "presence": m.presence,
         "languages": m.languages,
         "code_sha256": m.code_sha256,
+        "versions": m.versions,
         "checkin_url": checkin_base(state, &m.meeting.id),
         "log_origin": m.origin,
         "created_at": m.created_at,

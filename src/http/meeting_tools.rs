@@ -96,8 +96,8 @@ pub async fn present(
         .into_response();
     }
     let count = count_of(&state, &id).await;
-    let code = match super::public::shown_code(&state, &m).await {
-        Ok((_, c)) => c.text,
+    let (version, code) = match super::public::shown_code(&state, &m).await {
+        Ok((v, c)) => (v, c.text),
         Err(e) => return e.into_response(),
     };
     let (svg, token) = inline_qr(&state, &m);
@@ -114,7 +114,7 @@ pub async fn present(
                         h1 { (m.meeting.title) }
                         p.meta { (m.meeting.committee) " · " (m.meeting.location) }
                         h2 { (t("present.code_heading")) }
-                        ul.principles { @for p in principles(&code) { li { (p) } } }
+                        ul.principles lang=(version.language) { @for p in principles(&code) { li { (p) } } }
                         p.present-call { (t("present.scan")) }
                     }
                     div.present-qr {

@@ -149,7 +149,7 @@ pub(super) fn code_section(version: &CodeVersion, code: &CodeDocument) -> Markup
     html! {
         @if !same {
             p.notice #code-language-note {
-                (i18n::f("code.original_language", &[("language", &language_name(&version.language))]))
+                (t("code.original_language")) " " span lang=(version.language) { (language_name(&version.language)) } "."
             }
         }
         section.code aria-label=(t("code.label")) lang=(version.language) { (code_html(&code.text)) }
