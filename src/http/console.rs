@@ -72,7 +72,7 @@ fn meeting_form(
         errors
             .iter()
             .find(|e| e.field == f)
-            .map(|e| e.message.clone())
+            .map(|e| super::public::translated_field_error("meeting", e))
     };
     let field = |id: &'static str, kind: &'static str, value: &str, required: bool| {
         let hint = t(&format!("meeting.hint.{id}"));
@@ -91,7 +91,7 @@ fn meeting_form(
         |id| format!("/console/meetings/{id}/edit"),
     );
     html! {
-        @if !errors.is_empty() { div.errors role="alert" { ul { @for e in errors { li { a href=(format!("#{}", e.field)) { (e.message) } } } } } }
+        @if !errors.is_empty() { div.errors role="alert" { ul { @for e in errors { li { a href=(format!("#{}", e.field)) { (super::public::translated_field_error("meeting", e)) } } } } } }
         form.stack #meeting-form method="post" action=(action) {
             input type="hidden" name="csrf" value=(who.csrf);
             (field("title", "text", &values.title, true))

@@ -283,7 +283,7 @@ fn presence_name(label: &str) -> &'static str {
 pub fn manual_entry_form(csrf: &str, id: &str, errors: &[FieldError]) -> Markup {
     html! {
         h2 { (t("manual.heading")) }
-        @if !errors.is_empty() { div.errors role="alert" { ul { @for e in errors { li { (e.message) } } } } }
+        @if !errors.is_empty() { div.errors role="alert" { ul { @for e in errors { li { (super::public::field_message(e)) } } } } }
         form.stack method="post" action=(format!("/console/meetings/{id}/manual")) {
             input type="hidden" name="csrf" value=(csrf);
             div { label for="m-name" { (t("checkin.field.name")) } input #m-name name="name" type="text" required; }

@@ -100,14 +100,19 @@ fn field_error(errors: &[FieldError], field: &str) -> Option<String> {
     errors.iter().find(|e| e.field == field).map(field_message)
 }
 
+/// A check-in field error in the page's language.
+pub(super) fn field_message(e: &FieldError) -> String {
+    translated_field_error("checkin", e)
+}
+
 /// A field error in the page's language: the validator's own (English)
-/// message, or the translated advice for the field.
-fn field_message(e: &FieldError) -> String {
+/// message, or the translated advice `{form}.error.{field}`.
+pub(super) fn translated_field_error(form: &str, e: &FieldError) -> String {
     let lang = i18n::current();
     if lang.tag() == i18n::DEFAULT {
         return e.message.clone();
     }
-    let key = format!("checkin.error.{}", e.field);
+    let key = format!("{form}.error.{}", e.field);
     match lang.t(&key) {
         "" => e.message.clone(),
         s => s.to_owned(),
