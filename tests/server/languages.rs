@@ -205,7 +205,7 @@ fn a_french_attendee_reads_the_translated_code_and_the_attestation_records_it() 
         )
         .text();
     assert!(
-        receipt.contains("Vous êtes enregistré") && receipt.contains("Délégué"),
+        receipt.contains("Votre présence est enregistrée") && receipt.contains("Délégué"),
         "{receipt}"
     );
     assert!(receipt.contains(&fr_digest));
