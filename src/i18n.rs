@@ -272,6 +272,8 @@ pub struct Current {
     pub lang: Lang,
     pub here: String,
     pub explicit: bool,
+    /// Nothing the client sent chose the language: English was the default.
+    pub defaulted: bool,
 }
 
 tokio::task_local! {
@@ -281,6 +283,30 @@ tokio::task_local! {
 /// Runs `fut` (a request's handling) with `current` as its language.
 pub async fn scope<F: Future>(current: Current, fut: F) -> F::Output {
     CURRENT.scope(current, fut).await
+}
+
+/// Runs `fut` in the meeting's language when nothing the client sent chose
+/// one (no switch, cookie or usable `Accept-Language`); else as it is.
+pub async fn with_meeting_language<F: Future>(meeting_language: &str, fut: F) -> F::Output {
+    let fallback = meeting_language
+        .split('-')
+        .next()
+        .and_then(|primary| Lang::get(meeting_language).or_else(|| Lang::get(primary)));
+    match (context(), fallback) {
+        (Some(c), Some(lang)) if c.defaulted && lang != c.lang => {
+            CURRENT
+                .scope(
+                    Current {
+                        lang,
+                        defaulted: false,
+                        ..c
+                    },
+                    fut,
+                )
+                .await
+        }
+        _ => fut.await,
+    }
 }
 
 /// The language of the response being rendered (English outside a request).

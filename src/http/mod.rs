@@ -282,10 +282,12 @@ async fn language(State(state): State<AppState>, req: Request, next: Next) -> Re
         .and_then(|v| v.to_str().ok());
     let lang = crate::i18n::negotiate(switch.as_deref(), cookie.as_deref(), accept, None);
     let chosen = switch.as_deref().and_then(crate::i18n::Lang::get);
+    let explicit = chosen.is_some() || cookie.as_deref().and_then(crate::i18n::Lang::get).is_some();
     let current = crate::i18n::Current {
         lang,
         here,
-        explicit: chosen.is_some() || cookie.as_deref().and_then(crate::i18n::Lang::get).is_some(),
+        explicit,
+        defaulted: !explicit && accept.and_then(crate::i18n::from_accept_language).is_none(),
     };
     let mut res = crate::i18n::scope(current, next.run(req)).await;
     if let Some(l) = chosen {

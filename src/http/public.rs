@@ -337,6 +337,26 @@ pub async fn check_in_page(
     Query(q): Query<PageQuery>,
     headers: HeaderMap,
 ) -> Response {
+    let lang = meeting_language(&state, &id).await;
+    i18n::with_meeting_language(&lang, check_in_page_in(state, id, q, headers)).await
+}
+
+/// The language of a meeting's Code (the original), for visitors whose
+/// browser names no language of ours.
+async fn meeting_language(state: &AppState, id: &str) -> String {
+    match state.meetings.get(&state.store, id).await {
+        Ok(Some(m)) => m.versions.first().map(|v| v.language.clone()),
+        _ => None,
+    }
+    .unwrap_or_default()
+}
+
+async fn check_in_page_in(
+    state: AppState,
+    id: String,
+    q: PageQuery,
+    headers: HeaderMap,
+) -> Response {
     if q.t.is_empty() {
         return public_meeting_page(&state, &id).await;
     }
@@ -437,6 +457,17 @@ pub async fn check_in_form(
     info: ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Form(f): Form<CheckInFormData>,
+) -> Response {
+    let lang = meeting_language(&state, &id).await;
+    i18n::with_meeting_language(&lang, check_in_form_in(state, id, info, headers, f)).await
+}
+
+async fn check_in_form_in(
+    state: AppState,
+    id: String,
+    info: ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    f: CheckInFormData,
 ) -> Response {
     let meeting = match meeting_for_page(&state, &id).await {
         Ok(m) => m,

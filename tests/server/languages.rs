@@ -261,3 +261,41 @@ fn a_french_attendee_reads_the_translated_code_and_the_attestation_records_it() 
     assert_eq!(fr_code["language"], "fr");
     assert_eq!(fr_code["text_checked"], true);
 }
+
+#[test]
+fn a_browser_naming_none_of_our_languages_gets_the_meetings_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]);
+    std::fs::write(
+        dir.path().join("gt.md"),
+        "# Code du groupe (essai)\n\nTexte d’essai.\n",
+    )
+    .unwrap();
+    let added = server.cli(&["code", "add", "gt.md", "--language", "fr", "--data", "data"]);
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    let digest = String::from_utf8_lossy(&added.stdout).trim().to_owned();
+    let api = server.token("t");
+    let r = server.post_json(
+        "/api/v1/meetings",
+        Some(&api),
+        &json!({"title": "GT 3", "starts_at": "2020-01-01T09:00:00Z", "ends_at": "2099-01-01T09:00:00Z", "code_sha256": digest}),
+    );
+    assert_eq!(r.status, 201, "{}", r.text());
+    let id = r.json()["id"].as_str().unwrap().to_owned();
+    let lang_of = |headers: &[(&str, &str)]| {
+        let html = server.get_with(&format!("/m/{id}"), headers).text();
+        html[html.find("<html lang=\"").unwrap() + 12..]
+            .split('"')
+            .next()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(lang_of(&[("accept-language", "de-DE, de;q=0.9")]), "fr");
+    assert_eq!(lang_of(&[]), "fr");
+    assert_eq!(lang_of(&[("accept-language", "de, en;q=0.5")]), "en");
+    assert_eq!(lang_of(&[("cookie", "lang=en")]), "en");
+}
