@@ -165,7 +165,7 @@ pub async fn home(State(state): State<AppState>) -> impl IntoResponse {
                 h1 { "rollcall" }
                 p { (t("home.tagline")) }
                 @if users == 0 {
-                    p { (t("home.no_account")) " " code { "rollcall serve" } " · " code { "rollcall user add EMAIL" } }
+                    p { (t("home.no_account")) " " code { "rollcall user add EMAIL" } }
                 } @else {
                     p { a.button href="/console" { (t("home.sign_in")) } }
                 }
