@@ -27,7 +27,8 @@ pub struct CheckInInput {
     pub acknowledged: bool,
     /// SHA-256 of the Code text the attendee was shown.
     pub code_sha256: String,
-    /// Language the Code was shown in; default the meeting's first.
+    /// Language the Code was shown in; default the language of the
+    /// version `code_sha256` names (the original or a translation).
     #[serde(default)]
     pub language: Option<String>,
 }
@@ -76,34 +77,32 @@ pub fn validate(
             "Please tick the box to confirm you have read the Code of Conduct and will uphold it",
         );
     }
-    let language = input
-        .language
-        .clone()
-        .filter(|l| !l.is_empty())
-        .unwrap_or_else(|| {
-            meeting
-                .languages
-                .first()
-                .cloned()
-                .unwrap_or_else(|| "en".into())
-        });
-    if !meeting.languages.contains(&language) {
-        e.add(
-            "language",
-            format!(
-                "This meeting offers the Code in: {}",
-                meeting.languages.join(", ")
-            ),
-        );
-    }
-    if input.code_sha256.trim() != meeting.code_sha256 {
+    // The version shown: by digest; its language is the version's own.
+    let shown = input.code_sha256.trim();
+    let Some(version) = meeting.version(shown) else {
         if !e.is_empty() {
             return Err(CheckInError::Invalid(e.0));
         }
         return Err(CheckInError::WrongCode {
-            shown: input.code_sha256.chars().take(64).collect(),
+            shown: shown.chars().take(64).collect(),
         });
+    };
+    let language = input
+        .language
+        .clone()
+        .filter(|l| !l.is_empty())
+        .unwrap_or_else(|| version.language.clone());
+    if language != version.language {
+        e.add(
+            "language",
+            format!(
+                "The Code version you were shown is in {:?}, not {language:?}; this meeting offers the Code in: {}",
+                version.language,
+                meeting.languages.join(", ")
+            ),
+        );
     }
+    let code_sha256 = version.sha256.clone();
     let (Some(name), Some(organization), Some(country), Some(role), Some(email), true) =
         (name, organization, country, role, email, e.is_empty())
     else {
@@ -126,6 +125,7 @@ pub fn validate(
         email,
         role,
         language,
+        code_sha256,
         presence,
         device_key,
     })

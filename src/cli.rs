@@ -211,10 +211,16 @@ pub enum CodeCommand {
         /// Its language, a BCP 47 tag such as `en` or `fr`.
         #[arg(long, default_value = "en")]
         language: String,
+        /// Load it as a translation of the Code with this SHA-256 (as
+        /// `rollcall code list` shows it): meetings created with that Code
+        /// from now on also offer this version, to attendees who read this
+        /// language.
+        #[arg(long, value_name = "SHA256")]
+        translation_of: Option<String>,
         #[command(flatten)]
         data: DataDir,
     },
-    /// List the loaded Code documents.
+    /// List the loaded Code documents and their translations.
     List {
         #[command(flatten)]
         data: DataDir,

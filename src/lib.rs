@@ -7,6 +7,7 @@ pub mod checkin;
 pub mod export;
 pub mod fields;
 pub mod http;
+pub mod i18n;
 pub mod keystore;
 pub mod meeting;
 pub mod metrics;

@@ -6,7 +6,7 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use crate::fields::{self, Errors, FieldError};
-use crate::store::{ts, MeetingRow, Store, StoreError};
+use crate::store::{ts, CodeVersion, MeetingRow, Store, StoreError};
 use crate::trust::code::is_language_tag;
 use crate::trust::log::origin_for;
 use crate::trust::statement::Meeting;
@@ -40,6 +40,8 @@ pub struct NewMeeting {
 pub enum MeetingError {
     #[error("some fields are invalid")]
     Invalid(Vec<FieldError>),
+    #[error("the meeting has been opened, so its details are signed and can no longer change")]
+    AlreadyOpened,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -87,15 +89,27 @@ pub fn new_id() -> String {
     format!("m-{tail}")
 }
 
-/// Validates and stores a new meeting in the `draft` state.
-pub async fn create(
+/// A meeting's fields once valid.
+struct Valid {
+    title: String,
+    committee: String,
+    location: String,
+    starts_at: OffsetDateTime,
+    ends_at: OffsetDateTime,
+    timezone: String,
+    presence: String,
+    code_sha256: String,
+    languages: Vec<String>,
+    versions: Vec<CodeVersion>,
+}
+
+/// The rules shared by creating and editing a meeting. A meeting offers
+/// its Code and every translation of it loaded on the server.
+async fn validate(
     store: &Store,
     input: NewMeeting,
-    host: &str,
     default_code: &str,
-    created_by: &str,
-    now: OffsetDateTime,
-) -> Result<MeetingRow, MeetingError> {
+) -> Result<Valid, MeetingError> {
     let mut e = Errors::default();
     let title = e.take(fields::text("title", "Title", &input.title, 200, true));
     let committee = e.take(fields::text(
@@ -127,7 +141,7 @@ pub async fn create(
             "Presence must be \"rotating\" (QR code on the screen) or \"static\" (printed link)",
         );
     }
-    let code_sha256 = input.code_sha256.unwrap_or_else(|| default_code.to_owned());
+    let mut code_sha256 = input.code_sha256.unwrap_or_else(|| default_code.to_owned());
     let code = store.code(&code_sha256).await?;
     if code.is_none() {
         e.add(
@@ -135,25 +149,49 @@ pub async fn create(
             "No Code document with this SHA-256 is loaded on the server (load one with `rollcall code add FILE`)",
         );
     }
-    // The Code is shown in its own language; translations are not yet loaded.
-    let code_language = code
-        .as_ref()
-        .map_or_else(|| "en".to_owned(), |c| c.language.clone());
-    let languages = input
-        .languages
-        .unwrap_or_else(|| vec![code_language.clone()]);
+    // A translation chosen by mistake stands for its original.
+    if let Some(original) = store.translation_of(&code_sha256).await? {
+        code_sha256 = original;
+    }
+    let code_language = match store.code(&code_sha256).await? {
+        Some(c) => c.language,
+        None => "en".to_owned(),
+    };
+    let mut versions = vec![CodeVersion {
+        sha256: code_sha256.clone(),
+        language: code_language.clone(),
+    }];
+    for (sha256, language) in store.translations(&code_sha256).await? {
+        if !versions.iter().any(|v| v.language == language) {
+            versions.push(CodeVersion { sha256, language });
+        }
+    }
+    let offered: Vec<String> = versions.iter().map(|v| v.language.clone()).collect();
+    let languages = input.languages.unwrap_or_else(|| offered.clone());
     if !languages.iter().all(|l| is_language_tag(l)) {
         e.add(
             "languages",
             "Languages must be tags such as \"en\" or \"fr\"",
         );
-    } else if languages != [code_language.clone()] {
-        e.add(
-            "languages",
-            format!(
-                "This Code is written in {code_language:?} and has no translations loaded, so languages must be [\"{code_language}\"]"
-            ),
-        );
+    } else if languages != offered {
+        let list = offered
+            .iter()
+            .map(|l| format!("\"{l}\""))
+            .collect::<Vec<_>>()
+            .join(", ");
+        if offered.len() == 1 {
+            e.add(
+                "languages",
+                format!(
+                    "This Code is written in {code_language:?} and has no translations loaded, so languages must be [{list}] (load one with `rollcall code add FILE --language TAG --translation-of DIGEST`)"
+                ),
+            );
+        } else {
+            e.add(
+                "languages",
+                format!("This Code is offered in [{list}] (the original and its translations), so languages must be exactly that"),
+            );
+        }
     }
     let (
         Some(title),
@@ -175,27 +213,147 @@ pub async fn create(
     else {
         return Err(MeetingError::Invalid(e.0));
     };
-    let id = new_id();
-    let row = MeetingRow {
-        meeting: Meeting {
-            id: id.clone(),
-            title,
-            committee,
-            location,
-            starts_at,
-            ends_at,
-            timezone,
-        },
+    Ok(Valid {
+        title,
+        committee,
+        location,
+        starts_at,
+        ends_at,
+        timezone,
+        presence,
         code_sha256,
         languages,
-        presence,
-        state: "draft".into(),
-        origin: origin_for(host, &id),
-        created_by: created_by.to_owned(),
-        created_at: ts(now),
-        opened_at: None,
-        closed_at: None,
-    };
+        versions,
+    })
+}
+
+impl Valid {
+    fn into_row(self, id: &str, host: &str, created_by: &str, created_at: String) -> MeetingRow {
+        MeetingRow {
+            meeting: Meeting {
+                id: id.to_owned(),
+                title: self.title,
+                committee: self.committee,
+                location: self.location,
+                starts_at: self.starts_at,
+                ends_at: self.ends_at,
+                timezone: self.timezone,
+            },
+            code_sha256: self.code_sha256,
+            languages: self.languages,
+            versions: self.versions,
+            presence: self.presence,
+            state: "draft".into(),
+            origin: origin_for(host, id),
+            created_by: created_by.to_owned(),
+            created_at,
+            opened_at: None,
+            closed_at: None,
+        }
+    }
+}
+
+/// Validates and stores a new meeting in the `draft` state.
+pub async fn create(
+    store: &Store,
+    input: NewMeeting,
+    host: &str,
+    default_code: &str,
+    created_by: &str,
+    now: OffsetDateTime,
+) -> Result<MeetingRow, MeetingError> {
+    let valid = validate(store, input, default_code).await?;
+    let id = new_id();
+    let row = valid.into_row(&id, host, created_by, ts(now));
     store.insert_meeting(&row).await?;
     Ok(row)
+}
+
+/// Changes a meeting before it is opened, with the rules of [`create`].
+/// Once opened, its signed statement fixes it: [`MeetingError::AlreadyOpened`].
+pub async fn update_draft(
+    store: &Store,
+    current: &MeetingRow,
+    input: NewMeeting,
+    default_code: &str,
+) -> Result<MeetingRow, MeetingError> {
+    if current.state != "draft" {
+        return Err(MeetingError::AlreadyOpened);
+    }
+    let valid = validate(store, input, default_code).await?;
+    // The log origin is fixed at creation; keep it.
+    let mut row = valid.into_row(
+        &current.meeting.id,
+        "",
+        &current.created_by,
+        current.created_at.clone(),
+    );
+    row.origin.clone_from(&current.origin);
+    if store.update_draft(&row).await? {
+        Ok(row)
+    } else {
+        Err(MeetingError::AlreadyOpened)
+    }
+}
+
+/// The meeting as the edit form starts: its current values.
+pub fn as_input(row: &MeetingRow) -> NewMeeting {
+    NewMeeting {
+        title: row.meeting.title.clone(),
+        committee: row.meeting.committee.clone(),
+        location: row.meeting.location.clone(),
+        starts_at: ts(row.meeting.starts_at),
+        ends_at: ts(row.meeting.ends_at),
+        timezone: row.meeting.timezone.clone(),
+        presence: Some(row.presence.clone()),
+        languages: None,
+        code_sha256: Some(row.code_sha256.clone()),
+    }
+}
+
+/// Meetings as the console lists them.
+#[derive(Debug, Default)]
+pub struct Groups<'a> {
+    /// Drafts, soonest first.
+    pub upcoming: Vec<&'a MeetingRow>,
+    /// Open for check-in, soonest first.
+    pub open: Vec<&'a MeetingRow>,
+    /// Closed, most recent first.
+    pub closed: Vec<&'a MeetingRow>,
+}
+
+/// Sorts meetings into upcoming (drafts), open and closed.
+pub fn group(all: &[MeetingRow]) -> Groups<'_> {
+    let mut g = Groups::default();
+    for m in all {
+        match m.state.as_str() {
+            "draft" => g.upcoming.push(m),
+            "open" => g.open.push(m),
+            _ => g.closed.push(m),
+        }
+    }
+    g.upcoming.sort_by_key(|m| m.meeting.starts_at);
+    g.open.sort_by_key(|m| m.meeting.starts_at);
+    g.closed
+        .sort_by_key(|m| std::cmp::Reverse(m.meeting.starts_at));
+    g
+}
+
+/// Adds the texts of a meeting's translated Code versions to its bundle,
+/// so an auditor can read every version attendees may have been shown.
+pub async fn with_translations(
+    store: &Store,
+    id: &str,
+    mut bundle: crate::trust::bundle::Bundle,
+) -> Result<crate::trust::bundle::Bundle, StoreError> {
+    if let Some(row) = store.meeting(id).await? {
+        for v in row.versions.iter().skip(1) {
+            if let Some(c) = store.code(&v.sha256).await? {
+                if !bundle.codes.contains(&c.text) {
+                    bundle.codes.push(c.text);
+                }
+            }
+        }
+    }
+    Ok(bundle)
 }

@@ -136,6 +136,7 @@ pub fn code(command: CodeCommand) -> Result<ExitCode> {
             file,
             name,
             language,
+            translation_of,
             data,
         } => {
             let text = std::fs::read_to_string(&file).with_context(|| {
@@ -150,7 +151,54 @@ pub fn code(command: CodeCommand) -> Result<ExitCode> {
                 .with_context(|| format!("{} cannot be used as a Code document", file.display()))?;
             runtime()?.block_on(async {
                 let store = open(&data).await?;
+                store
+                    .put_code(
+                        &rollcall::trust::code::CodeDocument::iso(),
+                        OffsetDateTime::now_utc(),
+                    )
+                    .await?;
+                let original = match &translation_of {
+                    None => None,
+                    Some(of) => {
+                        let of = of.trim().trim_start_matches("sha256:").to_ascii_lowercase();
+                        let Some(orig) = store.code(&of).await? else {
+                            anyhow::bail!(
+                                "no Code with SHA-256 {of} is loaded; `rollcall code list` shows the loaded Codes"
+                            );
+                        };
+                        if store.translation_of(&of).await?.is_some() {
+                            anyhow::bail!(
+                                "{of} is itself a translation; give the SHA-256 of the original Code"
+                            );
+                        }
+                        if orig.language == code.language {
+                            anyhow::bail!(
+                                "the original is already in {:?}; a translation must be in another language (--language)",
+                                code.language
+                            );
+                        }
+                        if store
+                            .translations(&of)
+                            .await?
+                            .iter()
+                            .any(|(d, l)| *l == code.language && *d != code.digest().to_hex())
+                        {
+                            anyhow::bail!(
+                                "a {:?} translation of this Code is already loaded; meetings offer one version per language",
+                                code.language
+                            );
+                        }
+                        Some(of)
+                    }
+                };
                 let digest = store.put_code(&code, OffsetDateTime::now_utc()).await?;
+                if let Some(of) = &original {
+                    if digest == *of {
+                        anyhow::bail!("the translation is the same text as the original");
+                    }
+                    store.set_translation_of(&digest, of).await?;
+                    eprintln!("Loaded as the {:?} translation of {of}.", code.language);
+                }
                 eprintln!(
                     "Loaded {:?} ({}, {}). Meetings present it with \"code_sha256\":",
                     code.title(),
@@ -171,6 +219,9 @@ pub fn code(command: CodeCommand) -> Result<ExitCode> {
                 .await?;
             for (digest, name, language, title) in store.codes().await? {
                 println!("{digest}  {language}  {name}  {title}");
+                for (t, l) in store.translations(&digest).await? {
+                    println!("  {t}  {l}  (translation)");
+                }
             }
             Ok(ExitCode::SUCCESS)
         }),

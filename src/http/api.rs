@@ -83,6 +83,7 @@ pub fn meeting_json(state: &AppState, m: &MeetingRow) -> Value {
         "presence": m.presence,
         "languages": m.languages,
         "code_sha256": m.code_sha256,
+        "versions": m.versions,
         "checkin_url": checkin_base(state, &m.meeting.id),
         "log_origin": m.origin,
         "created_at": m.created_at,
@@ -302,7 +303,7 @@ pub async fn bundle(
     _who: ApiClient,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let b = crate::export::bundle(&state.store, &state.logs, &state.public_keys(), &id).await?;
+    let b = full_bundle(&state, &id).await?;
     Ok((
         [(
             header::CONTENT_DISPOSITION,
@@ -322,9 +323,18 @@ pub async fn attendance_csv(
     csv_response(&state, &id).await
 }
 
+/// A meeting's bundle with the texts of every Code version it offers.
+pub async fn full_bundle(
+    state: &AppState,
+    id: &str,
+) -> Result<crate::trust::bundle::Bundle, ApiError> {
+    let b = crate::export::bundle(&state.store, &state.logs, &state.public_keys(), id).await?;
+    Ok(crate::meeting::with_translations(&state.store, id, b).await?)
+}
+
 pub async fn csv_response(state: &AppState, id: &str) -> Result<Response, ApiError> {
     let keys = state.public_keys();
-    let b = crate::export::bundle(&state.store, &state.logs, &keys, id).await?;
+    let b = full_bundle(state, id).await?;
     let report = tokio::task::block_in_place(|| crate::export::verified(&b, &keys));
     if !report.valid {
         tracing::error!(meeting = %id, failures = ?report.failures.iter().take(5).collect::<Vec<_>>(), "stored log does not verify");

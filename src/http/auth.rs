@@ -24,6 +24,7 @@ use time::OffsetDateTime;
 use super::error::{page_error, ApiError};
 use super::pages::layout;
 use super::AppState;
+use crate::i18n::{self, t};
 use crate::trust::encoding::b64url;
 
 const SESSION_COOKIE: &str = "rc_session";
@@ -121,8 +122,8 @@ impl Secretary {
         } else {
             Err(page_error(
                 StatusCode::FORBIDDEN,
-                "Form expired",
-                "This form is out of date (it was opened in another session). Go back, reload the page and try again.",
+                t("auth.form_expired.title"),
+                t("auth.form_expired.text"),
             )
             .into_response())
         }
@@ -149,8 +150,8 @@ impl FromRequestParts<AppState> for Secretary {
                 tracing::error!(error = %e, "session lookup failed");
                 return Err(page_error(
                     StatusCode::SERVICE_UNAVAILABLE,
-                    "Unavailable",
-                    "The server cannot reach its database; try again shortly.",
+                    t("auth.unavailable.title"),
+                    t("auth.unavailable.text"),
                 )
                 .into_response());
             }
@@ -221,21 +222,19 @@ async fn setup_token_ok(state: &AppState, token: &str) -> bool {
 fn setup_form(token: &str, email: &str, error: Option<&str>) -> Html<String> {
     Html(
         layout(
-            "en",
-            "Set up rollcall",
+            t("setup.title"),
             html! {
-                h1 { "Set up rollcall" }
-                p { "Create the first secretary account. Other secretaries can be added with "
-                    code { "rollcall user add EMAIL" } "." }
+                h1 { (t("setup.title")) }
+                p { (t("setup.intro")) " " code { "rollcall user add EMAIL" } }
                 @if let Some(e) = error { div.errors role="alert" { p { (e) } } }
                 form.stack method="post" action="/setup" {
                     input type="hidden" name="token" value=(token);
-                    div { label for="email" { "Email" } input #email type="email" name="email" value=(email) autocomplete="username" required; }
-                    div { label for="password" { "Password" span.hint { "At least " (MIN_PASSWORD) " characters." } }
+                    div { label for="email" { (t("auth.email")) } input #email type="email" name="email" value=(email) autocomplete="username" required; }
+                    div { label for="password" { (t("auth.password")) span.hint { (i18n::f("setup.password_hint", &[("n", &MIN_PASSWORD.to_string())])) } }
                           input #password type="password" name="password" autocomplete="new-password" required; }
-                    div { label for="password_again" { "Password again" }
+                    div { label for="password_again" { (t("setup.password_again")) }
                           input #password_again type="password" name="password_again" autocomplete="new-password" required; }
-                    div { button type="submit" { "Create account" } }
+                    div { button type="submit" { (t("setup.submit")) } }
                 }
             },
         )
@@ -246,7 +245,12 @@ fn setup_form(token: &str, email: &str, error: Option<&str>) -> Html<String> {
 /// `GET /setup?token=…`.
 pub async fn setup_page(State(state): State<AppState>, Query(q): Query<SetupQuery>) -> Response {
     if !setup_token_ok(&state, &q.token).await {
-        return page_error(StatusCode::FORBIDDEN, "Setup link not valid", "This setup link is wrong or has already been used. An account exists: sign in, or ask the server operator to run `rollcall user add EMAIL`.").into_response();
+        return page_error(
+            StatusCode::FORBIDDEN,
+            t("setup.invalid.title"),
+            t("setup.invalid.text"),
+        )
+        .into_response();
     }
     setup_form(&q.token, "", None).into_response()
 }
@@ -256,8 +260,8 @@ pub async fn setup_submit(State(state): State<AppState>, Form(f): Form<SetupForm
     if !setup_token_ok(&state, &f.token).await {
         return page_error(
             StatusCode::FORBIDDEN,
-            "Setup link not valid",
-            "This setup link is wrong or has already been used.",
+            t("setup.invalid.title"),
+            t("setup.invalid.text"),
         )
         .into_response();
     }
@@ -266,11 +270,7 @@ pub async fn setup_submit(State(state): State<AppState>, Form(f): Form<SetupForm
         _ => {
             return (
                 StatusCode::UNPROCESSABLE_ENTITY,
-                setup_form(
-                    &f.token,
-                    &f.email,
-                    Some("Enter a valid email address, such as secretary@example.org"),
-                ),
+                setup_form(&f.token, &f.email, Some(t("setup.bad_email"))),
             )
                 .into_response()
         }
@@ -285,8 +285,8 @@ pub async fn setup_submit(State(state): State<AppState>, Form(f): Form<SetupForm
     let Ok(hash) = hash_password(&f.password) else {
         return page_error(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "Error",
-            "The password could not be stored; try again.",
+            t("setup.error.title"),
+            t("setup.error.text"),
         )
         .into_response();
     };
@@ -315,15 +315,14 @@ pub struct LoginForm {
 fn login_form(email: &str, error: Option<&str>) -> Html<String> {
     Html(
         layout(
-            "en",
-            "Secretary sign-in",
+            t("login.title"),
             html! {
-                h1 { "Secretary sign-in" }
+                h1 { (t("login.title")) }
                 @if let Some(e) = error { div.errors role="alert" { p { (e) } } }
                 form.stack method="post" action="/login" {
-                    div { label for="email" { "Email" } input #email type="email" name="email" value=(email) autocomplete="username" required; }
-                    div { label for="password" { "Password" } input #password type="password" name="password" autocomplete="current-password" required; }
-                    div { button type="submit" { "Sign in" } }
+                    div { label for="email" { (t("auth.email")) } input #email type="email" name="email" value=(email) autocomplete="username" required; }
+                    div { label for="password" { (t("auth.password")) } input #password type="password" name="password" autocomplete="current-password" required; }
+                    div { button type="submit" { (t("login.submit")) } }
                 }
             },
         )
@@ -348,10 +347,7 @@ pub async fn login_submit(
         return (
             StatusCode::TOO_MANY_REQUESTS,
             [(header::RETRY_AFTER, "60")],
-            login_form(
-                &f.email,
-                Some("Too many sign-in attempts from this address. Wait a minute and try again."),
-            ),
+            login_form(&f.email, Some(t("login.too_many"))),
         )
             .into_response();
     }
@@ -366,7 +362,7 @@ pub async fn login_submit(
     let Some((user_id, _)) = user.filter(|_| ok) else {
         return (
             StatusCode::UNAUTHORIZED,
-            login_form(&email, Some("The email or password is wrong.")),
+            login_form(&email, Some(t("login.wrong"))),
         )
             .into_response();
     };

@@ -9,27 +9,39 @@ use maud::{html, Markup};
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-use super::api::{current_link, default_code, origin_host};
+use super::api::{checkin_base, current_link, default_code, origin_host};
 use super::auth::Secretary;
 use super::error::{page_error, ApiError};
-use super::pages::layout;
+use super::pages::{layout, page};
 use super::AppState;
+use crate::i18n::{self, t};
 use crate::meeting::{MeetingError, NewMeeting};
 use crate::store::writer::WriteError;
 use crate::store::MeetingRow;
 
 pub(super) fn frame(who: &Secretary, title: &str, body: Markup) -> Html<String> {
+    frame_with(who, title, &[], body)
+}
+
+/// [`frame`] with page scripts.
+pub(super) fn frame_with(
+    who: &Secretary,
+    title: &str,
+    scripts: &[&str],
+    body: Markup,
+) -> Html<String> {
     Html(
-        layout(
-            "en",
+        page(
             title,
+            None,
+            scripts,
             html! {
-                nav.top aria-label="Console" {
-                    a href="/console" { "Meetings" }
+                nav.top aria-label=(t("console.nav")) {
+                    a href="/console" { (t("console.meetings")) }
                     form method="post" action="/logout" {
                         input type="hidden" name="csrf" value=(who.csrf);
                         span.meta { (who.email) " " }
-                        button.secondary type="submit" { "Sign out" }
+                        button.secondary type="submit" { (t("console.sign_out")) }
                     }
                 }
                 (body)
@@ -40,12 +52,18 @@ pub(super) fn frame(who: &Secretary, title: &str, body: Markup) -> Html<String> 
 }
 
 fn fmt(t: OffsetDateTime) -> String {
-    let f = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
-    t.format(&f).unwrap_or_default()
+    i18n::current().datetime(t)
 }
 
-fn create_form(
+/// A meeting state in words.
+fn state_name(state: &str) -> &'static str {
+    t(&format!("state.{state}"))
+}
+
+/// The meeting form, to create (`editing` is `None`) or edit a draft.
+fn meeting_form(
     who: &Secretary,
+    editing: Option<&str>,
     values: &NewMeeting,
     errors: &[crate::fields::FieldError],
     codes: &[(String, String, String, String)],
@@ -54,41 +72,44 @@ fn create_form(
         errors
             .iter()
             .find(|e| e.field == f)
-            .map(|e| e.message.clone())
+            .map(|e| super::public::translated_field_error("meeting", e))
     };
-    let field = |id: &'static str,
-                 label: &'static str,
-                 kind: &'static str,
-                 value: &str,
-                 hint: &'static str| {
+    let field = |id: &'static str, kind: &'static str, value: &str, required: bool| {
+        let hint = t(&format!("meeting.hint.{id}"));
+        let e = err(id);
         html! {
             div {
-                label for=(id) { (label) @if !hint.is_empty() { span.hint { (hint) } } }
-                @if let Some(e) = err(id) { span.field-error { (e) } }
-                input id=(id) name=(id) type=(kind) value=(value);
+                label for=(id) { (t(&format!("meeting.field.{id}"))) @if !hint.is_empty() { span.hint { (hint) } } }
+                @if let Some(e) = &e { span.field-error id=(format!("{id}-error")) { (e) } }
+                input id=(id) name=(id) type=(kind) value=(value) required[required]
+                    aria-invalid=[e.as_ref().map(|_| "true")] aria-describedby=[e.as_ref().map(|_| format!("{id}-error"))];
             }
         }
     };
+    let action = editing.map_or_else(
+        || "/console/meetings".to_owned(),
+        |id| format!("/console/meetings/{id}/edit"),
+    );
     html! {
-        h2 { "New meeting" }
-        @if !errors.is_empty() { div.errors role="alert" { ul { @for e in errors { li { (e.message) } } } } }
-        form.stack method="post" action="/console/meetings" {
+        @if !errors.is_empty() { div.errors role="alert" { ul { @for e in errors { li { a href=(format!("#{}", e.field)) { (super::public::translated_field_error("meeting", e)) } } } } } }
+        form.stack #meeting-form method="post" action=(action) {
             input type="hidden" name="csrf" value=(who.csrf);
-            (field("title", "Title", "text", &values.title, ""))
-            (field("committee", "Committee or working group", "text", &values.committee, "For example ISO/TC 46/WG 11"))
-            (field("location", "Location", "text", &values.location, ""))
-            (field("starts_at", "Starts", "text", &values.starts_at, "Date, time and UTC offset, e.g. 2026-12-01T09:00:00+01:00"))
-            (field("ends_at", "Ends", "text", &values.ends_at, "e.g. 2026-12-01T17:00:00+01:00"))
-            (field("timezone", "Time zone", "text", if values.timezone.is_empty() { "UTC" } else { &values.timezone }, "IANA name, e.g. Europe/Geneva"))
+            (field("title", "text", &values.title, true))
+            (field("committee", "text", &values.committee, false))
+            (field("location", "text", &values.location, false))
+            (field("starts_at", "text", &values.starts_at, true))
+            (field("ends_at", "text", &values.ends_at, true))
+            (field("timezone", "text", if values.timezone.is_empty() { "UTC" } else { &values.timezone }, false))
             div {
-                label for="presence" { "How attendees show presence" }
+                label for="presence" { (t("meeting.field.presence")) }
                 select #presence name="presence" {
-                    option value="rotating" selected[values.presence.as_deref() != Some("static")] { "Rotating QR code on the screen (recommended)" }
-                    option value="static" selected[values.presence.as_deref() == Some("static")] { "Static link (printed agenda)" }
+                    option value="rotating" selected[values.presence.as_deref() != Some("static")] { (t("meeting.presence.rotating_long")) }
+                    option value="static" selected[values.presence.as_deref() == Some("static")] { (t("meeting.presence.static_long")) }
                 }
             }
             div {
-                label for="code_sha256" { "Code of Conduct presented" }
+                label for="code_sha256" { (t("meeting.field.code_sha256")) span.hint { (t("meeting.hint.code_sha256")) } }
+                @if let Some(e) = err("code_sha256") { span.field-error { (e) } }
                 select #code_sha256 name="code_sha256" {
                     @for (digest, _, language, title) in codes {
                         option value=(digest) selected[values.code_sha256.as_deref() == Some(digest.as_str())] {
@@ -97,12 +118,12 @@ fn create_form(
                     }
                 }
             }
-            div { button type="submit" { "Create meeting" } }
+            div { button type="submit" { @if editing.is_some() { (t("meeting.save")) } @else { (t("meeting.create")) } } }
         }
     }
 }
 
-/// `GET /console`: the meetings.
+/// `GET /console`: the meetings, grouped by state.
 pub async fn meetings(
     State(state): State<AppState>,
     who: Secretary,
@@ -111,28 +132,41 @@ pub async fn meetings(
     let codes = state.store.codes().await?;
     let all = state.store.meetings().await?;
     let counts = state.store.check_in_counts().await?;
-    Ok(frame(
-        &who,
-        "Meetings",
+    let groups = crate::meeting::group(&all);
+    let table = |rows: &[&MeetingRow], id: &str| {
         html! {
-            h1 { "Meetings" }
-            @if all.is_empty() { p { "No meetings yet. Create the first one below." } }
-            @else {
-                table {
-                    thead { tr { th scope="col" { "Meeting" } th scope="col" { "Starts" } th scope="col" { "State" } th scope="col" { "Check-ins" } } }
-                    tbody {
-                        @for m in &all {
-                            tr {
-                                td { a href=(format!("/console/meetings/{}", m.meeting.id)) { (m.meeting.title) } br; span.meta { (m.meeting.committee) } }
-                                td { (fmt(m.meeting.starts_at)) }
-                                td { (m.state) }
-                                td { (counts.get(&m.meeting.id).copied().unwrap_or(0)) }
-                            }
+            table aria-labelledby=(id) {
+                thead { tr { th scope="col" { (t("console.col.meeting")) } th scope="col" { (t("console.col.starts")) } th scope="col" { (t("console.col.checkins")) } } }
+                tbody {
+                    @for m in rows {
+                        tr {
+                            td { a href=(format!("/console/meetings/{}", m.meeting.id)) { (m.meeting.title) } br; span.meta { (m.meeting.committee) } }
+                            td { (fmt(m.meeting.starts_at)) }
+                            td { (counts.get(&m.meeting.id).copied().unwrap_or(0)) }
                         }
                     }
                 }
             }
-            (create_form(&who, &NewMeeting::default(), &[], &codes))
+        }
+    };
+    Ok(frame(
+        &who,
+        t("console.meetings"),
+        html! {
+            h1 { (t("console.meetings")) }
+            p { a.button href="#new-meeting" { (t("meeting.new")) } }
+            @for (key, rows) in [("open", &groups.open), ("draft", &groups.upcoming), ("closed", &groups.closed)] {
+                section.group aria-labelledby=(format!("group-{key}")) {
+                    h2 #(format!("group-{key}")) { (t(&format!("console.group.{key}"))) " (" (rows.len()) ")" }
+                    @if rows.is_empty() {
+                        p.meta.empty #(format!("empty-{key}")) { (t(&format!("console.empty.{key}"))) }
+                    } @else {
+                        (table(rows, &format!("group-{key}")))
+                    }
+                }
+            }
+            h2 #new-meeting { (t("meeting.new")) }
+            (meeting_form(&who, None, &NewMeeting::default(), &[], &codes))
         },
     ))
 }
@@ -164,6 +198,22 @@ pub struct NewMeetingForm {
     code_sha256: Option<String>,
 }
 
+impl From<NewMeetingForm> for NewMeeting {
+    fn from(m: NewMeetingForm) -> Self {
+        NewMeeting {
+            title: m.title,
+            committee: m.committee,
+            location: m.location,
+            starts_at: m.starts_at,
+            ends_at: m.ends_at,
+            timezone: m.timezone,
+            presence: m.presence,
+            languages: None,
+            code_sha256: m.code_sha256.filter(|c| !c.is_empty()),
+        }
+    }
+}
+
 /// `POST /console/meetings`.
 pub async fn create_meeting(
     State(state): State<AppState>,
@@ -173,18 +223,7 @@ pub async fn create_meeting(
     if let Err(r) = who.check_csrf(&f.csrf) {
         return r;
     }
-    let m = f.meeting;
-    let input = NewMeeting {
-        title: m.title,
-        committee: m.committee,
-        location: m.location,
-        starts_at: m.starts_at,
-        ends_at: m.ends_at,
-        timezone: m.timezone,
-        presence: m.presence,
-        languages: None,
-        code_sha256: m.code_sha256.filter(|c| !c.is_empty()),
-    };
+    let input = NewMeeting::from(f.meeting);
     let code = match default_code(&state).await {
         Ok(c) => c,
         Err(e) => return e.into_response(),
@@ -206,13 +245,101 @@ pub async fn create_meeting(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 frame(
                     &who,
-                    "New meeting",
-                    html! { h1 { "New meeting" } (create_form(&who, &input, &errors, &codes)) },
+                    t("meeting.new"),
+                    html! { h1 { (t("meeting.new")) } (meeting_form(&who, None, &input, &errors, &codes)) },
                 ),
             )
                 .into_response()
         }
-        Err(MeetingError::Store(e)) => ApiError::from(e).into_response(),
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}
+
+/// The page saying a meeting can no longer be edited.
+fn edit_refused(id: &str) -> Response {
+    (
+        StatusCode::CONFLICT,
+        Html(
+            layout(
+                t("meeting.edit_refused.title"),
+                html! {
+                    h1 { (t("meeting.edit_refused.title")) }
+                    p #edit-refused { (t("meeting.edit_refused.text")) }
+                    p { a href=(format!("/console/meetings/{id}")) { (t("meeting.back")) } }
+                },
+            )
+            .into_string(),
+        ),
+    )
+        .into_response()
+}
+
+/// `GET /console/meetings/{id}/edit`: the form, for a draft.
+pub async fn edit_page(
+    State(state): State<AppState>,
+    who: Secretary,
+    Path(id): Path<String>,
+) -> Response {
+    let m = match meeting_row(&state, &id).await {
+        Ok(m) => m,
+        Err(r) => return r,
+    };
+    if m.state != "draft" {
+        return edit_refused(&id);
+    }
+    let codes = state.store.codes().await.unwrap_or_default();
+    let title = i18n::f("meeting.edit_title", &[("title", &m.meeting.title)]);
+    frame(
+        &who,
+        &title,
+        html! {
+            p { a href=(format!("/console/meetings/{id}")) { (t("meeting.back")) } }
+            h1 { (title) }
+            (meeting_form(&who, Some(&id), &crate::meeting::as_input(&m), &[], &codes))
+        },
+    )
+    .into_response()
+}
+
+/// `POST /console/meetings/{id}/edit`: same rules as creating; refused
+/// once the meeting is opened.
+pub async fn edit_meeting(
+    State(state): State<AppState>,
+    who: Secretary,
+    Path(id): Path<String>,
+    Form(f): Form<CreateForm>,
+) -> Response {
+    if let Err(r) = who.check_csrf(&f.csrf) {
+        return r;
+    }
+    let m = match meeting_row(&state, &id).await {
+        Ok(m) => m,
+        Err(r) => return r,
+    };
+    let input = NewMeeting::from(f.meeting);
+    let code = match default_code(&state).await {
+        Ok(c) => c,
+        Err(e) => return e.into_response(),
+    };
+    let result = crate::meeting::update_draft(&state.store, &m, input.clone(), &code).await;
+    state.meetings.forget(&id);
+    match result {
+        Ok(_) => Redirect::to(&format!("/console/meetings/{id}")).into_response(),
+        Err(MeetingError::AlreadyOpened) => edit_refused(&id),
+        Err(MeetingError::Invalid(errors)) => {
+            let codes = state.store.codes().await.unwrap_or_default();
+            let title = i18n::f("meeting.edit_title", &[("title", &m.meeting.title)]);
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                frame(
+                    &who,
+                    &title,
+                    html! { h1 { (title) } (meeting_form(&who, Some(&id), &input, &errors, &codes)) },
+                ),
+            )
+                .into_response()
+        }
+        Err(e) => ApiError::from(e).into_response(),
     }
 }
 
@@ -221,8 +348,8 @@ pub(super) async fn meeting_row(state: &AppState, id: &str) -> Result<MeetingRow
         Ok(Some(m)) => Ok(m),
         Ok(None) => Err(page_error(
             StatusCode::NOT_FOUND,
-            "Meeting not found",
-            "There is no meeting with this id.",
+            t("meeting.not_found.title"),
+            t("console.meeting_not_found"),
         )
         .into_response()),
         Err(e) => Err(ApiError::from(e).into_response()),
@@ -247,57 +374,138 @@ pub async fn meeting(
         .and_then(|c| c.get(&id).copied())
         .unwrap_or(0);
     let (url, _, _) = current_link(&state, &m);
+    let public = checkin_base(&state, &id);
     let mm = &m.meeting;
+    let languages = m
+        .versions
+        .iter()
+        .map(|v| super::public::language_name(&v.language))
+        .collect::<Vec<_>>()
+        .join(", ");
     frame(
         &who,
         &mm.title,
         html! {
             h1 { (mm.title) }
-            p.meta { (mm.committee) " · " (mm.location) br; (fmt(mm.starts_at)) " – " (fmt(mm.ends_at)) " (" (mm.timezone) ")" }
+            (super::public::meeting_meta(mm))
             dl.facts {
-                dt { "State" } dd { (m.state) }
-                dt { "Check-ins" } dd { (count) }
-                dt { "Presence" } dd { @if m.presence == "static" { "Static link" } @else { "Rotating QR code" } }
-                dt { "Code" } dd.mono { "sha256:" (m.code_sha256) }
-                dt { "Log origin" } dd.mono { (m.origin) }
+                dt { (t("meeting.state")) } dd #meeting-state { (state_name(&m.state)) }
+                dt { (t("console.col.checkins")) } dd { (count) }
+                dt { (t("meeting.field.presence")) } dd { @if m.presence == "static" { (t("meeting.presence.static")) } @else { (t("meeting.presence.rotating")) } }
+                dt { (t("meeting.code")) } dd.mono { "sha256:" (m.code_sha256) }
+                dt { (t("meeting.code_languages")) } dd { (languages) }
+                dt { (t("meeting.origin")) } dd.mono { (m.origin) }
             }
             @match m.state.as_str() {
                 "draft" => {
+                    p.actions {
+                        a.button #edit-meeting href=(format!("/console/meetings/{id}/edit")) { (t("meeting.edit")) }
+                    }
                     form method="post" action=(format!("/console/meetings/{id}/open")) {
                         input type="hidden" name="csrf" value=(who.csrf);
-                        button type="submit" { "Open check-in" }
+                        button type="submit" { (t("meeting.open")) }
                     }
                 }
                 "open" => {
                     p.actions {
-                        a.button href=(format!("/console/meetings/{id}/present")) { "Present (projector)" }
-                        a href=(format!("/console/meetings/{id}/arrivals")) { "Live arrivals" }
+                        a.button href=(format!("/console/meetings/{id}/present")) { (t("meeting.present")) }
+                        a href=(format!("/console/meetings/{id}/arrivals")) { (t("meeting.arrivals")) }
                     }
-                    h2 { "Check-in QR code" }
-                    p { "Show this code on the screen. It changes every 30 seconds; reload the page to refresh it." }
-                    img.qr src=(format!("/console/meetings/{id}/qr.svg")) alt=(format!("QR code to check in to {}", mm.title)) width="320" height="320";
+                    h2 { (t("meeting.qr_heading")) }
+                    p { @if m.presence == "static" { (t("meeting.qr_static")) } @else { (t("meeting.qr_rotating")) } }
+                    img.qr src=(format!("/console/meetings/{id}/qr.svg")) alt=(i18n::f("meeting.qr_alt", &[("title", &mm.title)])) width="320" height="320";
                     p.mono { (url) }
                     (super::meeting_tools::manual_entry_form(&who.csrf, &id, &[]))
                     (super::meeting_tools::notes_form(&who.csrf, &id))
-                    h2 { "Close" }
+                    h2 { (t("meeting.close_heading")) }
                     form method="post" action=(format!("/console/meetings/{id}/close")) {
                         input type="hidden" name="csrf" value=(who.csrf);
-                        button type="submit" { "Close the meeting" }
+                        button type="submit" { (t("meeting.close")) }
                     }
                 }
-                _ => { p { "The meeting is closed. Its list is sealed by the final checkpoint." } }
+                _ => { p { (t("meeting.closed_text")) } }
             }
+            (agenda_snippet(&id, &mm.title, &public))
             @if m.state != "draft" {
-                h2 { "Exports" }
+                h2 { (t("meeting.exports")) }
                 ul {
-                    li { a href=(format!("/console/meetings/{id}/bundle.json")) { "Signed list (bundle, JSON)" } }
-                    li { a href=(format!("/console/meetings/{id}/attendance.csv")) { "Attendance (CSV)" } }
-                    li { a href=(format!("/console/meetings/{id}/list")) { "Printable list with the Code attached (HTML)" } }
+                    li { a href=(format!("/console/meetings/{id}/bundle.json")) { (t("meeting.export.bundle")) } }
+                    li { a href=(format!("/console/meetings/{id}/attendance.csv")) { (t("meeting.export.csv")) } }
+                    li { a href=(format!("/console/meetings/{id}/list")) { (t("meeting.export.list")) } }
                 }
             }
         },
     )
     .into_response()
+}
+
+/// The stable public address of a meeting, its QR code and ready-made
+/// snippets for the agenda.
+fn agenda_snippet(id: &str, title: &str, public: &str) -> Markup {
+    let text = i18n::f("agenda.link_text", &[("title", title)]);
+    let html_snippet = format!("<a href=\"{}\">{}</a>", escape(public), escape(&text));
+    let md_snippet = format!(
+        "[{}]({public})",
+        text.replace('[', "\\[").replace(']', "\\]")
+    );
+    html! {
+        section #agenda aria-labelledby="agenda-heading" {
+            h2 #agenda-heading { (t("agenda.heading")) }
+            p { (t("agenda.intro")) }
+            p.mono { a #public-link href=(public) { (public) } }
+            img.qr #public-qr src=(format!("/console/meetings/{id}/public-qr.svg")) alt=(i18n::f("agenda.qr_alt", &[("title", title)])) width="200" height="200";
+            p.actions {
+                a #public-qr-svg href=(format!("/console/meetings/{id}/public-qr.svg")) download=(format!("rollcall-{id}-qr.svg")) { (t("agenda.download_svg")) }
+                a #public-qr-png href=(format!("/console/meetings/{id}/public-qr.png")) download=(format!("rollcall-{id}-qr.png")) { (t("agenda.download_png")) }
+            }
+            div {
+                label for="snippet-html" { (t("agenda.html")) }
+                textarea #snippet-html readonly rows="2" { (html_snippet) }
+            }
+            div {
+                label for="snippet-md" { (t("agenda.markdown")) }
+                textarea #snippet-md readonly rows="2" { (md_snippet) }
+            }
+        }
+    }
+}
+
+/// Text made safe inside HTML markup and attribute values.
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// `GET /console/meetings/{id}/public-qr.svg`: the stable public link as a QR code.
+pub async fn public_qr_svg(
+    State(state): State<AppState>,
+    _who: Secretary,
+    Path(id): Path<String>,
+) -> Response {
+    if let Err(r) = meeting_row(&state, &id).await {
+        return r;
+    }
+    match crate::qr::svg(&checkin_base(&state, &id)) {
+        Ok(svg) => ([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response(),
+        Err(_) => ApiError::internal().into_response(),
+    }
+}
+
+/// `GET /console/meetings/{id}/public-qr.png`.
+pub async fn public_qr_png(
+    State(state): State<AppState>,
+    _who: Secretary,
+    Path(id): Path<String>,
+) -> Response {
+    if let Err(r) = meeting_row(&state, &id).await {
+        return r;
+    }
+    match crate::qr::png(&checkin_base(&state, &id), 10) {
+        Ok(png) => ([(header::CONTENT_TYPE, "image/png")], png).into_response(),
+        Err(_) => ApiError::internal().into_response(),
+    }
 }
 
 /// After a console action: back to the meeting's page, or a page saying
@@ -333,7 +541,7 @@ pub async fn open_meeting(
     }
     let opened = state.writer.open(&id).await;
     state.meetings.forget(&id);
-    back_to_meeting(&id, opened, "Cannot open the meeting")
+    back_to_meeting(&id, opened, t("meeting.cannot_open"))
 }
 
 /// `POST /console/meetings/{id}/close`.
@@ -348,7 +556,7 @@ pub async fn close_meeting(
     }
     let closed = state.writer.close(&id).await;
     state.meetings.forget(&id);
-    back_to_meeting(&id, closed, "Cannot close the meeting")
+    back_to_meeting(&id, closed, t("meeting.cannot_close"))
 }
 
 /// `GET /console/meetings/{id}/qr.svg`: the current check-in code.
@@ -391,7 +599,7 @@ pub async fn bundle(
     _who: Secretary,
     Path(id): Path<String>,
 ) -> Response {
-    match crate::export::bundle(&state.store, &state.logs, &state.public_keys(), &id).await {
+    match super::api::full_bundle(&state, &id).await {
         Ok(b) => (
             [(
                 header::CONTENT_DISPOSITION,
@@ -400,7 +608,7 @@ pub async fn bundle(
             Json(b),
         )
             .into_response(),
-        Err(e) => ApiError::from(e).into_response(),
+        Err(e) => e.into_response(),
     }
 }
 

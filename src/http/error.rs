@@ -173,6 +173,11 @@ impl From<MeetingError> for ApiError {
     fn from(e: MeetingError) -> Self {
         match e {
             MeetingError::Invalid(fields) => Self::invalid(fields),
+            MeetingError::AlreadyOpened => Self::new(
+                StatusCode::CONFLICT,
+                "already_opened",
+                capitalise(&e.to_string()),
+            ),
             MeetingError::Store(s) => s.into(),
         }
     }

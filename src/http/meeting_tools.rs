@@ -14,10 +14,11 @@ use super::api::current_link;
 use super::auth::Secretary;
 use super::console::{back_to_meeting, frame, meeting_row};
 use super::error::{page_error, ApiError};
-use super::pages::{code_html, layout, layout_refresh, live};
+use super::pages::{code_html, layout_refresh, live, page, role_name};
 use super::AppState;
 use crate::checkin::{self, CheckInInput};
 use crate::fields::{FieldError, ROLES};
+use crate::i18n::{self, t};
 use crate::trust::statement::Presence;
 use crate::trust::verify::Report;
 
@@ -27,7 +28,7 @@ async fn verified_report(
     id: &str,
 ) -> Result<(crate::trust::bundle::Bundle, Report), ApiError> {
     let keys = state.public_keys();
-    let bundle = crate::export::bundle(&state.store, &state.logs, &keys, id).await?;
+    let bundle = super::api::full_bundle(state, id).await?;
     let report = tokio::task::block_in_place(|| crate::export::verified(&bundle, &keys));
     if !report.valid {
         tracing::error!(meeting = %id, failures = ?report.failures.iter().take(3).collect::<Vec<_>>(), "stored log does not verify");
@@ -50,9 +51,33 @@ fn principles(code: &str) -> Vec<&str> {
     }
 }
 
+/// The current check-in QR code as inline SVG (without the XML prolog).
+fn inline_qr(state: &AppState, m: &crate::store::MeetingRow) -> (String, String) {
+    let (url, token, _) = current_link(state, m);
+    let svg = crate::qr::svg(&url).unwrap_or_default();
+    let svg = svg
+        .split_once("?>")
+        .map_or(svg.as_str(), |(_, rest)| rest)
+        .trim()
+        .to_owned();
+    (svg, token)
+}
+
+async fn count_of(state: &AppState, id: &str) -> i64 {
+    state
+        .store
+        .check_in_counts()
+        .await
+        .ok()
+        .and_then(|c| c.get(id).copied())
+        .unwrap_or(0)
+}
+
 /// `GET /console/meetings/{id}/present`: for the projector. Large title,
-/// the Code's principles, the rotating QR code and the number of arrivals;
-/// it reloads itself every 10 seconds (the code rotates every 30).
+/// the Code's principles, the rotating QR code and the number of arrivals.
+/// A small script (`/static/present.js`) keeps the count and the code up
+/// to date from [`present_json`]; without JavaScript the page reloads
+/// itself every 10 seconds (the code rotates every 30).
 pub async fn present(
     State(state): State<AppState>,
     _who: Secretary,
@@ -65,55 +90,82 @@ pub async fn present(
     if m.state != "open" {
         return page_error(
             StatusCode::CONFLICT,
-            "Not open",
-            "Open the meeting for check-in first.",
+            t("present.not_open.title"),
+            t("present.not_open.text"),
         )
         .into_response();
     }
-    let count = state
-        .store
-        .check_in_counts()
-        .await
-        .ok()
-        .and_then(|c| c.get(&id).copied())
-        .unwrap_or(0);
-    let code = state
-        .store
-        .code(&m.code_sha256)
-        .await
-        .ok()
-        .flatten()
-        .map(|c| c.text)
-        .unwrap_or_default();
-    let (url, _, _) = current_link(&state, &m);
-    let svg = crate::qr::svg(&url).unwrap_or_default();
-    let svg = svg
-        .split_once("?>")
-        .map_or(svg.as_str(), |(_, rest)| rest)
-        .to_owned();
+    let count = count_of(&state, &id).await;
+    let (version, code) = match super::public::shown_code(&state, &m).await {
+        Ok((v, c)) => (v, c.text),
+        Err(e) => return e.into_response(),
+    };
+    let (svg, token) = inline_qr(&state, &m);
+    let lang = i18n::current();
     Html(
-        layout_refresh(
-            "en",
-            &format!("Check in: {}", m.meeting.title),
-            Some(10),
+        page(
+            &i18n::f("checkin.title", &[("title", &m.meeting.title)]),
+            None,
+            &["/static/present.js"],
             html! {
-                div.present {
+                noscript { meta http-equiv="refresh" content="10"; }
+                div.present data-present=(format!("/console/meetings/{id}/present.json")) {
                     div {
                         h1 { (m.meeting.title) }
                         p.meta { (m.meeting.committee) " · " (m.meeting.location) }
-                        h2 { "Our Code of Conduct" }
-                        ul.principles { @for p in principles(&code) { li { (p) } } }
-                        p { "Scan the code to read the Code of Conduct and check in." }
+                        h2 { (t("present.code_heading")) }
+                        ul.principles lang=(version.language) { @for p in principles(&code) { li { (p) } } }
+                        p.present-call { (t("present.scan")) }
                     }
                     div.present-qr {
-                        div role="img" aria-label=(format!("QR code to check in to {}", m.meeting.title)) { (PreEscaped(svg)) }
-                        p.count aria-live="polite" { strong { (count) } " checked in" }
+                        div #present-qr role="img" data-token=(token) aria-label=(i18n::f("meeting.qr_alt", &[("title", &m.meeting.title)])) { (PreEscaped(svg)) }
+                        p.count #present-count-region aria-live="polite" aria-atomic="true" {
+                            strong #present-count { (count) } " " span #present-count-label { (count_label(lang, count)) }
+                        }
+                        p.meta #present-status role="status" hidden { (t("present.offline")) }
                     }
                 }
             },
         )
         .into_string(),
     )
+    .into_response()
+}
+
+fn count_label(lang: i18n::Lang, n: i64) -> &'static str {
+    lang.t(if n == 1 {
+        "present.checked_in.one"
+    } else {
+        "present.checked_in.many"
+    })
+}
+
+/// `GET /console/meetings/{id}/present.json`: what the projector view
+/// shows now: `{"state", "count", "count_label", "token", "qr_svg", "expires_at"}`.
+pub async fn present_json(
+    State(state): State<AppState>,
+    _who: Secretary,
+    Path(id): Path<String>,
+) -> Response {
+    let m = match meeting_row(&state, &id).await {
+        Ok(m) => m,
+        Err(r) => return r,
+    };
+    let count = count_of(&state, &id).await;
+    let (_, _, next) = current_link(&state, &m);
+    let (svg, token) = if m.state == "open" {
+        inline_qr(&state, &m)
+    } else {
+        (String::new(), String::new())
+    };
+    axum::Json(serde_json::json!({
+        "state": m.state,
+        "count": count,
+        "count_label": count_label(i18n::current(), count),
+        "token": token,
+        "qr_svg": svg,
+        "expires_at": next.map(crate::store::ts),
+    }))
     .into_response()
 }
 
@@ -149,14 +201,14 @@ fn arrivals_chart(report: &Report) -> Markup {
     html! {
         figure {
             svg viewBox=(format!("0 0 {w} {}", h + 20.0)) width="100%" role="img" aria-labelledby="chart-title" {
-                title #chart-title { "Check-ins per five minutes" }
+                title #chart-title { (t("arrivals.chart")) }
                 @for (i, c) in counts.iter().enumerate() {
                     @let bh = h * f64::from(*c) / f64::from(max);
                     rect x=(format!("{:.1}", i as f64 * bw + 1.0)) y=(format!("{:.1}", h - bh)) width=(format!("{:.1}", (bw - 2.0).max(1.0))) height=(format!("{bh:.1}")) fill="currentColor" {}
                 }
                 line x1="0" y1=(h) x2=(w) y2=(h) stroke="currentColor" {}
             }
-            figcaption { "Check-ins per five minutes, from " (report.attendees.first().map_or("", |a| a.checked_in_at.as_str())) " (UTC), highest " (max) }
+            figcaption { (i18n::f("arrivals.chart_caption", &[("from", report.attendees.first().map_or("", |a| a.checked_in_at.as_str())), ("max", &max.to_string())])) }
         }
     }
 }
@@ -179,17 +231,18 @@ pub async fn arrivals(
     };
     let _ = who;
     Html(
-        layout(
-            "en",
-            &format!("Arrivals: {}", m.meeting.title),
+        page(
+            &i18n::f("arrivals.title", &[("title", &m.meeting.title)]),
+            None,
+            &[],
             html! {
                 (live(&format!("/api/v1/meetings/{id}/checkpoint"), "size", &report.checkpoint.as_ref().map_or("null".to_owned(), |c| c.size.to_string()), 10))
                 p { a href=(format!("/console/meetings/{id}")) { "← " (m.meeting.title) } }
-                h1 { "Arrivals" }
-                p aria-live="polite" { strong { (report.attestations) } " checked in (as of the latest checkpoint; this page updates itself)" }
+                h1 { (t("arrivals.heading")) }
+                p aria-live="polite" { strong { (report.attestations) } " " (t("arrivals.count")) }
                 (arrivals_chart(&report))
                 table {
-                    thead { tr { th scope="col" { "Time (UTC)" } th scope="col" { "Name" } th scope="col" { "Organisation" } th scope="col" { "Country / NSB" } th scope="col" { "Role" } th scope="col" { "Presence" } } }
+                    thead { tr { th scope="col" { (t("arrivals.col.time")) } th scope="col" { (t("checkin.field.name")) } th scope="col" { (t("checkin.field.organization")) } th scope="col" { (t("arrivals.col.country")) } th scope="col" { (t("checkin.field.role")) } th scope="col" { (t("arrivals.col.presence")) } } }
                     tbody {
                         @for a in report.attendees.iter().rev() {
                             tr {
@@ -197,8 +250,8 @@ pub async fn arrivals(
                                 td { (field(a, "name")) }
                                 td { (field(a, "organization")) }
                                 td { (field(a, "country")) }
-                                td { (crate::fields::role_label(&a.role)) }
-                                td { (a.presence) }
+                                td { (role_name(&a.role)) }
+                                td { (presence_name(&a.presence)) }
                             }
                         }
                     }
@@ -214,25 +267,33 @@ pub async fn arrivals(
 fn field(a: &crate::trust::verify::AttendeeRow, name: &str) -> Markup {
     match a.fields.get(name) {
         Some(v) => html! { (v) },
-        None if a.withheld.iter().any(|w| w == name) => html! { em { "withheld" } },
+        None if a.withheld.iter().any(|w| w == name) => html! { em { (t("arrivals.withheld")) } },
         None => html! { "—" },
+    }
+}
+
+/// A presence method (the verifier's English label) in words.
+fn presence_name(label: &str) -> &'static str {
+    match t(&format!("presence.{}", label.replace(' ', "_"))) {
+        "" => "—",
+        s => s,
     }
 }
 
 /// The manual-entry form for people without a phone.
 pub fn manual_entry_form(csrf: &str, id: &str, errors: &[FieldError]) -> Markup {
     html! {
-        h2 { "Record an attendee without a phone" }
-        @if !errors.is_empty() { div.errors role="alert" { ul { @for e in errors { li { (e.message) } } } } }
+        h2 { (t("manual.heading")) }
+        @if !errors.is_empty() { div.errors role="alert" { ul { @for e in errors { li { (super::public::field_message(e)) } } } } }
         form.stack method="post" action=(format!("/console/meetings/{id}/manual")) {
             input type="hidden" name="csrf" value=(csrf);
-            div { label for="m-name" { "Full name" } input #m-name name="name" type="text" required; }
-            div { label for="m-org" { "Organisation" } input #m-org name="organization" type="text" required; }
-            div { label for="m-country" { "Country or national body" } input #m-country name="country" type="text" required; }
-            div { label for="m-role" { "Role" } select #m-role name="role" { @for (k, l) in ROLES { option value=(k) { (l) } } } }
-            div { label for="m-email" { "Email (optional)" } input #m-email name="email" type="email"; }
-            div { label.check for="m-ack" { input #m-ack type="checkbox" name="acknowledged" value="yes" required; span { "The attendee has read the Code of Conduct and will uphold it." } } }
-            div { button type="submit" { "Record attendance" } }
+            div { label for="m-name" { (t("checkin.field.name")) } input #m-name name="name" type="text" required; }
+            div { label for="m-org" { (t("checkin.field.organization")) } input #m-org name="organization" type="text" required; }
+            div { label for="m-country" { (t("checkin.field.country")) } input #m-country name="country" type="text" required; }
+            div { label for="m-role" { (t("checkin.field.role")) } select #m-role name="role" { @for (k, _) in ROLES { option value=(k) { (role_name(k)) } } } }
+            div { label for="m-email" { (t("checkin.field.email")) " " (t("form.optional")) } input #m-email name="email" type="email"; }
+            div { label.check for="m-ack" { input #m-ack type="checkbox" name="acknowledged" value="yes" required; span { (t("manual.acknowledge")) } } }
+            div { button type="submit" { (t("manual.submit")) } }
         }
     }
 }
@@ -293,24 +354,24 @@ pub async fn manual_entry(
             e.status,
             frame(
                 &who,
-                "Record an attendee",
+                t("manual.heading"),
                 html! { h1 { (m.meeting.title) } (manual_entry_form(&who.csrf, &id, &e.fields)) },
             ),
         )
             .into_response(),
-        Err(e) => page_error(e.status, "Not recorded", &e.message).into_response(),
+        Err(e) => page_error(e.status, t("manual.not_recorded"), &e.message).into_response(),
     }
 }
 
 /// The notes form.
 pub fn notes_form(csrf: &str, id: &str) -> Markup {
     html! {
-        h2 { "Notes on discussion of the Code" }
-        p.meta { "For the meeting report: recorded, signed and included in the attendance list." }
+        h2 { (t("notes.heading")) }
+        p.meta { (t("notes.intro")) }
         form.stack method="post" action=(format!("/console/meetings/{id}/notes")) {
             input type="hidden" name="csrf" value=(csrf);
-            div { label for="notes" { "Notes" } textarea #notes name="text" required {} }
-            div { button type="submit" { "Add notes" } }
+            div { label for="notes" { (t("notes.label")) } textarea #notes name="text" required {} }
+            div { button type="submit" { (t("notes.submit")) } }
         }
     }
 }
@@ -337,14 +398,14 @@ pub async fn notes(
         Err(e) => {
             return page_error(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "Notes not recorded",
+                t("notes.not_recorded"),
                 &e.message,
             )
             .into_response()
         }
     };
     let recorded = state.writer.notes(&id, &who.email, &text).await;
-    back_to_meeting(&id, recorded, "Notes not recorded")
+    back_to_meeting(&id, recorded, t("notes.not_recorded"))
 }
 
 /// `GET /console/meetings/{id}/list`: the attendance list to print, with

@@ -152,6 +152,7 @@ pub fn router(state: AppState) -> Router {
         .route("/.well-known/rollcall-keys.json", get(health::keys))
         .route("/static/style.css", get(pages::stylesheet))
         .route("/static/live.js", get(pages::live_script))
+        .route("/static/present.js", get(pages::present_script))
         .route(
             "/m/{id}",
             get(public::check_in_page).post(public::check_in_form),
@@ -167,6 +168,22 @@ pub fn router(state: AppState) -> Router {
         .route("/console/meetings/{id}/open", post(console::open_meeting))
         .route("/console/meetings/{id}/close", post(console::close_meeting))
         .route("/console/meetings/{id}/qr.svg", get(console::qr_svg))
+        .route(
+            "/console/meetings/{id}/edit",
+            get(console::edit_page).post(console::edit_meeting),
+        )
+        .route(
+            "/console/meetings/{id}/public-qr.svg",
+            get(console::public_qr_svg),
+        )
+        .route(
+            "/console/meetings/{id}/public-qr.png",
+            get(console::public_qr_png),
+        )
+        .route(
+            "/console/meetings/{id}/present.json",
+            get(meeting_tools::present_json),
+        )
         .route(
             "/console/meetings/{id}/present",
             get(meeting_tools::present),
@@ -195,6 +212,7 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             same_origin_only,
         ))
+        .layer(middleware::from_fn_with_state(state.clone(), language))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             security_headers,
@@ -243,6 +261,67 @@ async fn security_headers(State(state): State<AppState>, req: Request, next: Nex
     res
 }
 
+/// Chooses the language of the response (see [`crate::i18n::negotiate`])
+/// and renders it in that language. `?lang=` also sets the `lang` cookie,
+/// so the choice sticks; HTML responses vary with both inputs.
+async fn language(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let query = req.uri().query().unwrap_or("");
+    let switch = query
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .find(|(k, _)| *k == "lang")
+        .map(|(_, v)| v.to_owned());
+    let rest: Vec<&str> = query
+        .split('&')
+        .filter(|kv| !kv.is_empty() && !kv.starts_with("lang="))
+        .collect();
+    let here = if rest.is_empty() {
+        req.uri().path().to_owned()
+    } else {
+        format!("{}?{}", req.uri().path(), rest.join("&"))
+    };
+    let headers = req.headers();
+    let cookie = auth::read_cookie(headers, LANG_COOKIE);
+    let accept = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
+    let lang = crate::i18n::negotiate(switch.as_deref(), cookie.as_deref(), accept, None);
+    let chosen = switch.as_deref().and_then(crate::i18n::Lang::get);
+    let explicit = chosen.is_some() || cookie.as_deref().and_then(crate::i18n::Lang::get).is_some();
+    let current = crate::i18n::Current {
+        lang,
+        here,
+        explicit,
+        defaulted: !explicit && accept.and_then(crate::i18n::from_accept_language).is_none(),
+    };
+    let mut res = crate::i18n::scope(current, next.run(req)).await;
+    if let Some(l) = chosen {
+        if let Ok(v) =
+            auth::set_cookie(&state, LANG_COOKIE, l.tag(), 365 * 24 * 3600, "Lax").parse()
+        {
+            res.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    let html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if html {
+        res.headers_mut().append(
+            header::VARY,
+            HeaderValue::from_static("Accept-Language, Cookie"),
+        );
+        if let Ok(v) = HeaderValue::from_str(lang.tag()) {
+            res.headers_mut().insert(header::CONTENT_LANGUAGE, v);
+        }
+    }
+    res
+}
+
+/// The cookie that keeps the language chosen with the switch.
+pub const LANG_COOKIE: &str = "lang";
+
 /// Refuses state-changing requests a browser sends on behalf of another
 /// site (CSRF): `Sec-Fetch-Site` must be same-origin (or absent, for
 /// non-browser clients), and `Origin`, when sent, must be this server.
@@ -268,8 +347,8 @@ async fn same_origin_only(State(state): State<AppState>, req: Request, next: Nex
     } else {
         error::page_error(
             StatusCode::FORBIDDEN,
-            "Request refused",
-            "This form was sent from another web site. For your safety it was not accepted. Open rollcall directly and try again.",
+            crate::i18n::t("error.csrf.title"),
+            crate::i18n::t("error.csrf.text"),
         )
         .into_response()
     }

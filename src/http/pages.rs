@@ -8,9 +8,24 @@ use maud::{html, Markup, PreEscaped, DOCTYPE};
 use pulldown_cmark::{Event, Options, Parser};
 
 use super::AppState;
+use crate::i18n::{self, t, Lang};
 
 /// The stylesheet, embedded in the binary.
 pub const STYLE: &str = include_str!("../../web/static/style.css");
+
+/// The projector view's updater, embedded in the binary.
+pub const PRESENT_JS: &str = include_str!("../../web/static/present.js");
+
+/// `GET /static/present.js`.
+pub async fn present_script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        PRESENT_JS,
+    )
+}
 
 /// `GET /static/style.css`.
 pub async fn stylesheet() -> impl IntoResponse {
@@ -26,13 +41,32 @@ pub async fn stylesheet() -> impl IntoResponse {
 /// The site's icon, inline so that no page costs a request for it.
 const ICON: &str = "data:image/svg+xml,<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 32 32'><rect width='32' height='32' rx='7' fill='%230b57a4'/><path d='M8 16.5l5.5 5.5L24 10.5' fill='none' stroke='%23fff' stroke-width='4' stroke-linecap='round' stroke-linejoin='round'/></svg>";
 
-/// The page frame: language, viewport, title, icon, stylesheet, skip link.
-pub fn layout(lang: &str, title: &str, body: Markup) -> Markup {
-    layout_refresh(lang, title, None, body)
+/// The page frame in the current language: `<html lang>`, viewport,
+/// title, stylesheet, skip link, the language switch and the main landmark.
+pub fn layout(title: &str, body: Markup) -> Markup {
+    page(title, None, &[], body)
 }
 
-/// [`layout`] that reloads itself every `refresh` seconds.
+/// A page written in one fixed language (`lang`), without the language
+/// switch, that reloads itself every `refresh` seconds.
 pub fn layout_refresh(lang: &str, title: &str, refresh: Option<u32>, body: Markup) -> Markup {
+    frame(lang, false, title, refresh, &[], body)
+}
+
+/// The page frame, with optional self-refresh and page scripts (served
+/// from `/static/`; the CSP allows no inline script).
+pub fn page(title: &str, refresh: Option<u32>, scripts: &[&str], body: Markup) -> Markup {
+    frame(i18n::current().tag(), true, title, refresh, scripts, body)
+}
+
+fn frame(
+    lang: &str,
+    switch: bool,
+    title: &str,
+    refresh: Option<u32>,
+    scripts: &[&str],
+    body: Markup,
+) -> Markup {
     html! {
         (DOCTYPE)
         html lang=(lang) {
@@ -44,9 +78,11 @@ pub fn layout_refresh(lang: &str, title: &str, refresh: Option<u32>, body: Marku
                 title { (title) " · rollcall" }
                 link rel="icon" href=(ICON);
                 link rel="stylesheet" href="/static/style.css";
+                @for s in scripts { script src=(s) defer {} }
             }
             body {
-                a.skip href="#main" { "Skip to content" }
+                a.skip href="#main" { (Lang::get(lang).unwrap_or_else(i18n::current).t("layout.skip")) }
+                @if switch { header.site { (language_switch()) } }
                 main #main { (body) }
             }
         }
@@ -79,15 +115,34 @@ pub fn live(url: &str, key: &str, value: &str, fallback: u32) -> Markup {
     }
 }
 
+/// Links to this page in every language, as a navigation landmark.
+pub fn language_switch() -> Markup {
+    let ctx = i18n::context();
+    let current = i18n::current();
+    let here = ctx.map_or_else(|| "/".to_owned(), |c| c.here);
+    let sep = if here.contains('?') { '&' } else { '?' };
+    html! {
+        nav.langs aria-label=(t("layout.language")) {
+            ul {
+                @for l in Lang::all() {
+                    li {
+                        a href=(format!("{here}{sep}lang={}", l.tag())) hreflang=(l.tag()) lang=(l.tag())
+                            aria-current=[(l == current).then_some("true")] { (l.t("language.name")) }
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// A page with a heading and one paragraph.
 pub fn simple_page(title: &str, message: &str) -> Markup {
     layout(
-        "en",
         title,
         html! {
             h1 { (title) }
             p { (message) }
-            p { a href="/" { "rollcall home" } }
+            p { a href="/" { (t("layout.home")) } }
         },
     )
 }
@@ -135,21 +190,18 @@ pub async fn home(State(state): State<AppState>) -> impl IntoResponse {
     let users = state.store.user_count().await.unwrap_or(1);
     Html(
         layout(
-            "en",
             "rollcall",
             html! {
                 h1 { "rollcall" }
-                p { "Signed, verifiable attendance lists with the Code of Conduct attached." }
+                p { (t("home.tagline")) }
                 @if users == 0 {
-                    p { "This server has no secretary account yet. Open the setup link printed by "
-                        code { "rollcall serve" } " when it started, or run "
-                        code { "rollcall user add EMAIL" } " on the server." }
+                    p { (t("home.no_account")) " " code { "rollcall user add EMAIL" } }
                 } @else {
-                    p { a.button href="/console" { "Secretary sign-in" } }
+                    p { a.button href="/console" { (t("home.sign_in")) } }
                 }
-                p { "Attendees: scan the QR code shown in the meeting room." }
-                p { "Auditors: the server's public keys are at "
-                    a href="/.well-known/rollcall-keys.json" { "/.well-known/rollcall-keys.json" } "." }
+                p { (t("home.attendees")) }
+                p { (t("home.auditors")) " "
+                    a href="/.well-known/rollcall-keys.json" { "/.well-known/rollcall-keys.json" } }
             },
         )
         .into_string(),
@@ -160,6 +212,14 @@ pub async fn home(State(state): State<AppState>) -> impl IntoResponse {
 pub async fn not_found() -> impl IntoResponse {
     (
         StatusCode::NOT_FOUND,
-        Html(simple_page("Page not found", "There is nothing at this address. Check the link, or scan the meeting's QR code again.").into_string()),
+        Html(simple_page(t("error.not_found.title"), t("error.not_found.text")).into_string()),
     )
+}
+
+/// The label of an attendee role in the current language.
+pub fn role_name(key: &str) -> String {
+    match i18n::t(&format!("role.{key}")) {
+        "" => crate::fields::role_label(key).to_owned(),
+        s => s.to_owned(),
+    }
 }

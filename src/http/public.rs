@@ -13,11 +13,14 @@ use time::OffsetDateTime;
 
 use super::auth::{random_token, read_cookie, set_cookie};
 use super::error::{page_error, ApiError};
-use super::pages::{code_html, layout, live};
+use super::pages::{code_html, layout, live, page, role_name};
 use super::AppState;
 use crate::checkin::{self, CheckInError, CheckInInput};
 use crate::fields::{FieldError, ROLES};
+use crate::i18n::{self, t};
+use crate::store::CodeVersion;
 use crate::store::MeetingRow;
+use crate::trust::code::CodeDocument;
 use crate::trust::disclosure::Disclosure;
 use crate::trust::encoding::{b64url, unb64url};
 use crate::trust::statement::{Predicate, RollcallStatement};
@@ -61,8 +64,7 @@ pub struct PageQuery {
 }
 
 fn fmt_local(t: OffsetDateTime) -> String {
-    let f = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
-    t.format(&f).unwrap_or_default()
+    i18n::current().datetime(t)
 }
 
 /// The meeting, or a page saying why attendees cannot check in.
@@ -74,123 +76,294 @@ async fn meeting_for_page(
         Ok(Some(m)) if m.state == "open" => Ok(m),
         Ok(Some(m)) if m.state == "closed" => Err(page_error(
             StatusCode::GONE,
-            "This meeting is closed",
-            &format!("Check-in for “{}” has closed. If you attended, please speak to the secretary.", m.meeting.title),
+            t("checkin.closed.title"),
+            &i18n::f("checkin.closed.text", &[("title", &m.meeting.title)]),
         )
         .into_response()),
         Ok(Some(m)) => Err(page_error(
             StatusCode::CONFLICT,
-            "Check-in has not opened yet",
-            &format!("Check-in for “{}” opens when the secretary starts the meeting. Scan the code again then.", m.meeting.title),
+            t("checkin.not_open.title"),
+            &i18n::f("checkin.not_open.text", &[("title", &m.meeting.title)]),
         )
         .into_response()),
-        Ok(None) => Err(page_error(StatusCode::NOT_FOUND, "Meeting not found", "There is no meeting at this address. Scan the QR code shown in the room again.").into_response()),
+        Ok(None) => Err(page_error(
+            StatusCode::NOT_FOUND,
+            t("meeting.not_found.title"),
+            t("meeting.not_found.text"),
+        )
+        .into_response()),
         Err(e) => Err(ApiError::from(e).into_response()),
     }
 }
 
-fn field_error<'a>(errors: &'a [FieldError], field: &str) -> Option<&'a str> {
-    errors
-        .iter()
-        .find(|e| e.field == field)
-        .map(|e| e.message.as_str())
+fn field_error(errors: &[FieldError], field: &str) -> Option<String> {
+    errors.iter().find(|e| e.field == field).map(field_message)
+}
+
+/// A check-in field error in the page's language.
+pub(super) fn field_message(e: &FieldError) -> String {
+    translated_field_error("checkin", e)
+}
+
+/// A field error in the page's language: the validator's own (English)
+/// message, or the translated advice `{form}.error.{field}`.
+pub(super) fn translated_field_error(form: &str, e: &FieldError) -> String {
+    let lang = i18n::current();
+    if lang.tag() == i18n::DEFAULT {
+        return e.message.clone();
+    }
+    let key = format!("{form}.error.{}", e.field);
+    match lang.t(&key) {
+        "" => e.message.clone(),
+        s => s.to_owned(),
+    }
+}
+
+/// The version of a meeting's Code to show: the one in the reader's
+/// language, else the original.
+pub(super) async fn shown_code(
+    state: &AppState,
+    meeting: &MeetingRow,
+) -> Result<(CodeVersion, CodeDocument), ApiError> {
+    let lang = i18n::current();
+    let version = meeting
+        .version_in(lang.tag())
+        .or_else(|| {
+            meeting
+                .versions
+                .iter()
+                .find(|v| v.language.split('-').next() == Some(lang.tag()))
+        })
+        .or_else(|| meeting.versions.first())
+        .cloned()
+        .unwrap_or_else(|| CodeVersion {
+            sha256: meeting.code_sha256.clone(),
+            language: meeting.languages.first().cloned().unwrap_or_default(),
+        });
+    match state.store.code(&version.sha256).await? {
+        Some(c) => Ok((version, c)),
+        None => Err(ApiError::internal()),
+    }
+}
+
+/// The Code as shown to attendees, marked with its language, with a note
+/// when it is not in the page's language.
+pub(super) fn code_section(version: &CodeVersion, code: &CodeDocument) -> Markup {
+    let lang = i18n::current();
+    let same = version.language.split('-').next() == Some(lang.tag());
+    html! {
+        @if !same {
+            p.notice #code-language-note {
+                (t("code.original_language")) " " span lang=(version.language) { (language_name(&version.language)) } "."
+            }
+        }
+        section.code aria-label=(t("code.label")) lang=(version.language) { (code_html(&code.text)) }
+    }
+}
+
+/// The name of a language in that language ("Français"), or its tag.
+pub(super) fn language_name(tag: &str) -> String {
+    i18n::Lang::get(tag)
+        .or_else(|| tag.split('-').next().and_then(i18n::Lang::get))
+        .map_or_else(|| tag.to_owned(), |l| l.t("language.name").to_owned())
 }
 
 /// The check-in page.
 fn check_in_markup(
     meeting: &MeetingRow,
-    code_text: &str,
+    shown: &(CodeVersion, CodeDocument),
     token: &str,
     values: &Remembered,
     errors: &[FieldError],
     banner: Option<&str>,
 ) -> Markup {
     let m = &meeting.meeting;
-    let lang = meeting.languages.first().map_or("en", String::as_str);
+    let (version, _) = shown;
     let input = |id: &'static str,
-                 label: &'static str,
                  kind: &'static str,
                  value: &str,
                  autocomplete: &'static str,
                  required: bool,
-                 hint: Option<&'static str>| {
+                 hint: Option<&str>| {
         let err = field_error(errors, id);
+        let label = t(&format!("checkin.field.{id}"));
         html! {
             div {
-                label for=(id) { (label) @if !required { " (optional)" } @if let Some(h) = hint { span.hint { (h) } } }
-                @if let Some(e) = err { span.field-error id=(format!("{id}-error")) { (e) } }
+                label for=(id) { (label) @if !required { " " (t("form.optional")) } @if let Some(h) = hint { span.hint { (h) } } }
+                @if let Some(e) = &err { span.field-error id=(format!("{id}-error")) { (e) } }
                 input id=(id) name=(id) type=(kind) value=(value) autocomplete=(autocomplete) required[required]
-                    aria-invalid=[err.map(|_| "true")] aria-describedby=[err.map(|_| format!("{id}-error"))];
+                    aria-invalid=[err.as_ref().map(|_| "true")] aria-describedby=[err.as_ref().map(|_| format!("{id}-error"))];
             }
         }
     };
+    let title = i18n::f("checkin.title", &[("title", &m.title)]);
     layout(
-        "en",
-        &format!("Check in: {}", m.title),
+        &title,
         html! {
-            h1 { "Check in: " (m.title) }
-            p.meta { (m.committee) @if !m.committee.is_empty() && !m.location.is_empty() { " · " } (m.location) br;
-                (fmt_local(m.starts_at)) " – " (fmt_local(m.ends_at)) " (" (m.timezone) ")" }
+            h1 { (title) }
+            (meeting_meta(m))
             @if let Some(b) = banner { div.errors role="alert" { p { (b) } } }
             @if !errors.is_empty() {
                 div.errors role="alert" {
-                    h2 { "Please correct " (errors.len()) " thing" @if errors.len() > 1 { "s" } }
-                    ul { @for e in errors { li { a href=(format!("#{}", e.field)) { (e.message) } } } }
+                    h2 { (i18n::current().count("form.errors.one", "form.errors.many", errors.len() as u64)) }
+                    ul { @for e in errors { li { a href=(format!("#{}", e.field)) { (field_message(e)) } } } }
                 }
             }
-            p { "Please read the Code of Conduct below. By checking in you acknowledge it; your check-in is signed and added to the meeting's attendance list." }
-            // The page speaks English; the Code section is marked with its own language.
-            section.code aria-label="Code of Conduct" lang=(lang) { (code_html(code_text)) }
+            p { (t("checkin.intro")) }
+            (code_section(version, &shown.1))
             form.stack method="post" action=(format!("/m/{}", m.id)) {
                 input type="hidden" name="token" value=(token);
-                input type="hidden" name="code_sha256" value=(meeting.code_sha256);
-                input type="hidden" name="language" value=(lang);
-                (input("name", "Full name", "text", &values.name, "name", true, None))
-                (input("organization", "Organisation", "text", &values.organization, "organization", true, None))
-                (input("country", "Country or national body", "text", &values.country, "country-name", true, Some("For example: France / AFNOR")))
+                input type="hidden" name="code_sha256" value=(version.sha256);
+                input type="hidden" name="language" value=(version.language);
+                (input("name", "text", &values.name, "name", true, None))
+                (input("organization", "text", &values.organization, "organization", true, None))
+                (input("country", "text", &values.country, "country-name", true, Some(t("checkin.hint.country"))))
                 div {
-                    label for="role" { "Role" }
+                    label for="role" { (t("checkin.field.role")) }
                     @if let Some(e) = field_error(errors, "role") { span.field-error { (e) } }
                     select #role name="role" required {
-                        @for (key, label) in ROLES {
-                            option value=(key) selected[values.role == key || (values.role.is_empty() && key == "delegate")] { (label) }
+                        @for (key, _) in ROLES {
+                            option value=(key) selected[values.role == key || (values.role.is_empty() && key == "delegate")] { (role_name(key)) }
                         }
                     }
                 }
-                (input("email", "Email", "email", &values.email, "email", false, Some("Lets you find your receipt again; never shown on the printed list without your consent.")))
+                (input("email", "email", &values.email, "email", false, Some(t("checkin.hint.email"))))
                 div {
                     @if let Some(e) = field_error(errors, "acknowledged") { span.field-error id="acknowledged-error" { (e) } }
                     label.check for="acknowledged" {
                         input #acknowledged type="checkbox" name="acknowledged" value="yes" required;
-                        span { "I have read the Code of Conduct and will uphold it." }
+                        span { (t("checkin.acknowledge")) }
                     }
                 }
                 div {
                     label.check for="remember" {
                         input #remember type="checkbox" name="remember" value="yes" checked;
-                        span { "Remember my details on this device for the next meeting" }
+                        span { (t("checkin.remember")) }
                     }
                 }
-                div { button type="submit" { "Check in" } }
+                div { button type="submit" { (t("checkin.submit")) } }
             }
         },
     )
 }
 
-/// `GET /m/{id}?t=TOKEN`: the check-in page.
+/// The meeting's committee, place and time, as every page shows them.
+pub(super) fn meeting_meta(m: &crate::trust::statement::Meeting) -> Markup {
+    html! {
+        p.meta { (m.committee) @if !m.committee.is_empty() && !m.location.is_empty() { " · " } (m.location) br;
+            (fmt_local(m.starts_at)) " – " (fmt_local(m.ends_at)) " (" (m.timezone) ")" }
+    }
+}
+
+/// `GET /m/{id}` without a token: the meeting's public page, the stable
+/// address for agendas. It shows the meeting and its full Code; while
+/// check-in is open, it says how to check in.
+async fn public_meeting_page(state: &AppState, id: &str) -> Response {
+    let meeting = match state.meetings.get(&state.store, id).await {
+        Ok(Some(m)) => m,
+        Ok(None) => {
+            return page_error(
+                StatusCode::NOT_FOUND,
+                t("meeting.not_found.title"),
+                t("meeting.not_found.text"),
+            )
+            .into_response()
+        }
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    let shown = match shown_code(state, &meeting).await {
+        Ok(s) => s,
+        Err(e) => return e.into_response(),
+    };
+    let m = &meeting.meeting;
+    let static_link = (meeting.state == "open" && meeting.presence == "static")
+        .then(|| super::api::current_link(state, &meeting).0);
+    Html(
+        layout(
+            &m.title,
+            html! {
+                h1 { (m.title) }
+                (meeting_meta(m))
+                @match meeting.state.as_str() {
+                    "open" => {
+                        @if let Some(link) = &static_link {
+                            p.actions { a.button #checkin-link href=(link) { (t("public.check_in_now")) } }
+                        } @else {
+                            p.notice { (t("public.scan_in_room")) }
+                        }
+                    }
+                    "closed" => { p.notice { (t("public.closed")) } }
+                    _ => { p.notice { (t("public.not_open")) } }
+                }
+                h2 { (t("public.code_heading")) }
+                @if meeting.versions.len() > 1 {
+                    p.meta { (t("public.also_in")) " "
+                        @for (i, v) in meeting.versions.iter().enumerate() {
+                            @if i > 0 { ", " }
+                            a href=(format!("/m/{}?lang={}", m.id, v.language)) hreflang=(v.language) lang=(v.language) { (language_name(&v.language)) }
+                        }
+                    }
+                }
+                (code_section(&shown.0, &shown.1))
+                p.meta { (t("public.fingerprint")) " " span.mono { "sha256:" (shown.0.sha256) } }
+            },
+        )
+        .into_string(),
+    )
+    .into_response()
+}
+
+/// A presence problem in the page's language.
+fn presence_message(e: &crate::presence::PresenceError) -> String {
+    error_message(&ApiError::from(e.clone()))
+}
+
+/// An error without fields in the page's language, by its stable code.
+fn error_message(e: &ApiError) -> String {
+    if i18n::current().tag() == i18n::DEFAULT {
+        return e.message.clone();
+    }
+    match t(&format!("error.api.{}", e.code)) {
+        "" => e.message.clone(),
+        s => s.to_owned(),
+    }
+}
+
+/// `GET /m/{id}?t=TOKEN`: the check-in page; without a token, the
+/// meeting's public page.
 pub async fn check_in_page(
     State(state): State<AppState>,
     Path(id): Path<String>,
     Query(q): Query<PageQuery>,
     headers: HeaderMap,
 ) -> Response {
+    let lang = meeting_language(&state, &id).await;
+    i18n::with_meeting_language(&lang, check_in_page_in(state, id, q, headers)).await
+}
+
+/// The language of a meeting's Code (the original), for visitors whose
+/// browser names no language of ours.
+async fn meeting_language(state: &AppState, id: &str) -> String {
+    match state.meetings.get(&state.store, id).await {
+        Ok(Some(m)) => m.versions.first().map(|v| v.language.clone()),
+        _ => None,
+    }
+    .unwrap_or_default()
+}
+
+async fn check_in_page_in(
+    state: AppState,
+    id: String,
+    q: PageQuery,
+    headers: HeaderMap,
+) -> Response {
+    if q.t.is_empty() {
+        return public_meeting_page(&state, &id).await;
+    }
     let meeting = match meeting_for_page(&state, &id).await {
         Ok(m) => m,
         Err(r) => return r,
     };
-    if q.t.is_empty() {
-        return page_error(StatusCode::BAD_REQUEST, "Scan the QR code", "This address needs the code shown in the meeting room. Scan the QR code on the screen with your phone's camera.").into_response();
-    }
     if let Err(e) = state.presence.check(
         &id,
         &q.t,
@@ -203,20 +376,15 @@ pub async fn check_in_page(
         } else {
             StatusCode::FORBIDDEN
         };
-        return page_error(
-            status,
-            "Cannot check in with this code",
-            &super::error::capitalise(&e.to_string()),
-        )
-        .into_response();
+        return page_error(status, t("checkin.bad_code.title"), &presence_message(&e))
+            .into_response();
     }
-    let code = match state.store.code(&meeting.code_sha256).await {
-        Ok(Some(c)) => c,
-        Ok(None) => return ApiError::internal().into_response(),
-        Err(e) => return ApiError::from(e).into_response(),
+    let shown = match shown_code(&state, &meeting).await {
+        Ok(s) => s,
+        Err(e) => return e.into_response(),
     };
     let mut res = Html(
-        check_in_markup(&meeting, &code.text, &q.t, &remembered(&headers), &[], None).into_string(),
+        check_in_markup(&meeting, &shown, &q.t, &remembered(&headers), &[], None).into_string(),
     )
     .into_response();
     if read_cookie(&headers, DEVICE_COOKIE).is_none() {
@@ -290,6 +458,17 @@ pub async fn check_in_form(
     headers: HeaderMap,
     Form(f): Form<CheckInFormData>,
 ) -> Response {
+    let lang = meeting_language(&state, &id).await;
+    i18n::with_meeting_language(&lang, check_in_form_in(state, id, info, headers, f)).await
+}
+
+async fn check_in_form_in(
+    state: AppState,
+    id: String,
+    info: ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    f: CheckInFormData,
+) -> Response {
     let meeting = match meeting_for_page(&state, &id).await {
         Ok(m) => m,
         Err(r) => return r,
@@ -340,9 +519,9 @@ pub async fn check_in_form(
             res
         }
         Err(e) => {
-            let code = match state.store.code(&meeting.code_sha256).await {
-                Ok(Some(c)) => c.text,
-                _ => String::new(),
+            let shown = match shown_code(&state, &meeting).await {
+                Ok(s) => s,
+                Err(e) => return e.into_response(),
             };
             let values = Remembered {
                 name: f.name,
@@ -352,7 +531,7 @@ pub async fn check_in_form(
                 email: f.email,
             };
             let (errors, banner) = if e.fields.is_empty() {
-                (Vec::new(), Some(e.message.clone()))
+                (Vec::new(), Some(error_message(&e)))
             } else {
                 (e.fields.clone(), None)
             };
@@ -361,7 +540,7 @@ pub async fn check_in_form(
                 Html(
                     check_in_markup(
                         &meeting,
-                        &code,
+                        &shown,
                         &f.token,
                         &values,
                         &errors,
@@ -391,8 +570,8 @@ pub async fn receipt_page(State(state): State<AppState>, Path(id): Path<String>)
         Err(crate::export::ExportError::UnknownReceipt) => {
             return page_error(
                 StatusCode::NOT_FOUND,
-                "Receipt not found",
-                "There is no receipt at this address.",
+                t("receipt.not_found.title"),
+                t("receipt.not_found.text"),
             )
             .into_response()
         }
@@ -422,32 +601,33 @@ pub async fn receipt_page(State(state): State<AppState>, Path(id): Path<String>)
     let proven = receipt.inclusion.is_some();
     let short = crate::trust::encoding::hex(&row.leaf[..6]);
     Html(
-        layout(
-            "en",
-            "Checked in",
+        page(
+            t("receipt.title"),
+            None,
+            &[],
             html! {
                 @if !proven { (live(&format!("/r/{id}/receipt.json"), "inclusion", "null", 5)) }
-                h1.ok { "You are checked in" }
-                p { "Thank you, " (get("name")) ". Your check-in to " strong { (p.meeting.title) } " is signed and recorded." }
+                h1.ok { (t("receipt.heading")) }
+                p { (i18n::f("receipt.thanks", &[("name", &get("name")), ("title", &p.meeting.title)])) }
                 dl.facts {
-                    dt { "Name" } dd { (get("name")) }
-                    dt { "Organisation" } dd { (get("organization")) }
-                    dt { "Country or national body" } dd { (get("country")) }
-                    dt { "Role" } dd { (crate::fields::role_label(&p.attendee.role)) }
-                    dt { "Meeting" } dd { (p.meeting.title) " (" (p.meeting.committee) ")" }
-                    dt { "Checked in at" } dd { (fmt_local(p.checked_in_at)) " UTC" }
-                    dt { "Code acknowledged" } dd { (p.code_title) br; span.mono { "sha256:" (subject.digest.sha256) } }
-                    dt { "Attestation" } dd.mono { (short) }
+                    dt { (t("checkin.field.name")) } dd { (get("name")) }
+                    dt { (t("checkin.field.organization")) } dd { (get("organization")) }
+                    dt { (t("checkin.field.country")) } dd { (get("country")) }
+                    dt { (t("checkin.field.role")) } dd { (role_name(&p.attendee.role)) }
+                    dt { (t("receipt.meeting")) } dd { (p.meeting.title) " (" (p.meeting.committee) ")" }
+                    dt { (t("receipt.checked_in_at")) } dd { (fmt_local(p.checked_in_at)) " UTC" }
+                    dt { (t("receipt.code")) } dd { span lang=(p.language) { (p.code_title) } " (" (language_name(&p.language)) ")" br; span.mono { "sha256:" (subject.digest.sha256) } }
+                    dt { (t("receipt.attestation")) } dd.mono { (short) }
                 }
                 @if proven {
-                    p.notice { "Your check-in is included in the meeting's signed log (entry " (row.idx) "). The receipt below proves it." }
+                    p.notice { (i18n::f("receipt.proven", &[("index", &row.idx.to_string())])) }
                 } @else {
-                    p.notice role="status" { "Your check-in is recorded. Proof of inclusion in the meeting's log follows within a few seconds; this page shows it when it arrives." }
+                    p.notice role="status" { (t("receipt.pending")) }
                 }
                 p.actions {
-                    a.button href=(format!("/r/{id}/receipt.json")) download=(format!("rollcall-receipt-{short}.json")) { "Download receipt" }
+                    a.button href=(format!("/r/{id}/receipt.json")) download=(format!("rollcall-receipt-{short}.json")) { (t("receipt.download")) }
                 }
-                p.meta { "Anyone can check the receipt offline with " code { "rollcall verify" } " and the server's public key." }
+                p.meta { (t("receipt.verify")) " " code { "rollcall verify" } }
             },
         )
         .into_string(),

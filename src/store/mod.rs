@@ -57,6 +57,8 @@ pub struct MeetingRow {
     pub meeting: Meeting,
     pub code_sha256: String,
     pub languages: Vec<String>,
+    /// The versions of the Code offered, the original (`code_sha256`) first.
+    pub versions: Vec<CodeVersion>,
     /// `rotating` or `static`.
     pub presence: String,
     /// `draft`, `open` or `closed`.
@@ -82,6 +84,25 @@ impl EntryRow {
                 sig: b64(&self.signature),
             }],
         }
+    }
+}
+
+/// One version of a meeting's Code: the original or a translation.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CodeVersion {
+    pub sha256: String,
+    pub language: String,
+}
+
+impl MeetingRow {
+    /// The offered version in this language, if any.
+    pub fn version_in(&self, language: &str) -> Option<&CodeVersion> {
+        self.versions.iter().find(|v| v.language == language)
+    }
+
+    /// The version with this digest, if the meeting offers it.
+    pub fn version(&self, sha256: &str) -> Option<&CodeVersion> {
+        self.versions.iter().find(|v| v.sha256 == sha256)
     }
 }
 
@@ -118,6 +139,10 @@ pub struct Store {
 
 fn meeting_row(r: &sqlx::sqlite::SqliteRow) -> Result<MeetingRow> {
     let languages: String = r.try_get("languages")?;
+    let languages: Vec<String> = serde_json::from_str(&languages)
+        .map_err(|e| StoreError::Corrupt(format!("languages: {e}")))?;
+    let code_sha256: String = r.try_get("code_sha256")?;
+    let versions: Option<String> = r.try_get("versions")?;
     Ok(MeetingRow {
         meeting: Meeting {
             id: r.try_get("id")?,
@@ -128,9 +153,16 @@ fn meeting_row(r: &sqlx::sqlite::SqliteRow) -> Result<MeetingRow> {
             ends_at: parse_ts(r.try_get("ends_at")?)?,
             timezone: r.try_get("timezone")?,
         },
-        code_sha256: r.try_get("code_sha256")?,
-        languages: serde_json::from_str(&languages)
-            .map_err(|e| StoreError::Corrupt(format!("languages: {e}")))?,
+        versions: match versions {
+            Some(v) => serde_json::from_str(&v)
+                .map_err(|e| StoreError::Corrupt(format!("versions: {e}")))?,
+            None => vec![CodeVersion {
+                sha256: code_sha256.clone(),
+                language: languages.first().cloned().unwrap_or_else(|| "en".into()),
+            }],
+        },
+        code_sha256,
+        languages,
         presence: r.try_get("presence")?,
         state: r.try_get("state")?,
         origin: r.try_get("origin")?,
@@ -208,6 +240,40 @@ impl Store {
         Ok(digest)
     }
 
+    /// Records that the Code `translation` translates `original`.
+    pub async fn set_translation_of(&self, translation: &str, original: &str) -> Result<()> {
+        sqlx::query("UPDATE codes SET translation_of = ? WHERE sha256 = ?")
+            .bind(original)
+            .bind(translation)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The original a Code translates, if it is a translation.
+    pub async fn translation_of(&self, sha256: &str) -> Result<Option<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT translation_of FROM codes WHERE sha256 = ?")
+                .bind(sha256)
+                .fetch_optional(&self.pool)
+                .await?
+                .flatten(),
+        )
+    }
+
+    /// The translations of a Code: (sha256, language), by language.
+    pub async fn translations(&self, sha256: &str) -> Result<Vec<(String, String)>> {
+        let rows = sqlx::query(
+            "SELECT sha256, language FROM codes WHERE translation_of = ? ORDER BY language, created_at",
+        )
+        .bind(sha256)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("sha256")?, r.try_get("language")?)))
+            .collect()
+    }
+
     /// A Code document by digest.
     pub async fn code(&self, sha256: &str) -> Result<Option<CodeDocument>> {
         let row = sqlx::query("SELECT name, language, text FROM codes WHERE sha256 = ?")
@@ -224,10 +290,12 @@ impl Store {
         .transpose()
     }
 
-    /// Every loaded Code document: (sha256, name, language, title).
+    /// Every loaded Code document that is not a translation:
+    /// (sha256, name, language, title).
     pub async fn codes(&self) -> Result<Vec<(String, String, String, String)>> {
         let rows = sqlx::query(
-            "SELECT sha256, name, language, title FROM codes ORDER BY created_at, sha256",
+            "SELECT sha256, name, language, title FROM codes WHERE translation_of IS NULL
+             ORDER BY created_at, sha256",
         )
         .fetch_all(&self.pool)
         .await?;
@@ -395,8 +463,8 @@ impl Store {
     pub async fn insert_meeting(&self, m: &MeetingRow) -> Result<()> {
         sqlx::query(
             "INSERT INTO meetings (id, title, committee, location, starts_at, ends_at, timezone,
-               code_sha256, languages, presence, state, origin, created_by, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+               code_sha256, languages, versions, presence, state, origin, created_by, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&m.meeting.id)
         .bind(&m.meeting.title)
@@ -407,6 +475,7 @@ impl Store {
         .bind(&m.meeting.timezone)
         .bind(&m.code_sha256)
         .bind(serde_json::to_string(&m.languages).unwrap_or_else(|_| "[]".into()))
+        .bind(serde_json::to_string(&m.versions).unwrap_or_else(|_| "[]".into()))
         .bind(&m.presence)
         .bind(&m.state)
         .bind(&m.origin)
@@ -415,6 +484,30 @@ impl Store {
         .execute(&self.pool)
         .await?;
         Ok(())
+    }
+
+    /// Rewrites a draft meeting's schedule and Code; `false` (and nothing
+    /// changed) if the meeting is no longer a draft.
+    pub async fn update_draft(&self, m: &MeetingRow) -> Result<bool> {
+        let r = sqlx::query(
+            "UPDATE meetings SET title = ?, committee = ?, location = ?, starts_at = ?, ends_at = ?,
+               timezone = ?, code_sha256 = ?, languages = ?, versions = ?, presence = ?
+             WHERE id = ? AND state = 'draft'",
+        )
+        .bind(&m.meeting.title)
+        .bind(&m.meeting.committee)
+        .bind(&m.meeting.location)
+        .bind(ts(m.meeting.starts_at))
+        .bind(ts(m.meeting.ends_at))
+        .bind(&m.meeting.timezone)
+        .bind(&m.code_sha256)
+        .bind(serde_json::to_string(&m.languages).unwrap_or_else(|_| "[]".into()))
+        .bind(serde_json::to_string(&m.versions).unwrap_or_else(|_| "[]".into()))
+        .bind(&m.presence)
+        .bind(&m.meeting.id)
+        .execute(&self.pool)
+        .await?;
+        Ok(r.rows_affected() == 1)
     }
 
     pub async fn meeting(&self, id: &str) -> Result<Option<MeetingRow>> {

@@ -76,6 +76,9 @@ pub struct CheckInRequest {
     pub email: Option<String>,
     pub role: String,
     pub language: String,
+    /// SHA-256 of the version of the Code the attendee was shown (one the
+    /// meeting offers, in `language`).
+    pub code_sha256: String,
     pub presence: Presence,
     /// Normalised email, to recognise the same person twice.
     pub email_key: Option<String>,
@@ -668,6 +671,20 @@ impl State {
         now: OffsetDateTime,
         g: &mut Group,
     ) -> Result<CheckInAccepted, WriteError> {
+        // A translation of the Code the meeting offers, if that is what the
+        // attendee was shown.
+        let translated = self.open.get(&req.meeting_id).is_some_and(|l| {
+            l.row.code_sha256 != req.code_sha256 && l.row.version(&req.code_sha256).is_some()
+        });
+        let shown = if translated {
+            Some(
+                self.code(&req.code_sha256)
+                    .await
+                    .map_err(|e| storage_error(&e))?,
+            )
+        } else {
+            None
+        };
         let log = self.open_log(&req.meeting_id).await?;
         // The same person (email) or device again: their receipt, not a duplicate.
         // An email is the person; without one, the phone and the name are.
@@ -701,7 +718,10 @@ impl State {
         }
         let (idx, at) = Self::reserve(log, now);
         log.check_ins += 1;
-        let (meeting, code) = (log.meeting.clone(), log.code.clone());
+        let (meeting, code) = (
+            log.meeting.clone(),
+            shown.unwrap_or_else(|| log.code.clone()),
+        );
         let c = CheckIn {
             name: &req.name,
             organization: &req.organization,
@@ -758,6 +778,11 @@ impl State {
             .code(&row.code_sha256)
             .await
             .map_err(|e| storage_error(&e))?;
+        let mut versions = Vec::new();
+        for v in &row.versions {
+            let doc = self.code(&v.sha256).await.map_err(|e| storage_error(&e))?;
+            versions.push(crate::trust::recorder::version(&doc));
+        }
         let statement = RollcallStatement {
             subject: subject(&code),
             predicate: Predicate::Meeting(MeetingPredicate {
@@ -765,6 +790,7 @@ impl State {
                 code_title: code.title().to_owned(),
                 languages: row.languages.clone(),
                 opened_at: now,
+                versions,
             }),
         };
         g.new.push(NewEntry {

@@ -14,8 +14,8 @@ use super::disclosure::Disclosure;
 use super::keys::{PublicKey, Signer};
 use super::log::{origin_for, sign_statement, MeetingLog};
 use super::statement::{
-    Attendee, CheckInPredicate, ClosePredicate, Meeting, MeetingPredicate, NotesPredicate,
-    Predicate, Presence, RollcallStatement, Subject, SubjectDigest,
+    Attendee, CheckInPredicate, ClosePredicate, CodeVersion, Meeting, MeetingPredicate,
+    NotesPredicate, Predicate, Presence, RollcallStatement, Subject, SubjectDigest,
 };
 
 /// An attendee's answers on the check-in form.
@@ -81,11 +81,24 @@ pub fn subject(code: &CodeDocument) -> Subject {
     }
 }
 
+/// The version entry naming a Code document in a meeting statement.
+pub fn version(code: &CodeDocument) -> CodeVersion {
+    CodeVersion {
+        name: code.name.clone(),
+        digest: SubjectDigest {
+            sha256: code.digest(),
+        },
+        language: code.language.clone(),
+    }
+}
+
 /// A meeting's log being recorded.
 pub struct Recorder<'a> {
     signer: &'a Signer,
     pub meeting: Meeting,
     pub code: CodeDocument,
+    /// Translations of the Code the meeting offers.
+    pub translations: Vec<CodeDocument>,
     pub entries: Vec<Entry>,
     pub log: MeetingLog,
     checkpoints: Vec<(u64, String)>,
@@ -108,6 +121,7 @@ impl<'a> Recorder<'a> {
             log: MeetingLog::new(origin_for(host, &meeting.id)),
             meeting: meeting.clone(),
             code: code.clone(),
+            translations: Vec::new(),
             entries: Vec::new(),
             checkpoints: Vec::new(),
             check_ins: 0,
@@ -121,11 +135,61 @@ impl<'a> Recorder<'a> {
                     code_title: code.title().to_owned(),
                     languages,
                     opened_at: now,
+                    versions: Vec::new(),
                 }),
             },
             Vec::new(),
         );
         r
+    }
+
+    /// Opens a meeting offering the Code and its translations: the signed
+    /// statement lists every version.
+    pub fn open_translated(
+        signer: &'a Signer,
+        host: &str,
+        meeting: Meeting,
+        code: CodeDocument,
+        translations: Vec<CodeDocument>,
+        now: OffsetDateTime,
+    ) -> Self {
+        let all: Vec<&CodeDocument> = std::iter::once(&code).chain(&translations).collect();
+        let statement = RollcallStatement {
+            subject: subject(&code),
+            predicate: Predicate::Meeting(MeetingPredicate {
+                meeting: meeting.clone(),
+                code_title: code.title().to_owned(),
+                languages: all.iter().map(|c| c.language.clone()).collect(),
+                opened_at: now,
+                versions: all.iter().map(|c| version(c)).collect(),
+            }),
+        };
+        let mut r = Self {
+            signer,
+            log: MeetingLog::new(origin_for(host, &meeting.id)),
+            meeting,
+            code,
+            translations,
+            entries: Vec::new(),
+            checkpoints: Vec::new(),
+            check_ins: 0,
+            used_keys: Vec::new(),
+        };
+        r.append(statement, Vec::new());
+        r
+    }
+
+    /// Records a check-in by an attendee shown `shown`, a version of the Code.
+    pub fn check_in_shown(
+        &mut self,
+        c: &CheckIn<'_>,
+        shown: &CodeDocument,
+        now: OffsetDateTime,
+    ) -> u64 {
+        let disclosures = disclose(c, &mut rand_core::OsRng);
+        let st = check_in_statement(&self.meeting, shown, c, &disclosures, now);
+        self.check_ins += 1;
+        self.append(st, disclosures.into_iter().map(|d| d.encoded).collect())
     }
 
     fn append(&mut self, statement: RollcallStatement, disclosures: Vec<String>) -> u64 {
@@ -220,7 +284,10 @@ impl<'a> Recorder<'a> {
             .collect();
         Bundle {
             format: BUNDLE_FORMAT.to_owned(),
-            codes: vec![self.code.text.clone()],
+            codes: std::iter::once(&self.code)
+                .chain(&self.translations)
+                .map(|c| c.text.clone())
+                .collect(),
             entries: self.entries[..size as usize].to_vec(),
             checkpoint: note,
             earlier_checkpoints: earlier,

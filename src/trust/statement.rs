@@ -136,6 +136,22 @@ pub struct MeetingPredicate {
     pub languages: Vec<String>,
     #[serde(with = "time::serde::rfc3339")]
     pub opened_at: OffsetDateTime,
+    /// Every version of the Code attendees may be shown: the subject first,
+    /// then its translations, one per language of `languages`, in order.
+    /// Absent in logs from before translations (the subject is then the
+    /// only version, in `languages[0]`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub versions: Vec<CodeVersion>,
+}
+
+/// One version of a Code a meeting offers: the subject a check-in names
+/// when the attendee was shown it, and its language.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CodeVersion {
+    pub name: String,
+    pub digest: SubjectDigest,
+    pub language: String,
 }
 
 /// An attendee's role and committed personal fields.

@@ -23,7 +23,8 @@ use super::keys::PublicKey;
 use super::log::{is_meeting_id, origin_names_meeting};
 use super::merkle::{self, Hash};
 use super::statement::{
-    Meeting, MeetingPredicate, Predicate, Presence, RollcallStatement, Subject, COMMITTED_FIELDS,
+    CodeVersion, Meeting, MeetingPredicate, Predicate, Presence, RollcallStatement, Subject,
+    COMMITTED_FIELDS,
 };
 
 /// How to verify.
@@ -255,6 +256,8 @@ struct Context<'m> {
     subject: Option<&'m Subject>,
     languages: Option<&'m [String]>,
     code_title: Option<&'m str>,
+    /// The versions of the Code the meeting offers (empty in older logs).
+    versions: &'m [CodeVersion],
 }
 
 /// Decoded inputs of one entry, before signature verification.
@@ -489,6 +492,29 @@ fn digest_entry(payload: &[u8], entry: &Entry, loc: Loc, ctx: Context<'_>, out: 
                     reason: "its Code title differs from the meeting statement's".into(),
                 });
             }
+            if !ctx.versions.is_empty() {
+                match ctx
+                    .versions
+                    .iter()
+                    .find(|v| v.digest == s.subject.digest && v.name == s.subject.name)
+                {
+                    None => out.failures.push(Failure {
+                        location: format!("{loc}.envelope.payload"),
+                        reason: format!(
+                            "acknowledges Code {} {:?}, which is not a version the meeting statement offers",
+                            s.subject.digest.sha256, s.subject.name
+                        ),
+                    }),
+                    Some(v) if v.language != p.language => out.failures.push(Failure {
+                        location: format!("{loc}.envelope.payload"),
+                        reason: format!(
+                            "says the Code was shown in {:?}, but the version it acknowledges is in {:?}",
+                            p.language, v.language
+                        ),
+                    }),
+                    Some(_) => {}
+                }
+            }
             if let Some(langs) = ctx.languages {
                 if !langs.contains(&p.language) {
                     out.failures.push(Failure {
@@ -697,6 +723,37 @@ pub fn verify_raw_bundle(bundle: &RawBundle<'_>, options: &Options<'_>) -> Repor
     )
 }
 
+/// The versions a meeting statement offers: the subject first, one per
+/// language of `languages` in the same order, no digest twice.
+fn check_versions(report: &mut Report, m: &MeetingPredicate, subject: Option<&Subject>) {
+    if m.versions.is_empty() {
+        return;
+    }
+    if let (Some(first), Some(s)) = (m.versions.first(), subject) {
+        if first.digest != s.digest || first.name != s.name {
+            report.fail(
+                "entries[0]",
+                "its first Code version is not the Code it names as subject",
+            );
+        }
+    }
+    let langs: Vec<&String> = m.versions.iter().map(|v| &v.language).collect();
+    if langs != m.languages.iter().collect::<Vec<_>>() {
+        report.fail(
+            "entries[0]",
+            "the languages of its Code versions differ from its languages",
+        );
+    }
+    let digests: HashSet<_> = m.versions.iter().map(|v| v.digest.sha256).collect();
+    let unique_langs: HashSet<_> = langs.iter().collect();
+    if digests.len() != m.versions.len() || unique_langs.len() != langs.len() {
+        report.fail(
+            "entries[0]",
+            "it lists the same Code version or language twice",
+        );
+    }
+}
+
 fn verify_parts<E: AsEntry>(bundle: Parts<'_, E>, options: &Options<'_>) -> Report {
     let mut report = Report::new("bundle");
     report.entries = bundle.entries.len() as u64;
@@ -718,9 +775,10 @@ fn verify_parts<E: AsEntry>(bundle: Parts<'_, E>, options: &Options<'_>) -> Repo
     //    is the signed meeting statement every other entry is checked against.
     let head = bundle.entries.get(..1).unwrap_or_default();
     let mut checked = check_entries(head, 0, true, &keys, Context::default(), options, total);
-    let (meeting, subject, languages, code_title) =
+    let (meeting, subject, languages, code_title, versions) =
         match checked.first().and_then(|c| c.content.as_ref()) {
             Some(Content::Meeting(m)) => {
+                check_versions(&mut report, m, checked[0].other_subject.as_ref());
                 if !is_meeting_id(&m.meeting.id) {
                     report.fail(
                         "entries[0]",
@@ -738,6 +796,7 @@ fn verify_parts<E: AsEntry>(bundle: Parts<'_, E>, options: &Options<'_>) -> Repo
                     checked[0].other_subject.clone(),
                     Some(m.languages.clone()),
                     Some(m.code_title.clone()),
+                    m.versions.clone(),
                 )
             }
             Some(_) => {
@@ -745,22 +804,23 @@ fn verify_parts<E: AsEntry>(bundle: Parts<'_, E>, options: &Options<'_>) -> Repo
                     "entries[0]",
                     "the first entry must be the signed meeting statement",
                 );
-                (None, None, None, None)
+                (None, None, None, None, Vec::new())
             }
             None if bundle.entries.is_empty() => {
                 report.fail(
                     "entries",
                     "the log is empty; it must start with the meeting statement",
                 );
-                (None, None, None, None)
+                (None, None, None, None, Vec::new())
             }
-            None => (None, None, None, None),
+            None => (None, None, None, None, Vec::new()),
         };
     let ctx = Context {
         meeting: meeting.as_ref(),
         subject: subject.as_ref(),
         languages: languages.as_deref(),
         code_title: code_title.as_deref(),
+        versions: &versions,
     };
     let rest = bundle.entries.get(1..).unwrap_or_default();
     checked.extend(check_entries(rest, 1, true, &keys, ctx, options, total));
@@ -793,8 +853,18 @@ fn verify_parts<E: AsEntry>(bundle: Parts<'_, E>, options: &Options<'_>) -> Repo
     if let (Some(s), Some(Content::Meeting(m))) =
         (&subject, checked.first().and_then(|c| c.content.as_ref()))
     {
-        let language = (m.languages.len() == 1).then(|| m.languages[0].clone());
+        let language = match m.versions.first() {
+            Some(v) => Some(v.language.clone()),
+            None => (m.languages.len() == 1).then(|| m.languages[0].clone()),
+        };
         referenced.insert(s.digest.sha256, (s.name.clone(), language));
+        // Translations the meeting offers may be attached even if no one
+        // was shown them.
+        for v in m.versions.iter().skip(1) {
+            referenced
+                .entry(v.digest.sha256)
+                .or_insert_with(|| (v.name.clone(), Some(v.language.clone())));
+        }
         if !code_by_digest.contains_key(&s.digest.sha256) {
             report.fail(
                 "entries[0]",
@@ -804,6 +874,10 @@ fn verify_parts<E: AsEntry>(bundle: Parts<'_, E>, options: &Options<'_>) -> Repo
                 ),
             );
         }
+    }
+    let mut missing: HashSet<Sha256Digest> = HashSet::new();
+    if let Some(s) = &subject {
+        missing.insert(s.digest.sha256);
     }
     for (i, c) in checked.iter().enumerate().skip(1) {
         let Some(s) = &c.other_subject else { continue };
@@ -822,6 +896,12 @@ fn verify_parts<E: AsEntry>(bundle: Parts<'_, E>, options: &Options<'_>) -> Repo
                 if seen.1.is_none() {
                     seen.1.clone_from(&c.language);
                 }
+                if !code_by_digest.contains_key(&digest) && missing.insert(digest) {
+                    report.fail(
+                        format!("entries[{i}]"),
+                        format!("acknowledges Code {digest}, whose text is not in the bundle (or was altered)"),
+                    );
+                }
             }
             None => {
                 if !code_by_digest.contains_key(&digest) {
@@ -830,6 +910,7 @@ fn verify_parts<E: AsEntry>(bundle: Parts<'_, E>, options: &Options<'_>) -> Repo
                         format!("acknowledges Code {digest}, whose text is not in the bundle (or was altered)"),
                     );
                 }
+                missing.insert(digest);
                 referenced.insert(digest, (s.name.clone(), c.language.clone()));
             }
         }

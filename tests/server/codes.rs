@@ -78,7 +78,8 @@ fn a_code_loaded_from_a_file_is_presented_and_attached_to_the_list() {
         .as_str()
         .unwrap()
         .to_owned();
-    let page = server.get(&format!("/m/{id}?t={token}"));
+    // An English reader: the page is English, the Code section French.
+    let page = server.get_with(&format!("/m/{id}?t={token}"), &[("accept-language", "en")]);
     assert!(page.text().contains("Nous nous respectons."));
     assert!(
         page.text()

@@ -3,8 +3,10 @@
 mod auth;
 mod bad_input;
 mod codes;
+mod console_pages;
 mod console_tools;
 mod crash;
+mod languages;
 mod restart;
 mod shutdown;
 mod story;

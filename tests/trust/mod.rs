@@ -1,3 +1,4 @@
 mod bundle;
 mod tampering;
+mod translations;
 mod vectors;

@@ -1,0 +1,235 @@
+//! The console: meetings grouped by state, drafts edited before opening,
+//! the agenda link with its QR code, and the self-updating projector view.
+
+use super::console_tools::signed_in;
+use crate::support::http::Server;
+
+fn create(server: &Server, c: &[(&str, &str)], csrf: &str, title: &str) -> String {
+    let r = server.post_form(
+        "/console/meetings",
+        c,
+        &[
+            ("csrf", csrf),
+            ("title", title),
+            ("committee", "ISO/TC 46/WG 11"),
+            ("location", "Room 3"),
+            ("starts_at", "2020-01-01T09:00:00+01:00"),
+            ("ends_at", "2099-01-01T17:00:00+01:00"),
+            ("timezone", "Europe/Paris"),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.text());
+    r.header("location").unwrap().to_owned()
+}
+
+/// The text of the section whose heading has this id.
+fn section<'a>(html: &'a str, id: &str) -> &'a str {
+    let at = html.find(&format!(r#"id="{id}""#)).unwrap();
+    let rest = &html[at..];
+    &rest[..rest.find("</section>").unwrap()]
+}
+
+#[test]
+fn meetings_are_listed_as_upcoming_open_and_closed_with_empty_states() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]);
+    let (cookie, csrf) = signed_in(&server);
+    let c = [("cookie", cookie.as_str())];
+    let empty = server.get_with("/console", &c).text();
+    for key in ["open", "draft", "closed"] {
+        assert!(empty.contains(&format!(r#"id="empty-{key}""#)), "{empty}");
+    }
+
+    let draft = create(&server, &c, &csrf, "Draft meeting");
+    let open = create(&server, &c, &csrf, "Open meeting");
+    let closed = create(&server, &c, &csrf, "Closed meeting");
+    for page in [&open, &closed] {
+        server.post_form(&format!("{page}/open"), &c, &[("csrf", &csrf)]);
+    }
+    server.post_form(&format!("{closed}/close"), &c, &[("csrf", &csrf)]);
+
+    let html = server.get_with("/console", &c).text();
+    let (o, d, x) = (
+        section(&html, "group-open"),
+        section(&html, "group-draft"),
+        section(&html, "group-closed"),
+    );
+    assert!(o.contains("Open meeting") && !o.contains("Draft meeting") && !o.contains("empty-"));
+    assert!(d.contains("Draft meeting") && !d.contains("Closed meeting"));
+    assert!(x.contains("Closed meeting") && !x.contains("Open meeting"));
+    assert!(d.contains(&format!(r#"href="{draft}""#)));
+    let fr = server
+        .get_with("/console", &[c[0], ("accept-language", "fr")])
+        .text();
+    assert!(fr.contains("À venir") && fr.contains("Ouvertes") && fr.contains("Closes"));
+}
+
+#[test]
+fn a_draft_can_be_edited_with_the_same_rules_until_it_is_opened() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]);
+    let (cookie, csrf) = signed_in(&server);
+    let c = [("cookie", cookie.as_str())];
+    let page = create(&server, &c, &csrf, "WG 11 meeting");
+    let form = server.get_with(&format!("{page}/edit"), &c);
+    assert_eq!(form.status, 200);
+    assert!(form.text().contains(r#"value="WG 11 meeting""#));
+
+    let edit = |title: &str, ends: &str| {
+        server.post_form(
+            &format!("{page}/edit"),
+            &c,
+            &[
+                ("csrf", &csrf),
+                ("title", title),
+                ("committee", "ISO/TC 46/WG 11"),
+                ("location", "Room 4"),
+                ("starts_at", "2020-01-01T09:00:00+01:00"),
+                ("ends_at", ends),
+                ("timezone", "Europe/Paris"),
+                ("presence", "static"),
+            ],
+        )
+    };
+    // Same validation as creating: the end must follow the start.
+    let bad = edit("WG 11 meeting", "2019-01-01T09:00:00+01:00");
+    assert_eq!(bad.status, 422);
+    assert!(bad.text().contains("End must be after the start"));
+    assert!(
+        server.get_with(&page, &c).text().contains("Room 3"),
+        "nothing changed"
+    );
+
+    let ok = edit("WG 11 meeting (moved)", "2099-01-01T17:00:00+01:00");
+    assert_eq!(ok.status, 303, "{}", ok.text());
+    let shown = server.get_with(&page, &c).text();
+    assert!(shown.contains("WG 11 meeting (moved)") && shown.contains("Room 4"));
+    assert!(shown.contains("Static link"));
+
+    server.post_form(&format!("{page}/open"), &c, &[("csrf", &csrf)]);
+    let refused = edit("Too late", "2099-01-01T17:00:00+01:00");
+    assert_eq!(refused.status, 409);
+    assert!(
+        refused.text().contains("can no longer be edited"),
+        "{}",
+        refused.text()
+    );
+    assert_eq!(server.get_with(&format!("{page}/edit"), &c).status, 409);
+    let after = server.get_with(&page, &c).text();
+    assert!(after.contains("WG 11 meeting (moved)") && !after.contains("Too late"));
+    assert!(!after.contains(r#"id="edit-meeting""#));
+}
+
+#[test]
+fn the_agenda_gets_a_stable_public_link_its_qr_code_and_snippets() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]);
+    let (cookie, csrf) = signed_in(&server);
+    let c = [("cookie", cookie.as_str())];
+    let page = create(&server, &c, &csrf, "Plenary <2026>");
+    let id = page.rsplit('/').next().unwrap();
+    let html = server.get_with(&page, &c).text();
+    let link = format!("{}/m/{id}", server.url.trim_end_matches('/'));
+    assert!(
+        html.contains(&format!(r#"id="public-link" href="{link}""#)),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!(
+            "&lt;a href=&quot;{link}&quot;&gt;Plenary &amp;lt;2026&amp;gt;"
+        )),
+        "HTML snippet, escaped"
+    );
+    assert!(html.contains(&format!(
+        "[Plenary &lt;2026&gt;: meeting page and Code of Conduct]({link})"
+    )));
+    assert!(
+        html.contains(r#"<label for="snippet-html">"#)
+            && html.contains(r#"<label for="snippet-md">"#)
+    );
+
+    let svg = server.get_with(&format!("{page}/public-qr.svg"), &c);
+    assert_eq!(svg.status, 200);
+    assert_eq!(svg.header("content-type"), Some("image/svg+xml"));
+    assert!(svg.text().contains("<svg"));
+    let png = server.get_with(&format!("{page}/public-qr.png"), &c);
+    assert_eq!(png.header("content-type"), Some("image/png"));
+    assert!(png.body.starts_with(b"\x89PNG"));
+    assert_eq!(
+        server.get(&format!("{page}/public-qr.svg")).status,
+        303,
+        "secretaries only"
+    );
+
+    // The public page: the meeting and its full Code, before and during check-in.
+    let public = server.get(&format!("/m/{id}"));
+    assert_eq!(public.status, 200);
+    let text = public.text();
+    assert!(text.contains("Plenary &lt;2026&gt;") && text.contains("Behave ethically"));
+    assert!(text.contains("Check-in opens when the meeting starts"));
+    server.post_form(&format!("{page}/open"), &c, &[("csrf", &csrf)]);
+    let open = server
+        .get_with(&format!("/m/{id}"), &[("accept-language", "fr")])
+        .text();
+    assert!(open.contains("scannez le code QR"), "{open}");
+}
+
+#[test]
+fn the_projector_view_updates_itself_from_a_json_endpoint() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]);
+    let (cookie, csrf) = signed_in(&server);
+    let c = [("cookie", cookie.as_str())];
+    let page = create(&server, &c, &csrf, "WG 11 meeting");
+    server.post_form(&format!("{page}/open"), &c, &[("csrf", &csrf)]);
+
+    let html = server.get_with(&format!("{page}/present"), &c).text();
+    assert!(html.contains(r#"<script src="/static/present.js" defer>"#));
+    assert!(html.contains(&format!(r#"data-present="{page}/present.json""#)));
+    assert!(
+        html.contains(r#"<noscript><meta http-equiv="refresh" content="10">"#),
+        "fallback without JavaScript"
+    );
+    assert!(html.contains(r#"aria-live="polite""#) && html.contains(r#"id="present-count">0<"#));
+    let js = server.get("/static/present.js");
+    assert_eq!(js.status, 200);
+    assert!(js
+        .header("content-type")
+        .unwrap()
+        .starts_with("text/javascript"));
+    assert!(js.text().contains("present.json") || js.text().contains("data-present"));
+    let csp = js.header("content-security-policy").unwrap().to_owned();
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
+
+    let before = server.get_with(&format!("{page}/present.json"), &c).json();
+    assert_eq!(before["state"], "open");
+    assert_eq!(before["count"], 0);
+    assert!(before["qr_svg"].as_str().unwrap().starts_with("<svg"));
+    let token = before["token"].as_str().unwrap().to_owned();
+    assert!(html.contains(&format!(r#"data-token="{token}""#)));
+
+    let manual = server.post_form(
+        &format!("{page}/manual"),
+        &c,
+        &[
+            ("csrf", &csrf),
+            ("name", "Paper Pat"),
+            ("organization", "DIN"),
+            ("country", "DE / DIN"),
+            ("role", "expert"),
+            ("acknowledged", "yes"),
+        ],
+    );
+    assert_eq!(manual.status, 303, "{}", manual.text());
+    let after = server.get_with(&format!("{page}/present.json"), &c).json();
+    assert_eq!(after["count"], 1);
+    assert_eq!(after["count_label"], "checked in");
+    assert_eq!(
+        server.get(&format!("{page}/present.json")).status,
+        303,
+        "secretaries only"
+    );
+}
