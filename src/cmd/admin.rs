@@ -104,18 +104,35 @@ pub fn export(args: ExportArgs) -> Result<ExitCode> {
         let bundle = rollcall::export::bundle(&store, &logs, &keys, &args.meeting)
             .await
             .with_context(|| format!("cannot export meeting {}", args.meeting))?;
+        let verified = || -> Result<_> {
+            let report = rollcall::export::verified(&bundle, &keys);
+            if !report.valid {
+                bail!(
+                    "the stored log of {} does not verify: {:?}",
+                    args.meeting,
+                    report.failures.first()
+                );
+            }
+            Ok(report)
+        };
+        let text = rollcall::export::ListText::english();
         let bytes = match args.format {
             ExportFormat::Bundle => serde_json::to_vec_pretty(&bundle)?,
-            ExportFormat::Csv => {
-                let report = rollcall::export::verified(&bundle, &keys);
-                if !report.valid {
-                    bail!(
-                        "the stored log of {} does not verify: {:?}",
-                        args.meeting,
-                        report.failures.first()
-                    );
-                }
-                rollcall::export::csv(&report).into_bytes()
+            ExportFormat::Csv => rollcall::export::csv(&verified()?).into_bytes(),
+            ExportFormat::Html => {
+                rollcall::export::html::printable_list(&bundle, &verified()?, &text).into_bytes()
+            }
+            ExportFormat::Pdf => {
+                let report = verified()?;
+                let fonts = rollcall::export::fonts::library(args.fonts.as_deref());
+                rollcall::export::list_pdf(
+                    &bundle,
+                    &report,
+                    &serde_json::to_vec(&bundle)?,
+                    &text,
+                    fonts,
+                    time::OffsetDateTime::now_utc(),
+                )?
             }
         };
         match &args.output {

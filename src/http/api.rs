@@ -322,6 +322,57 @@ pub async fn attendance_csv(
     csv_response(&state, &id).await
 }
 
+/// `GET /api/v1/meetings/{id}/attendance.pdf`: the printable list with the
+/// signed bundle attached.
+pub async fn attendance_pdf(
+    State(state): State<AppState>,
+    _who: ApiClient,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    pdf_response(&state, &id).await
+}
+
+/// The printable list as a PDF, the exact bundle this server serves
+/// attached to it.
+pub async fn pdf_response(state: &AppState, id: &str) -> Result<Response, ApiError> {
+    let keys = state.public_keys();
+    let b = crate::export::bundle(&state.store, &state.logs, &keys, id).await?;
+    let pdf = tokio::task::block_in_place(|| {
+        let report = crate::export::verified(&b, &keys);
+        if !report.valid {
+            tracing::error!(meeting = %id, failures = ?report.failures.iter().take(5).collect::<Vec<_>>(), "stored log does not verify");
+            return Err(ApiError::internal());
+        }
+        let json = serde_json::to_vec(&b).map_err(|e| {
+            tracing::error!(meeting = %id, error = %e, "bundle does not serialise");
+            ApiError::internal()
+        })?;
+        crate::export::list_pdf(
+            &b,
+            &report,
+            &json,
+            &crate::export::ListText::english(),
+            crate::export::fonts::library(None),
+            OffsetDateTime::now_utc(),
+        )
+        .map_err(|e| {
+            tracing::error!(meeting = %id, error = %e, "PDF list not written");
+            ApiError::internal()
+        })
+    })?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"rollcall-{id}-list.pdf\""),
+            ),
+        ],
+        pdf,
+    )
+        .into_response())
+}
+
 pub async fn csv_response(state: &AppState, id: &str) -> Result<Response, ApiError> {
     let keys = state.public_keys();
     let b = crate::export::bundle(&state.store, &state.logs, &keys, id).await?;

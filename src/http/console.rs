@@ -293,6 +293,7 @@ pub async fn meeting(
                     li { a href=(format!("/console/meetings/{id}/bundle.json")) { "Signed list (bundle, JSON)" } }
                     li { a href=(format!("/console/meetings/{id}/attendance.csv")) { "Attendance (CSV)" } }
                     li { a href=(format!("/console/meetings/{id}/list")) { "Printable list with the Code attached (HTML)" } }
+                    li { a href=(format!("/console/meetings/{id}/list.pdf")) { "Printable list with the Code and the signed list attached (PDF)" } }
                 }
             }
         },

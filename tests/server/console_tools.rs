@@ -6,7 +6,7 @@ use crate::support::http::Server;
 
 const PASSWORD: &str = "correct horse battery";
 
-fn signed_in(server: &Server) -> (String, String) {
+pub(super) fn signed_in(server: &Server) -> (String, String) {
     let setup = server.setup_url.clone().unwrap();
     let token = setup.split("token=").nth(1).unwrap().to_owned();
     let r = server.post_form(

@@ -5,6 +5,7 @@ mod bad_input;
 mod codes;
 mod console_tools;
 mod crash;
+pub mod list_pdf;
 mod restart;
 mod shutdown;
 mod story;

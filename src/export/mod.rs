@@ -1,5 +1,9 @@
-//! What leaves the server: bundles, receipts and CSV attendance lists,
-//! assembled from the stored log.
+//! What leaves the server: bundles, receipts, CSV attendance lists and
+//! the printable list (HTML and PDF), assembled from the stored log.
+
+pub mod fonts;
+pub mod html;
+pub mod pdf;
 
 use std::fmt::Write as _;
 
@@ -173,6 +177,159 @@ pub fn verified(bundle: &Bundle, keys: &[PublicKey]) -> Report {
             ..Options::default()
         },
     )
+}
+
+/// Every label of the printable list (HTML and PDF), in one language.
+#[derive(Debug, Clone)]
+pub struct ListText {
+    pub lang: String,
+    /// Before the meeting title: "Attendance list: ".
+    pub title_prefix: String,
+    pub provisional: String,
+    pub col_number: String,
+    pub col_name: String,
+    pub col_organisation: String,
+    pub col_country: String,
+    pub col_role: String,
+    pub col_time: String,
+    pub col_presence: String,
+    pub col_attestation: String,
+    /// Shown for a field the attendee withheld or had erased.
+    pub withheld: String,
+    /// Shown for a field that was never given.
+    pub not_given: String,
+    pub notes_heading: String,
+    pub verification_heading: String,
+    pub check_ins: String,
+    pub log: String,
+    pub checkpoint: String,
+    pub size: String,
+    pub root: String,
+    pub signed_by: String,
+    pub code: String,
+    pub qr_label: String,
+    /// Before the verify command in the HTML list.
+    pub verify_json: String,
+    /// Before the verify command in the PDF list.
+    pub verify_pdf: String,
+    pub annex_heading: String,
+    /// `{n}` and `{total}` are replaced.
+    pub page_of: String,
+}
+
+impl ListText {
+    pub fn english() -> Self {
+        let s = |t: &str| t.to_owned();
+        Self {
+            lang: s("en"),
+            title_prefix: s("Attendance list: "),
+            provisional: s("Provisional: the meeting is still open."),
+            col_number: s("#"),
+            col_name: s("Name"),
+            col_organisation: s("Organisation"),
+            col_country: s("Country / NSB"),
+            col_role: s("Role"),
+            col_time: s("Time (UTC)"),
+            col_presence: s("Presence"),
+            col_attestation: s("Attestation"),
+            withheld: s("withheld"),
+            not_given: s("—"),
+            notes_heading: s("Discussion of the Code"),
+            verification_heading: s("Verification"),
+            check_ins: s("Check-ins"),
+            log: s("Log"),
+            checkpoint: s("Checkpoint"),
+            size: s("size"),
+            root: s("root"),
+            signed_by: s("Signed by"),
+            code: s("Code"),
+            qr_label: s("QR code with the checkpoint to verify this list"),
+            verify_json: s("Check the signed list (JSON export) with"),
+            verify_pdf: s("The signed list is attached to this PDF as attendance-bundle.json. Check this very file with"),
+            annex_heading: s("Annex: the Code of Conduct acknowledged"),
+            page_of: s("page {n} of {total}"),
+        }
+    }
+
+    /// "page N of M".
+    pub fn page(&self, n: usize, total: usize) -> String {
+        self.page_of
+            .replace("{n}", &n.to_string())
+            .replace("{total}", &total.to_string())
+    }
+}
+
+/// A cell of the list: a disclosed value, withheld, or never given.
+pub enum Cell<'a> {
+    Value(&'a str),
+    Withheld,
+    NotGiven,
+}
+
+/// One field of an attendee, telling a withheld field from a missing one.
+pub fn cell<'a>(a: &'a crate::trust::verify::AttendeeRow, name: &str) -> Cell<'a> {
+    match a.fields.get(name) {
+        Some(v) => Cell::Value(v),
+        None if a.withheld.iter().any(|w| w == name) => Cell::Withheld,
+        None => Cell::NotGiven,
+    }
+}
+
+/// The time column: date and time (UTC), and the timing when not on time.
+pub fn time_cell(a: &crate::trust::verify::AttendeeRow) -> String {
+    let t = a
+        .checked_in_at
+        .get(..19)
+        .unwrap_or(&a.checked_in_at)
+        .replace('T', " ");
+    if a.timing == "on time" {
+        t
+    } else {
+        format!("{t} ({})", a.timing)
+    }
+}
+
+/// The meeting line under the title: committee, location, dates and zone.
+pub fn meeting_line(report: &Report) -> String {
+    report.meeting.as_ref().map_or_else(String::new, |m| {
+        format!(
+            "{} · {} · {} – {} ({})",
+            m.committee,
+            m.location,
+            crate::store::ts(m.starts_at),
+            crate::store::ts(m.ends_at),
+            m.timezone
+        )
+    })
+}
+
+/// What the list's QR code carries: what an auditor needs to find and
+/// check the signed list.
+pub fn audit_text(report: &Report) -> String {
+    let cp = report.checkpoint.as_ref();
+    let signer = cp.map_or("", |c| c.signer.as_str());
+    format!(
+        "rollcall-list\norigin={}\nsize={}\nroot={}\nkey={}\nverify: rollcall verify LIST.json --key {}",
+        cp.map_or("", |c| c.origin.as_str()),
+        cp.map_or(0, |c| c.size),
+        cp.map_or("", |c| c.root.as_str()),
+        signer,
+        signer,
+    )
+}
+
+/// The printable list as a PDF: the list, then the Code as an annex, with
+/// the exact signed bundle `bundle_json` attached as
+/// `attendance-bundle.json`.
+pub fn list_pdf(
+    bundle: &Bundle,
+    report: &Report,
+    bundle_json: &[u8],
+    text: &ListText,
+    fonts: &fonts::FontLibrary,
+    now: time::OffsetDateTime,
+) -> Result<Vec<u8>, pdf::PdfRenderError> {
+    pdf::render(bundle, report, bundle_json, text, fonts, now)
 }
 
 /// Neutralises a cell a spreadsheet would run as a formula.
