@@ -517,7 +517,7 @@ pub fn render(
     let qr = crate::qr::modules(&audit_text(report))
         .map_err(|e| PdfRenderError::Writer(e.to_string()))?;
     let qr_side = 120.0f32;
-    l.need(qr_side + 60.0);
+    l.need(qr_side + 110.0);
     l.heading(&text.verification_heading, 12.0);
     let top = l.y;
     let module = qr_side / qr.0 as f32;

@@ -54,21 +54,25 @@ pub fn shows(text: &str, name: &str) -> bool {
         || reversed.iter().all(|w| flat.contains(w.as_str()))
 }
 
-/// The PDF's attached bundle with one byte of its JSON changed (a letter of
-/// a name), re-compressed and put back with its new length.
-fn with_altered_attachment(pdf: &[u8]) -> Vec<u8> {
-    let find = |hay: &[u8], n: &[u8], from: usize| {
-        hay[from..]
-            .windows(n.len())
-            .position(|w| w == n)
-            .map(|p| p + from)
-    };
-    let ef = find(pdf, b"/Type /EmbeddedFile", 0).expect("an embedded file");
+fn find(hay: &[u8], n: &[u8], from: usize) -> Option<usize> {
+    hay[from..]
+        .windows(n.len())
+        .position(|w| w == n)
+        .map(|p| p + from)
+}
+
+/// Where the attached file's (compressed) data is: (start, length, where
+/// its length is written).
+fn attachment(pdf: &[u8]) -> (usize, usize, std::ops::Range<usize>) {
+    let ef = find(pdf, b"/EmbeddedFile", 0).expect("an embedded file");
     let dict = pdf[..ef]
         .windows(3)
         .rposition(|w| w == b"obj")
         .expect("its object");
-    let len_at = find(pdf, b"/Length ", dict).unwrap() + 8;
+    let mut len_at = find(pdf, b"/Length", dict).unwrap() + 7;
+    while pdf[len_at] == b' ' {
+        len_at += 1;
+    }
     let len_end = len_at
         + pdf[len_at..]
             .iter()
@@ -78,15 +82,31 @@ fn with_altered_attachment(pdf: &[u8]) -> Vec<u8> {
         .unwrap()
         .parse()
         .unwrap();
-    let data_at = find(pdf, b"stream\n", len_end).unwrap() + 7;
+    let mut data_at = find(pdf, b"stream", len_end).unwrap() + 6;
+    if pdf[data_at] == b'\r' {
+        data_at += 1;
+    }
+    data_at += 1;
+    (data_at, len, len_at..len_end)
+}
+
+/// The PDF's attached bundle with one byte of its JSON changed (in an
+/// attendee's disclosed field), re-compressed and put back with its new length.
+fn with_altered_attachment(pdf: &[u8]) -> Vec<u8> {
+    let (data_at, len, len_field) = attachment(pdf);
     let json = miniz_oxide::inflate::decompress_to_vec_zlib(&pdf[data_at..data_at + len]).unwrap();
     let mut json = String::from_utf8(json).unwrap();
-    let at = json.find("Ольга").expect("a disclosed name in the bundle");
-    json.replace_range(at..at + "О".len(), "Q");
+    // A character of the first disclosure (an attendee's salted field).
+    let at = json
+        .find("\"disclosures\":[\"")
+        .expect("disclosures in the bundle")
+        + 20;
+    let new = if &json[at..=at] == "A" { "B" } else { "A" };
+    json.replace_range(at..=at, new);
     let z = miniz_oxide::deflate::compress_to_vec_zlib(json.as_bytes(), 6);
-    let mut out = pdf[..len_at].to_vec();
+    let mut out = pdf[..len_field.start].to_vec();
     out.extend_from_slice(z.len().to_string().as_bytes());
-    out.extend_from_slice(&pdf[len_end..data_at]);
+    out.extend_from_slice(&pdf[len_field.end..data_at]);
     out.extend_from_slice(&z);
     out.extend_from_slice(&pdf[data_at + len..]);
     out
@@ -196,17 +216,8 @@ fn names_in_every_script_print_to_a_pdf_whose_attached_bundle_verifies() {
     assert!(String::from_utf8_lossy(&v.stdout).contains("INVALID"));
     // One byte of the compressed attachment flipped: it cannot be read.
     let mut flipped = r.body.clone();
-    let ef = flipped
-        .windows(19)
-        .position(|w| w == b"/Type /EmbeddedFile")
-        .unwrap();
-    let data = ef
-        + flipped[ef..]
-            .windows(7)
-            .position(|w| w == b"stream\n")
-            .unwrap()
-        + 7;
-    flipped[data + 20] ^= 0x01;
+    let (data, len, _) = attachment(&flipped);
+    flipped[data + len / 2] ^= 0x01;
     std::fs::write(dir.path().join("flipped.pdf"), &flipped).unwrap();
     let v = server.cli(&["verify", "flipped.pdf", "--key", &key]);
     assert!(!v.status.success());
