@@ -19,7 +19,7 @@ pub const NAMES: [&str; 7] = [
     "Ольга Иванова",
     "Νίκος Παπαδόπουλος",
     "דוד כהן",
-    "Nguyê\u{0302}\u{0303}n Thi\u{0323} A\u{0301}nh",
+    "Nguye\u{0302}\u{0303}n Thi\u{0323} A\u{0301}nh",
 ];
 
 /// `pdftotext` (poppler-utils) output of a PDF, in reading layout.
