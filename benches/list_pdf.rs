@@ -88,8 +88,8 @@ fn main() {
     .expect("PDF written");
     let took = t.elapsed();
     let pages = pdf
-        .windows(12)
-        .filter(|w| &w[..11] == b"/Type /Page" && w[11] != b's')
+        .windows(11)
+        .filter(|w| &w[..10] == b"/Type/Page" && w[10] != b's')
         .count();
     println!(
         "list_pdf: {n} attendees, {pages} pages, {:.2} MB PDF (bundle {:.2} MB attached), {:.2}s to write (+{:.2}s font scan)",

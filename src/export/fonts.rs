@@ -154,7 +154,7 @@ impl FontLibrary {
             chain.extend(rest.into_iter().map(|(_, _, id)| Slot::System(id)));
         }
         let builtin =
-            LoadedFont::new(Arc::new(BUILTIN.to_vec()), 0).unwrap_or_else(|| unreachable_font());
+            LoadedFont::new(Arc::new(BUILTIN.to_vec()), 0).unwrap_or_else(unreachable_font);
         Self {
             db,
             chain,

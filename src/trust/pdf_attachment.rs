@@ -314,7 +314,7 @@ impl<'a> Lexer<'a> {
                 _ => return Err(BAD),
             }
         }
-        if digits.len() % 2 == 1 {
+        if !digits.len().is_multiple_of(2) {
             digits.push(b'0');
         }
         Ok(digits

@@ -18,12 +18,11 @@ fn a_withheld_field_prints_as_withheld_and_the_pdf_still_verifies() {
     let entry = b
         .entries
         .iter_mut()
-        .filter(|e| {
+        .find(|e| {
             e.disclosures
                 .iter()
                 .any(|d| Disclosure::parse(d).is_ok_and(|d| d.value == "Attendee 1"))
         })
-        .next()
         .expect("attendee 1");
     entry
         .disclosures
