@@ -208,6 +208,15 @@ impl FontLibrary {
         }
     }
 
+    /// Where the font that prints `c` comes from: a file path, `built-in`,
+    /// or `None` when no font has it.
+    pub fn source_of(&self, c: char) -> Option<String> {
+        match self.chain.get(self.slot_for(c)?)? {
+            Slot::Builtin => Some("built-in".to_owned()),
+            Slot::System(id) => self.db.face(*id).map(path_key),
+        }
+    }
+
     /// The first font in the chain that has `c`.
     fn slot_for(&self, c: char) -> Option<usize> {
         if let Some(hit) = self.by_char.lock().ok().and_then(|m| m.get(&c).copied()) {
@@ -418,6 +427,18 @@ mod tests {
         let s = lib.shape("Zoë Ångström");
         assert_eq!(s.runs.len(), 1);
         assert!(s.width > 5.0 && s.width < 8.0, "{}", s.width);
+    }
+
+    #[test]
+    fn the_operators_fonts_come_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("Operator.ttf");
+        std::fs::write(&path, BUILTIN).unwrap();
+        let lib = FontLibrary::new(Some(dir.path()), false);
+        assert_eq!(lib.source_of('A'), Some(path.display().to_string()));
+        let lib = FontLibrary::new(None, false);
+        assert_eq!(lib.source_of('A').as_deref(), Some("built-in"));
+        assert_eq!(lib.source_of('王'), None);
     }
 
     #[test]
