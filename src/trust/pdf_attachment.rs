@@ -344,12 +344,23 @@ fn text_string(b: &[u8]) -> String {
     }
 }
 
-/// Where each indirect object's latest definition starts (just after
-/// `n g obj`), found by scanning the file and skipping stream data whose
-/// length is written directly. A later definition replaces an earlier one,
-/// as in an incremental update.
-fn index_objects(pdf: &[u8]) -> BTreeMap<u32, usize> {
-    let mut objects = BTreeMap::new();
+/// Each indirect object's latest definition (where its value starts, just
+/// after `n g obj`), and the dictionaries among them that have an `/EF`
+/// entry (file specifications). The file is scanned once, front to back:
+/// after each object (parsed or not) the scan goes on where its parse
+/// stopped, and stream data whose length is written directly is skipped,
+/// so the work stays linear in the size of the file. A later definition
+/// replaces an earlier one, as in an incremental update.
+struct Objects {
+    at: BTreeMap<u32, usize>,
+    file_specs: BTreeMap<u32, Obj>,
+}
+
+fn index_objects(pdf: &[u8]) -> Objects {
+    let mut objects = Objects {
+        at: BTreeMap::new(),
+        file_specs: BTreeMap::new(),
+    };
     let mut i = 0usize;
     while let Some(found) = find(pdf, b"obj", i) {
         i = found + 3;
@@ -359,19 +370,22 @@ fn index_objects(pdf: &[u8]) -> BTreeMap<u32, usize> {
         let Some(num) = number_before(pdf, found) else {
             continue;
         };
-        objects.insert(num, i);
-        // Skip the stream data of this object if it has one.
+        objects.at.insert(num, i);
+        objects.file_specs.remove(&num);
         let mut lx = Lexer::new(pdf, i);
-        if let Ok(dict @ Obj::Dict(_)) = lx.object(0) {
+        let parsed = lx.object(0);
+        i = lx.pos.max(i);
+        if let Ok(dict @ Obj::Dict(_)) = parsed {
             if lx.keyword(b"stream") {
+                // Skip the stream data.
                 if let Some(Obj::Int(len)) = dict.get(b"Length") {
                     if let Ok(len) = usize::try_from(*len) {
                         i = lx.pos.saturating_add(len).min(pdf.len());
-                        continue;
                     }
                 }
+            } else if dict.get(b"EF").is_some() {
+                objects.file_specs.insert(num, dict);
             }
-            i = lx.pos.max(i);
         }
     }
     objects
@@ -443,10 +457,7 @@ pub fn extract_bundle(pdf: &[u8]) -> Result<Vec<u8>, PdfError> {
     let objects = index_objects(pdf);
     // File specifications naming the bundle, and the streams they point to.
     let mut streams = Vec::new();
-    for &at in objects.values() {
-        let Ok(spec) = Lexer::new(pdf, at).object(0) else {
-            continue;
-        };
+    for spec in objects.file_specs.values() {
         let Some(ef) = spec.get(b"EF") else { continue };
         let named = [b"UF".as_slice(), b"F"].iter().any(
             |k| matches!(spec.get(k), Some(Obj::Str(s)) if text_string(s) == BUNDLE_FILE_NAME),
@@ -454,7 +465,7 @@ pub fn extract_bundle(pdf: &[u8]) -> Result<Vec<u8>, PdfError> {
         if !named {
             continue;
         }
-        let ef = resolve(pdf, &objects, ef)?;
+        let ef = resolve(pdf, &objects.at, ef)?;
         match ef.get(b"F").or_else(|| ef.get(b"UF")) {
             Some(Obj::Ref(n)) => {
                 if !streams.contains(n) {
@@ -474,6 +485,7 @@ pub fn extract_bundle(pdf: &[u8]) -> Result<Vec<u8>, PdfError> {
         _ => return Err(PdfError::Ambiguous),
     };
     let at = *objects
+        .at
         .get(&stream)
         .ok_or(PdfError::Damaged("the embedded file object is missing"))?;
     let mut lx = Lexer::new(pdf, at);
@@ -487,7 +499,7 @@ pub fn extract_bundle(pdf: &[u8]) -> Result<Vec<u8>, PdfError> {
         (Some(b'\n' | b'\r'), _) => lx.pos += 1,
         _ => return Err(BAD),
     }
-    let len = match dict.get(b"Length").map(|l| resolve(pdf, &objects, l)) {
+    let len = match dict.get(b"Length").map(|l| resolve(pdf, &objects.at, l)) {
         Some(Ok(l)) => match *l {
             Obj::Int(n) => usize::try_from(n).map_err(|_| PdfError::Damaged("negative length"))?,
             _ => return Err(PdfError::Damaged("the stream length is not a number")),
@@ -645,6 +657,15 @@ mod tests {
     fn deep_nesting_is_refused() {
         let mut pdf = b"%PDF-1.7\n1 0 obj\n".to_vec();
         pdf.extend(std::iter::repeat_n(b'[', 10_000));
+        assert_eq!(extract_bundle(&pdf), Err(PdfError::NoBundle));
+    }
+
+    #[test]
+    fn unclosed_strings_end_the_scan() {
+        let mut pdf = b"%PDF-1.7\n".to_vec();
+        for n in 0..20_000 {
+            pdf.extend_from_slice(format!("{n} 0 obj (").as_bytes());
+        }
         assert_eq!(extract_bundle(&pdf), Err(PdfError::NoBundle));
     }
 
