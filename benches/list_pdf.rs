@@ -67,6 +67,11 @@ fn main() {
             now,
         );
     }
+    r.notes(
+        "secretary@example.org",
+        "The convenor presented the Code of Conduct.\nNo questions; one delegate asked for the French text, which was circulated.",
+        opened + Duration::hours(8),
+    );
     r.close(opened + Duration::hours(9));
     let bundle = r.bundle();
     let report = rollcall::export::verified(&bundle, &[*signer.public()]);
