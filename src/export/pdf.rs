@@ -206,9 +206,39 @@ impl<'a> Layout<'a> {
 
     /// A wrapped paragraph across the content width, at `indent`.
     fn paragraph(&mut self, text: &str, size: f32, gray: u8, indent: f32, after: f32) {
+        self.paragraph_with("", text, size, gray, indent, after);
+    }
+
+    /// A paragraph with a hanging `prefix` (a list bullet): the prefix at
+    /// `indent`, every line of the text after it.
+    fn paragraph_with(
+        &mut self,
+        prefix: &str,
+        text: &str,
+        size: f32,
+        gray: u8,
+        indent: f32,
+        after: f32,
+    ) {
         let lh = line_height(size);
-        for line in self.wrap(text, size, content_width() - indent) {
+        let hang = if prefix.is_empty() {
+            0.0
+        } else {
+            self.width(prefix, size)
+        };
+        let indent_first = indent;
+        let indent = indent + hang;
+        for (i, line) in self
+            .wrap(text, size, content_width() - indent)
+            .into_iter()
+            .enumerate()
+        {
             self.need(lh);
+            if i == 0 && hang > 0.0 {
+                let bullet = self.fonts.shape(prefix);
+                let y = self.y + size;
+                self.text_at(MARGIN + indent_first, y, size, gray, bullet);
+            }
             let x = if line.rtl {
                 PAGE_W - MARGIN - line.width * size
             } else {
@@ -316,8 +346,7 @@ impl<'a> Layout<'a> {
             |me: &mut Self, buf: &mut String, size: f32, indent: f32, prefix: &mut String| {
                 let t = buf.trim();
                 if !t.is_empty() {
-                    let full = format!("{prefix}{t}");
-                    me.paragraph(&full, size, BLACK, indent, size * 0.5);
+                    me.paragraph_with(prefix, t, size, BLACK, indent, size * 0.5);
                 }
                 buf.clear();
                 prefix.clear();
