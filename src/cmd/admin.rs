@@ -141,6 +141,11 @@ pub fn export(args: ExportArgs) -> Result<ExitCode> {
                     .with_context(|| format!("cannot write {}", path.display()))?;
                 eprintln!("Wrote {}", path.display());
             }
+            None if matches!(args.format, ExportFormat::Pdf)
+                && std::io::IsTerminal::is_terminal(&std::io::stdout()) =>
+            {
+                bail!("a PDF is not for a terminal; write it to a file with -o list.pdf")
+            }
             None => std::io::stdout().write_all(&bytes)?,
         }
         Ok(ExitCode::SUCCESS)
