@@ -90,6 +90,12 @@ pub fn run(args: VerifyArgs) -> Result<ExitCode> {
         b.finish_and_clear();
     }
     if args.json {
+        if from_pdf {
+            eprintln!(
+                "bundle taken from the PDF's attachment {BUNDLE_FILE_NAME} in {}",
+                args.file.display()
+            );
+        }
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         if from_pdf {
