@@ -22,7 +22,7 @@ pub enum Command {
     /// Manage API tokens for automation.
     #[command(subcommand)]
     Token(TokenCommand),
-    /// Export a meeting's signed list (bundle) or attendance CSV from the server's data.
+    /// Export a meeting's signed list (bundle), attendance CSV, or printable list (HTML or PDF) from the server's data.
     Export(ExportArgs),
     /// Load Code of Conduct documents (the ISO Code is built in).
     #[command(subcommand)]
@@ -76,7 +76,7 @@ pub enum KeysCommand {
 
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// The bundle (.json) or receipt (.json) to check.
+    /// The bundle (.json), receipt (.json) or printed list (.pdf, with the bundle attached) to check.
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
     /// A trusted public key (base64, as `rollcall keys show` prints it) or a
@@ -110,6 +110,10 @@ pub struct ServeArgs {
     pub data: DataDir,
     #[command(flatten)]
     pub keys: KeysDir,
+    /// A directory of extra fonts for the PDF list, tried before the
+    /// built-in and system fonts (for scripts the system lacks).
+    #[arg(long, value_name = "DIR", env = "ROLLCALL_FONTS")]
+    pub fonts: Option<PathBuf>,
     /// Base URL printed in QR codes and links, e.g. https://rollcall.example.org
     /// behind a reverse proxy. Default: this machine's address on the local network.
     #[arg(long, env = "ROLLCALL_PUBLIC_URL", value_name = "URL")]
@@ -233,6 +237,10 @@ pub enum ExportFormat {
     Bundle,
     /// The attendance list as CSV.
     Csv,
+    /// The printable list (HTML page) with the Code attached.
+    Html,
+    /// The printable list as PDF, with the Code and the signed bundle attached.
+    Pdf,
 }
 
 #[derive(Debug, Args)]
@@ -245,6 +253,13 @@ pub struct ExportArgs {
     /// Write to this file instead of standard output.
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// A directory of extra fonts for the PDF, tried before the system's.
+    #[arg(long, value_name = "DIR", env = "ROLLCALL_FONTS")]
+    pub fonts: Option<PathBuf>,
+    /// Language of the printed list (html, pdf): a tag of the interface's
+    /// translation files, such as en or fr.
+    #[arg(long, value_name = "TAG", default_value = "en")]
+    pub language: String,
     #[command(flatten)]
     pub data: DataDir,
     #[command(flatten)]

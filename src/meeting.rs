@@ -338,22 +338,3 @@ pub fn group(all: &[MeetingRow]) -> Groups<'_> {
         .sort_by_key(|m| std::cmp::Reverse(m.meeting.starts_at));
     g
 }
-
-/// Adds the texts of a meeting's translated Code versions to its bundle,
-/// so an auditor can read every version attendees may have been shown.
-pub async fn with_translations(
-    store: &Store,
-    id: &str,
-    mut bundle: crate::trust::bundle::Bundle,
-) -> Result<crate::trust::bundle::Bundle, StoreError> {
-    if let Some(row) = store.meeting(id).await? {
-        for v in row.versions.iter().skip(1) {
-            if let Some(c) = store.code(&v.sha256).await? {
-                if !bundle.codes.contains(&c.text) {
-                    bundle.codes.push(c.text);
-                }
-            }
-        }
-    }
-    Ok(bundle)
-}

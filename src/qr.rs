@@ -23,6 +23,18 @@ pub fn svg(data: &str) -> Result<String, QrError> {
         .build())
 }
 
+/// The modules of `data`'s QR code: its width and, row by row, whether
+/// each module is dark (without the quiet zone).
+pub fn modules(data: &str) -> Result<(usize, Vec<bool>), QrError> {
+    let code = code(data)?;
+    let dark = code
+        .to_colors()
+        .iter()
+        .map(|c| *c == qrcode::Color::Dark)
+        .collect();
+    Ok((code.width(), dark))
+}
+
 /// A PNG image of `data`, `scale` pixels per module, 4-module quiet zone.
 pub fn png(data: &str, scale: u32) -> Result<Vec<u8>, QrError> {
     let code = code(data)?;

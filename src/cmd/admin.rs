@@ -104,18 +104,43 @@ pub fn export(args: ExportArgs) -> Result<ExitCode> {
         let bundle = rollcall::export::bundle(&store, &logs, &keys, &args.meeting)
             .await
             .with_context(|| format!("cannot export meeting {}", args.meeting))?;
+        let verified = || -> Result<_> {
+            let report = rollcall::export::verified(&bundle, &keys);
+            if !report.valid {
+                bail!(
+                    "the stored log of {} does not verify: {:?}",
+                    args.meeting,
+                    report.failures.first()
+                );
+            }
+            Ok(report)
+        };
+        let Some(lang) = rollcall::i18n::Lang::get(&args.language) else {
+            let tags: Vec<&str> = rollcall::i18n::Lang::all().map(|l| l.tag()).collect();
+            bail!(
+                "no translation for the language {:?}; use one of {}",
+                args.language,
+                tags.join(", ")
+            );
+        };
+        let text = rollcall::export::ListText::for_language(lang);
         let bytes = match args.format {
             ExportFormat::Bundle => serde_json::to_vec_pretty(&bundle)?,
-            ExportFormat::Csv => {
-                let report = rollcall::export::verified(&bundle, &keys);
-                if !report.valid {
-                    bail!(
-                        "the stored log of {} does not verify: {:?}",
-                        args.meeting,
-                        report.failures.first()
-                    );
-                }
-                rollcall::export::csv(&report).into_bytes()
+            ExportFormat::Csv => rollcall::export::csv(&verified()?).into_bytes(),
+            ExportFormat::Html => {
+                rollcall::export::html::printable_list(&bundle, &verified()?, &text).into_bytes()
+            }
+            ExportFormat::Pdf => {
+                let report = verified()?;
+                let fonts = rollcall::export::fonts::FontLibrary::new(args.fonts.as_deref(), true);
+                rollcall::export::list_pdf(
+                    &bundle,
+                    &report,
+                    &serde_json::to_vec(&bundle)?,
+                    &text,
+                    &fonts,
+                    time::OffsetDateTime::now_utc(),
+                )?
             }
         };
         match &args.output {
@@ -123,6 +148,11 @@ pub fn export(args: ExportArgs) -> Result<ExitCode> {
                 std::fs::write(path, &bytes)
                     .with_context(|| format!("cannot write {}", path.display()))?;
                 eprintln!("Wrote {}", path.display());
+            }
+            None if matches!(args.format, ExportFormat::Pdf)
+                && std::io::IsTerminal::is_terminal(&std::io::stdout()) =>
+            {
+                bail!("a PDF is not for a terminal; write it to a file with -o list.pdf")
             }
             None => std::io::stdout().write_all(&bytes)?,
         }

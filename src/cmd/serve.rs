@@ -213,6 +213,10 @@ async fn serve(args: ServeArgs) -> Result<ExitCode> {
         login_limit: RateLimiter::new(args.login_rate, args.login_rate.max(1)),
         meetings: Default::default(),
         receipts,
+        fonts: Arc::new(rollcall::export::fonts::FontLibrary::new(
+            args.fonts.as_deref(),
+            true,
+        )),
     });
     let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
 

@@ -8,6 +8,7 @@ use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use rollcall::trust::checkpoint::parse_verifier_key;
 use rollcall::trust::keys::PublicKey;
+use rollcall::trust::pdf_attachment::{extract_bundle, BUNDLE_FILE_NAME};
 use rollcall::trust::verify::{verify_json, Options, Report};
 
 use crate::cli::VerifyArgs;
@@ -55,12 +56,14 @@ pub fn run(args: VerifyArgs) -> Result<ExitCode> {
     }
     let bytes = std::fs::read(&args.file)
         .with_context(|| format!("cannot read {}", args.file.display()))?;
-    if bytes.starts_with(b"%PDF") {
-        bail!(
-            "{} is a PDF; verifying the bundle embedded in a printed list is not supported by this version. Export the bundle (.json) instead",
-            args.file.display()
-        );
-    }
+    let from_pdf = bytes.starts_with(b"%PDF");
+    let bytes = if from_pdf {
+        extract_bundle(&bytes).with_context(|| {
+            format!("cannot take the signed list out of {}", args.file.display())
+        })?
+    } else {
+        bytes
+    };
     let bar = if std::io::stderr().is_terminal() && !args.json && bytes.len() > 4 << 20 {
         let bar = ProgressBar::new(0);
         bar.set_style(
@@ -87,8 +90,20 @@ pub fn run(args: VerifyArgs) -> Result<ExitCode> {
         b.finish_and_clear();
     }
     if args.json {
+        if from_pdf {
+            eprintln!(
+                "bundle taken from the PDF's attachment {BUNDLE_FILE_NAME} in {}",
+                args.file.display()
+            );
+        }
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
+        if from_pdf {
+            println!(
+                "bundle taken from the PDF's attachment {BUNDLE_FILE_NAME} in {}",
+                args.file.display()
+            );
+        }
         for w in &report.warnings {
             eprintln!("WARNING: {w}");
         }

@@ -328,8 +328,59 @@ pub async fn full_bundle(
     state: &AppState,
     id: &str,
 ) -> Result<crate::trust::bundle::Bundle, ApiError> {
-    let b = crate::export::bundle(&state.store, &state.logs, &state.public_keys(), id).await?;
-    Ok(crate::meeting::with_translations(&state.store, id, b).await?)
+    Ok(crate::export::bundle(&state.store, &state.logs, &state.public_keys(), id).await?)
+}
+
+/// `GET /api/v1/meetings/{id}/attendance.pdf`: the printable list with the
+/// signed bundle attached.
+pub async fn attendance_pdf(
+    State(state): State<AppState>,
+    _who: ApiClient,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    pdf_response(&state, &id).await
+}
+
+/// The printable list as a PDF, the exact bundle this server serves
+/// attached to it.
+pub async fn pdf_response(state: &AppState, id: &str) -> Result<Response, ApiError> {
+    let keys = state.public_keys();
+    let b = full_bundle(state, id).await?;
+    let text = crate::export::ListText::for_language(crate::i18n::current());
+    let pdf = tokio::task::block_in_place(|| {
+        let report = crate::export::verified(&b, &keys);
+        if !report.valid {
+            tracing::error!(meeting = %id, failures = ?report.failures.iter().take(5).collect::<Vec<_>>(), "stored log does not verify");
+            return Err(ApiError::internal());
+        }
+        let json = serde_json::to_vec(&b).map_err(|e| {
+            tracing::error!(meeting = %id, error = %e, "bundle does not serialise");
+            ApiError::internal()
+        })?;
+        crate::export::list_pdf(
+            &b,
+            &report,
+            &json,
+            &text,
+            &state.fonts,
+            OffsetDateTime::now_utc(),
+        )
+        .map_err(|e| {
+            tracing::error!(meeting = %id, error = %e, "PDF list not written");
+            ApiError::internal()
+        })
+    })?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"rollcall-{id}-list.pdf\""),
+            ),
+        ],
+        pdf,
+    )
+        .into_response())
 }
 
 pub async fn csv_response(state: &AppState, id: &str) -> Result<Response, ApiError> {

@@ -432,6 +432,7 @@ pub async fn meeting(
                     li { a href=(format!("/console/meetings/{id}/bundle.json")) { (t("meeting.export.bundle")) } }
                     li { a href=(format!("/console/meetings/{id}/attendance.csv")) { (t("meeting.export.csv")) } }
                     li { a href=(format!("/console/meetings/{id}/list")) { (t("meeting.export.list")) } }
+                    li { a href=(format!("/console/meetings/{id}/list.pdf")) { (t("meeting.export.pdf")) } }
                 }
             }
         },

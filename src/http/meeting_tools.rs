@@ -14,7 +14,7 @@ use super::api::current_link;
 use super::auth::Secretary;
 use super::console::{back_to_meeting, frame, meeting_row};
 use super::error::{page_error, ApiError};
-use super::pages::{code_html, layout_refresh, live, page, role_name};
+use super::pages::{live, page, role_name};
 use super::AppState;
 use crate::checkin::{self, CheckInInput};
 use crate::fields::{FieldError, ROLES};
@@ -416,83 +416,30 @@ pub async fn printable_list(
     _who: Secretary,
     Path(id): Path<String>,
 ) -> Response {
-    let m = match meeting_row(&state, &id).await {
-        Ok(m) => m,
-        Err(r) => return r,
-    };
+    if let Err(r) = meeting_row(&state, &id).await {
+        return r;
+    }
     let (bundle, report) = match verified_report(&state, &id).await {
         Ok(x) => x,
         Err(e) => return page_error(e.status, "No list yet", &e.message).into_response(),
     };
-    let cp = report.checkpoint.clone();
-    let root_fp = cp.as_ref().map(|c| c.root.clone()).unwrap_or_default();
-    let audit = format!(
-        "rollcall-list\norigin={}\nsize={}\nroot={}\nkey={}\nverify: rollcall verify LIST.json --key {}",
-        cp.as_ref().map_or("", |c| c.origin.as_str()),
-        cp.as_ref().map_or(0, |c| c.size),
-        root_fp,
-        cp.as_ref().map_or("", |c| c.signer.as_str()),
-        cp.as_ref().map_or("", |c| c.signer.as_str()),
-    );
-    let qr = crate::qr::svg(&audit).unwrap_or_default();
-    let qr = qr
-        .split_once("?>")
-        .map_or(qr.as_str(), |(_, rest)| rest)
-        .to_owned();
-    let mm = &m.meeting;
-    Html(
-        layout_refresh(
-            "en",
-            &format!("Attendance list: {}", mm.title),
-            None,
-            html! {
-                header.list-head {
-                    h1 { "Attendance list: " (mm.title) }
-                    p { (mm.committee) " · " (mm.location) " · " (crate::store::ts(mm.starts_at)) " – " (crate::store::ts(mm.ends_at)) " (" (mm.timezone) ")" }
-                    @if report.closed_at.is_none() { p.notice { "Provisional: the meeting is still open." } }
-                }
-                table.attendance {
-                    thead { tr { th scope="col" { "#" } th scope="col" { "Name" } th scope="col" { "Organisation" } th scope="col" { "Country / NSB" } th scope="col" { "Role" } th scope="col" { "Time (UTC)" } th scope="col" { "Presence" } th scope="col" { "Attestation" } } }
-                    tbody {
-                        @for (n, a) in report.attendees.iter().enumerate() {
-                            tr {
-                                td { (n + 1) }
-                                td { (field(a, "name")) }
-                                td { (field(a, "organization")) }
-                                td { (field(a, "country")) }
-                                td { (crate::fields::role_label(&a.role)) }
-                                td { (a.checked_in_at.get(..19).unwrap_or(&a.checked_in_at).replace('T', " ")) @if a.timing != "on time" { " (" (a.timing) ")" } }
-                                td { (a.presence) }
-                                td.mono { (a.id) }
-                            }
-                        }
-                    }
-                }
-                @if !report.notes.is_empty() {
-                    h2 { "Discussion of the Code" }
-                    @for n in &report.notes { blockquote { p { (n.text) } footer { (n.recorded_by) ", " (n.recorded_at) } } }
-                }
-                section.verify {
-                    h2 { "Verification" }
-                    div.verify-grid {
-                        div role="img" aria-label="QR code with the checkpoint to verify this list" { (PreEscaped(qr)) }
-                        dl.facts {
-                            dt { "Check-ins" } dd { (report.attestations) }
-                            dt { "Log" } dd.mono { (cp.as_ref().map_or("", |c| c.origin.as_str())) }
-                            dt { "Checkpoint" } dd.mono { "size " (cp.as_ref().map_or(0, |c| c.size)) ", root " (root_fp) }
-                            dt { "Signed by" } dd.mono { (cp.as_ref().map_or("", |c| c.signer.as_str())) }
-                            dt { "Code" } dd.mono { @for c in &report.codes { (c.title) " sha256:" (c.sha256) } }
-                        }
-                    }
-                    p { "Check the signed list (JSON export) with " code { "rollcall verify LIST.json --key " (cp.as_ref().map_or("", |c| c.signer.as_str())) } "." }
-                }
-                section.annex {
-                    h2 { "Annex: the Code of Conduct acknowledged" }
-                    @for text in &bundle.codes { div.code { (code_html(text)) } }
-                }
-            },
-        )
-        .into_string(),
-    )
+    Html(crate::export::html::printable_list(
+        &bundle,
+        &report,
+        &crate::export::ListText::for_language(crate::i18n::current()),
+    ))
     .into_response()
+}
+
+/// `GET /console/meetings/{id}/list.pdf`: the same list as a PDF, with the
+/// signed bundle attached so `rollcall verify list.pdf` checks it.
+pub async fn list_pdf(
+    State(state): State<AppState>,
+    _who: Secretary,
+    Path(id): Path<String>,
+) -> Response {
+    match super::api::pdf_response(&state, &id).await {
+        Ok(r) => r,
+        Err(e) => page_error(e.status, "No list yet", &e.message).into_response(),
+    }
 }

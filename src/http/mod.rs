@@ -15,7 +15,7 @@ mod console;
 mod error;
 mod health;
 mod meeting_tools;
-mod pages;
+pub(crate) mod pages;
 mod public;
 mod ratelimit;
 
@@ -66,6 +66,8 @@ pub struct Inner {
     pub login_limit: RateLimiter,
     pub meetings: MeetingCache,
     pub receipts: crate::receipt_id::ReceiptIds,
+    /// Fonts for the PDF list, scanned once at start-up.
+    pub fonts: Arc<crate::export::fonts::FontLibrary>,
 }
 
 impl Inner {
@@ -142,6 +144,7 @@ pub fn router(state: AppState) -> Router {
         .route("/meetings/{id}/bundle", get(api::bundle))
         .route("/meetings/{id}/checkpoint", get(api::checkpoint))
         .route("/meetings/{id}/attendance.csv", get(api::attendance_csv))
+        .route("/meetings/{id}/attendance.pdf", get(api::attendance_pdf))
         .route("/receipts/{id}", get(api::receipt));
 
     Router::new()
@@ -200,6 +203,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/console/meetings/{id}/list",
             get(meeting_tools::printable_list),
+        )
+        .route(
+            "/console/meetings/{id}/list.pdf",
+            get(meeting_tools::list_pdf),
         )
         .route("/console/meetings/{id}/qr.png", get(console::qr_png))
         .route("/console/meetings/{id}/bundle.json", get(console::bundle))

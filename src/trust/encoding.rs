@@ -64,7 +64,7 @@ pub fn unhex<const N: usize>(text: &str) -> Option<[u8; N]> {
 /// Decodes lowercase hexadecimal of any even length.
 pub fn unhex_vec(text: &str) -> Option<Vec<u8>> {
     let bytes = text.as_bytes();
-    if bytes.len() % 2 != 0 {
+    if !bytes.len().is_multiple_of(2) {
         return None;
     }
     bytes

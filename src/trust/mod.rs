@@ -13,6 +13,7 @@
 //! | [`recorder`] | builds logs, bundles and receipts |
 //! | [`keys`] | Ed25519 public keys and the signer |
 //! | [`verify`] | the offline verifier |
+//! | [`pdf_attachment`] | takes the bundle out of a printed list (PDF) |
 
 pub mod bundle;
 pub mod checkpoint;
@@ -24,6 +25,7 @@ pub mod envelope;
 pub mod keys;
 pub mod log;
 pub mod merkle;
+pub mod pdf_attachment;
 pub mod recorder;
 pub mod statement;
 pub mod verify;

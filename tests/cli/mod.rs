@@ -1,2 +1,3 @@
 mod keys;
+mod list_pdf;
 mod verify;

@@ -7,6 +7,7 @@ mod console_pages;
 mod console_tools;
 mod crash;
 mod languages;
+pub mod list_pdf;
 mod restart;
 mod shutdown;
 mod story;

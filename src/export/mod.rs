@@ -1,5 +1,9 @@
-//! What leaves the server: bundles, receipts and CSV attendance lists,
-//! assembled from the stored log.
+//! What leaves the server: bundles, receipts, CSV attendance lists and
+//! the printable list (HTML and PDF), assembled from the stored log.
+
+pub mod fonts;
+pub mod html;
+pub mod pdf;
 
 use std::fmt::Write as _;
 
@@ -93,12 +97,22 @@ pub async fn bundle(
         .code(&meeting.code_sha256)
         .await?
         .ok_or(ExportError::UnknownMeeting)?;
+    // Every version the meeting offered (its translations follow the
+    // original), so each acknowledged text can be checked offline.
+    let mut codes = vec![code.text];
+    for v in meeting.versions.iter().skip(1) {
+        if let Some(c) = store.code(&v.sha256).await? {
+            if !codes.contains(&c.text) {
+                codes.push(c.text);
+            }
+        }
+    }
     let mut notes: Vec<&str> = vec![note.as_str()];
     notes.extend(earlier.iter().map(|e| e.checkpoint.as_str()));
     let public_keys = signers(keys, &entries, &notes);
     Ok(Bundle {
         format: BUNDLE_FORMAT.to_owned(),
-        codes: vec![code.text],
+        codes,
         entries,
         checkpoint: note,
         earlier_checkpoints: earlier,
@@ -173,6 +187,183 @@ pub fn verified(bundle: &Bundle, keys: &[PublicKey]) -> Report {
             ..Options::default()
         },
     )
+}
+
+/// Every label of the printable list (HTML and PDF), in one language,
+/// taken from that language's translation file (`list.*` keys).
+#[derive(Debug, Clone)]
+pub struct ListText {
+    /// BCP 47 tag of the list's language.
+    pub lang: String,
+    ui: crate::i18n::Lang,
+    pub title_prefix: String,
+    pub provisional: String,
+    pub col_number: String,
+    pub col_name: String,
+    pub col_organisation: String,
+    pub col_country: String,
+    pub col_role: String,
+    pub col_time: String,
+    pub col_presence: String,
+    pub col_attestation: String,
+    pub withheld: String,
+    pub not_given: String,
+    pub notes_heading: String,
+    pub verification_heading: String,
+    pub check_ins: String,
+    pub log: String,
+    pub checkpoint: String,
+    pub size: String,
+    pub root: String,
+    pub signed_by: String,
+    pub code: String,
+    pub qr_label: String,
+    pub verify_json: String,
+    pub verify_pdf: String,
+    pub annex_heading: String,
+    pub page_of: String,
+}
+
+impl ListText {
+    /// The list in English.
+    pub fn english() -> Self {
+        Self::for_language(crate::i18n::Lang::default_lang())
+    }
+
+    /// The list in one of the interface languages.
+    pub fn for_language(ui: crate::i18n::Lang) -> Self {
+        let s = |key: &str| ui.t(&format!("list.{key}")).to_owned();
+        Self {
+            lang: ui.tag().to_owned(),
+            ui,
+            title_prefix: s("title_prefix"),
+            provisional: s("provisional"),
+            col_number: s("col_number"),
+            col_name: s("col_name"),
+            col_organisation: s("col_organisation"),
+            col_country: s("col_country"),
+            col_role: s("col_role"),
+            col_time: s("col_time"),
+            col_presence: s("col_presence"),
+            col_attestation: s("col_attestation"),
+            withheld: s("withheld"),
+            not_given: s("not_given"),
+            notes_heading: s("notes_heading"),
+            verification_heading: s("verification_heading"),
+            check_ins: s("check_ins"),
+            log: s("log"),
+            checkpoint: s("checkpoint"),
+            size: s("size"),
+            root: s("root"),
+            signed_by: s("signed_by"),
+            code: s("code"),
+            qr_label: s("qr_label"),
+            verify_json: s("verify_json"),
+            verify_pdf: s("verify_pdf"),
+            annex_heading: s("annex_heading"),
+            page_of: s("page_of"),
+        }
+    }
+
+    /// A role's name in this language.
+    pub fn role(&self, key: &str) -> String {
+        match self.ui.t(&format!("role.{key}")) {
+            "" => crate::fields::role_label(key).to_owned(),
+            s => s.to_owned(),
+        }
+    }
+
+    /// How presence was shown ("rotating QR code", …) in this language.
+    pub fn presence(&self, label: &str) -> String {
+        match self.ui.t(&format!("presence.{}", label.replace(' ', "_"))) {
+            "" => label.to_owned(),
+            s => s.to_owned(),
+        }
+    }
+
+    /// The time column: date and time (UTC), and the timing when not on time.
+    pub fn time_cell(&self, a: &crate::trust::verify::AttendeeRow) -> String {
+        let t = a
+            .checked_in_at
+            .get(..19)
+            .unwrap_or(&a.checked_in_at)
+            .replace('T', " ");
+        if a.timing == "on time" {
+            t
+        } else {
+            let timing = match self.ui.t(&format!("timing.{}", a.timing.replace(' ', "_"))) {
+                "" => a.timing,
+                s => s,
+            };
+            format!("{t} ({timing})")
+        }
+    }
+
+    /// "page N of M".
+    pub fn page(&self, n: usize, total: usize) -> String {
+        self.page_of
+            .replace("{n}", &n.to_string())
+            .replace("{total}", &total.to_string())
+    }
+}
+
+/// A cell of the list: a disclosed value, withheld, or never given.
+pub enum Cell<'a> {
+    Value(&'a str),
+    Withheld,
+    NotGiven,
+}
+
+/// One field of an attendee, telling a withheld field from a missing one.
+pub fn cell<'a>(a: &'a crate::trust::verify::AttendeeRow, name: &str) -> Cell<'a> {
+    match a.fields.get(name) {
+        Some(v) => Cell::Value(v),
+        None if a.withheld.iter().any(|w| w == name) => Cell::Withheld,
+        None => Cell::NotGiven,
+    }
+}
+
+/// The meeting line under the title: committee, location, dates and zone.
+pub fn meeting_line(report: &Report) -> String {
+    report.meeting.as_ref().map_or_else(String::new, |m| {
+        format!(
+            "{} · {} · {} – {} ({})",
+            m.committee,
+            m.location,
+            crate::store::ts(m.starts_at),
+            crate::store::ts(m.ends_at),
+            m.timezone
+        )
+    })
+}
+
+/// What the list's QR code carries: what an auditor needs to find and
+/// check the signed list.
+pub fn audit_text(report: &Report) -> String {
+    let cp = report.checkpoint.as_ref();
+    let signer = cp.map_or("", |c| c.signer.as_str());
+    format!(
+        "rollcall-list\norigin={}\nsize={}\nroot={}\nkey={}\nverify: rollcall verify LIST.json --key {}",
+        cp.map_or("", |c| c.origin.as_str()),
+        cp.map_or(0, |c| c.size),
+        cp.map_or("", |c| c.root.as_str()),
+        signer,
+        signer,
+    )
+}
+
+/// The printable list as a PDF: the list, then the Code as an annex, with
+/// the exact signed bundle `bundle_json` attached as
+/// `attendance-bundle.json`.
+pub fn list_pdf(
+    bundle: &Bundle,
+    report: &Report,
+    bundle_json: &[u8],
+    text: &ListText,
+    fonts: &fonts::FontLibrary,
+    now: time::OffsetDateTime,
+) -> Result<Vec<u8>, pdf::PdfRenderError> {
+    pdf::render(bundle, report, bundle_json, text, fonts, now)
 }
 
 /// Neutralises a cell a spreadsheet would run as a formula.

@@ -1,0 +1,86 @@
+//! The printable attendance list as an HTML page.
+
+use maud::{html, Markup, PreEscaped};
+
+use super::{audit_text, cell, meeting_line, Cell, ListText};
+use crate::http::pages::{code_html, layout_refresh};
+use crate::trust::bundle::Bundle;
+use crate::trust::verify::{AttendeeRow, Report};
+
+fn field(a: &AttendeeRow, name: &str, text: &ListText) -> Markup {
+    match cell(a, name) {
+        Cell::Value(v) => html! { (v) },
+        Cell::Withheld => html! { em { (text.withheld) } },
+        Cell::NotGiven => html! { (text.not_given) },
+    }
+}
+
+/// The list with the checkpoint's fingerprint, a QR code an auditor can
+/// use to find and check it, and the full Code attached as an annex.
+pub fn printable_list(bundle: &Bundle, report: &Report, text: &ListText) -> String {
+    let cp = report.checkpoint.as_ref();
+    let signer = cp.map_or("", |c| c.signer.as_str());
+    let qr = crate::qr::svg(&audit_text(report)).unwrap_or_default();
+    let qr = qr
+        .split_once("?>")
+        .map_or(qr.as_str(), |(_, rest)| rest)
+        .to_owned();
+    let title = report.meeting.as_ref().map_or("", |m| m.title.as_str());
+    layout_refresh(
+        &text.lang,
+        &format!("{}{}", text.title_prefix, title),
+        None,
+        html! {
+            header.list-head {
+                h1 { (text.title_prefix) (title) }
+                p { (meeting_line(report)) }
+                @if report.closed_at.is_none() { p.notice { (text.provisional) } }
+            }
+            table.attendance {
+                thead { tr {
+                    th scope="col" { (text.col_number) } th scope="col" { (text.col_name) }
+                    th scope="col" { (text.col_organisation) } th scope="col" { (text.col_country) }
+                    th scope="col" { (text.col_role) } th scope="col" { (text.col_time) }
+                    th scope="col" { (text.col_presence) } th scope="col" { (text.col_attestation) }
+                } }
+                tbody {
+                    @for (n, a) in report.attendees.iter().enumerate() {
+                        tr {
+                            td { (n + 1) }
+                            td { (field(a, "name", text)) }
+                            td { (field(a, "organization", text)) }
+                            td { (field(a, "country", text)) }
+                            td { (text.role(&a.role)) }
+                            td { (text.time_cell(a)) }
+                            td { (text.presence(&a.presence)) }
+                            td.mono { (a.id) }
+                        }
+                    }
+                }
+            }
+            @if !report.notes.is_empty() {
+                h2 { (text.notes_heading) }
+                @for n in &report.notes { blockquote { p { (n.text) } footer { (n.recorded_by) ", " (n.recorded_at) } } }
+            }
+            section.verify {
+                h2 { (text.verification_heading) }
+                div.verify-grid {
+                    div role="img" aria-label=(text.qr_label) { (PreEscaped(qr)) }
+                    dl.facts {
+                        dt { (text.check_ins) } dd { (report.attestations) }
+                        dt { (text.log) } dd.mono { (cp.map_or("", |c| c.origin.as_str())) }
+                        dt { (text.checkpoint) } dd.mono { (text.size) " " (cp.map_or(0, |c| c.size)) ", " (text.root) " " (cp.map_or("", |c| c.root.as_str())) }
+                        dt { (text.signed_by) } dd.mono { (signer) }
+                        dt { (text.code) } dd.mono { @for c in &report.codes { (c.title) " sha256:" (c.sha256) } }
+                    }
+                }
+                p { (text.verify_json) " " code { "rollcall verify LIST.json --key " (signer) } "." }
+            }
+            section.annex {
+                h2 { (text.annex_heading) }
+                @for t in &bundle.codes { div.code { (code_html(t)) } }
+            }
+        },
+    )
+    .into_string()
+}
