@@ -73,7 +73,7 @@ test('attendee scans the link on a phone, reads the Code, checks in and keeps a 
     await download.saveAs(file);
     const receipt = JSON.parse(readFileSync(file, 'utf8'));
     assert.ok(receipt.inclusion, 'the downloaded receipt carries its proof of inclusion');
-    assertVerifies(file, /^VALID receipt/);
+    assertVerifies(file, /^VALID receipt$/);
 
     // Next meeting: the phone remembers the attendee's details.
     const next = await openMeeting('ISO/TC 46/WG 11 meeting');
