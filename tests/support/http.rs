@@ -21,6 +21,12 @@ pub struct Server {
 impl Server {
     /// Starts the real binary with a fresh data and keys directory in `dir`.
     pub fn start(dir: &Path, extra: &[&str]) -> Server {
+        Self::start_with(dir, extra, |_| {})
+    }
+
+    /// Like [`Server::start`], letting `configure` adjust the command first
+    /// (environment, resource limits of the child).
+    pub fn start_with(dir: &Path, extra: &[&str], configure: impl FnOnce(&mut Command)) -> Server {
         let mut args = vec![
             "serve",
             "--addr",
@@ -33,14 +39,15 @@ impl Server {
             "1",
         ];
         args.extend_from_slice(extra);
-        let mut child = Command::new(env!("CARGO_BIN_EXE_rollcall"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_rollcall"));
+        command
             .args(&args)
             .current_dir(dir)
             .env("ROLLCALL_LOG", "warn")
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start rollcall serve");
+            .stderr(Stdio::inherit());
+        configure(&mut command);
+        let mut child = command.spawn().expect("start rollcall serve");
         let stdout = child.stdout.take().expect("stdout");
         let mut lines = BufReader::new(stdout).lines();
         let (mut url, mut setup_url) = (None, None);
@@ -248,10 +255,11 @@ pub fn request(
     s.write_all(body).expect("send body");
     let mut raw = Vec::new();
     let _ = s.read_to_end(&mut raw);
-    parse(&raw)
+    parse_response(&raw)
 }
 
-fn parse(raw: &[u8]) -> Response {
+/// Parses a raw HTTP/1.1 response.
+pub fn parse_response(raw: &[u8]) -> Response {
     let split = raw
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
