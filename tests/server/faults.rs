@@ -161,7 +161,7 @@ fn a_full_disk_refuses_check_ins_with_503_and_the_log_continues_after() {
         &server,
         &id,
         before["checkpoint"].as_str().unwrap(),
-        &server.public_key(),
+        &[&server.public_key()],
     );
     let close = server.post_json(
         &format!("/api/v1/meetings/{id}/close"),

@@ -113,17 +113,20 @@ pub fn hammer(
 }
 
 /// Asserts that the meeting's current checkpoint provably extends `old`
-/// (a signed checkpoint seen earlier): both are signed by `key`, and the
+/// (a signed checkpoint seen earlier): both are signed by one of `keys`, and the
 /// RFC 9162 consistency proof from the public checkpoint endpoint
 /// (`?from=OLD_SIZE`) links their roots. Returns the current size.
-pub fn checkpoint_extends(server: &Server, id: &str, old: &str, key: &str) -> u64 {
+pub fn checkpoint_extends(server: &Server, id: &str, old: &str, keys: &[&str]) -> u64 {
     use rollcall::trust::checkpoint::verify_checkpoint;
     use rollcall::trust::encoding::unb64;
     use rollcall::trust::keys::PublicKey;
     use rollcall::trust::merkle::verify_consistency;
 
-    let key = PublicKey::parse(key).expect("the server key parses");
-    let old = verify_checkpoint(old, &[key])
+    let keys: Vec<PublicKey> = keys
+        .iter()
+        .map(|k| PublicKey::parse(k).expect("the server key parses"))
+        .collect();
+    let old = verify_checkpoint(old, &keys)
         .expect("the earlier checkpoint is signed by the server")
         .checkpoint;
     let r = server.get(&format!(
@@ -132,7 +135,7 @@ pub fn checkpoint_extends(server: &Server, id: &str, old: &str, key: &str) -> u6
     ));
     assert_eq!(r.status, 200, "{}", r.text());
     let v = r.json();
-    let new = verify_checkpoint(v["checkpoint"].as_str().unwrap(), &[key])
+    let new = verify_checkpoint(v["checkpoint"].as_str().unwrap(), &keys)
         .expect("the current checkpoint is signed by the server")
         .checkpoint;
     assert_eq!(new.origin, old.origin, "same log");
