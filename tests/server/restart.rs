@@ -127,6 +127,9 @@ fn a_key_rotated_mid_meeting_verifies_with_both_keys_pinned_and_not_with_one() {
         let (status, report) = verify(&[only]);
         assert_eq!(status, Some(1), "{report}");
         assert!(report.starts_with("INVALID"), "{report}");
-        assert!(report.contains("not pinned") || report.contains("not trusted"), "{report}");
+        assert!(
+            report.contains("not pinned") || report.contains("not trusted"),
+            "{report}"
+        );
     }
 }
