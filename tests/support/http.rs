@@ -16,6 +16,8 @@ pub struct Server {
     pub addr: String,
     pub setup_url: Option<String>,
     pub dir: PathBuf,
+    /// Everything the server printed on stdout (its log included).
+    pub output: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Server {
@@ -51,9 +53,13 @@ impl Server {
         let stdout = child.stdout.take().expect("stdout");
         let mut lines = BufReader::new(stdout).lines();
         let (mut url, mut setup_url) = (None, None);
+        let output = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let deadline = Instant::now() + Duration::from_secs(30);
         while Instant::now() < deadline {
             let Some(Ok(line)) = lines.next() else { break };
+            if let Ok(mut o) = output.lock() {
+                o.push(line.clone());
+            }
             if let Some(u) = line.trim().strip_prefix("phones and browsers:") {
                 url = Some(u.trim().to_owned());
             }
@@ -65,7 +71,14 @@ impl Server {
             }
         }
         // Keep draining stdout so the server never blocks on it.
-        std::thread::spawn(move || for _ in lines {});
+        let sink = output.clone();
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                if let Ok(mut o) = sink.lock() {
+                    o.push(line);
+                }
+            }
+        });
         let url = url.expect("the server printed its URL");
         let addr = url
             .trim_start_matches("http://")
@@ -77,6 +90,7 @@ impl Server {
             addr,
             setup_url,
             dir: dir.to_owned(),
+            output,
         }
     }
 
