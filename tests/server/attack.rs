@@ -244,7 +244,7 @@ fn hostile_names_come_out_escaped_in_every_page_and_neutralised_in_csv() {
 
     let session = [("cookie", cookie.as_str())];
     let mut pages: Vec<(String, Response)> = Vec::new();
-    let mut visit = |paths: Vec<String>, pages: &mut Vec<(String, Response)>| {
+    let visit = |paths: Vec<String>, pages: &mut Vec<(String, Response)>| {
         for path in paths {
             let r = server.get_with(&path, &session);
             pages.push((path, r));
