@@ -34,6 +34,8 @@ end
 local mode = "checkin"
 local token, code
 local meetings = {}
+-- An optional run tag keeps names unique across several wrk runs.
+local tag = ""
 local counter = 0
 sent = 0
 statuses = {}
@@ -57,6 +59,9 @@ function init(args)
       return
    end
    token, code = args[1], args[2]
+   if args[3] then
+      tag = args[3] .. "-"
+   end
    if not token or not code then
       error("usage: -s checkin.lua URL -- PRESENCE_TOKEN CODE_SHA256 (or -- baseline)")
    end
@@ -69,7 +74,7 @@ function request()
    end
    counter = counter + 1
    -- thread_id is set by setup() before init(); unique per thread and run.
-   local who = string.format("t%d-%d", thread_id, counter)
+   local who = string.format("%st%d-%d", tag, thread_id, counter)
    local path = nil
    if mode == "meetings" then
       local m = meetings[(counter + thread_id) % #meetings + 1]
