@@ -2,9 +2,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use rollcall::trust::checkpoint::{
-    parse_verifier_key, split_note, verify_checkpoint, Checkpoint,
-};
+use rollcall::trust::checkpoint::{parse_verifier_key, split_note, verify_checkpoint, Checkpoint};
 use rollcall::trust::keys::Signer;
 
 fuzz_target!(|data: &[u8]| {
