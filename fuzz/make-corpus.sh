@@ -33,11 +33,14 @@ done
 api POST "/api/v1/meetings/$ID/notes" -H 'Content-Type: application/json' -d '{"text":"Quorum reached."}' >/dev/null
 C=$ROOT/fuzz/corpus
 mkdir -p "$C/bundle" "$C/receipt" "$C/checkpoint"
+rm -f "$C"/receipt/served-receipt-*.json "$C"/bundle/served-receipt-*.json
 curl -fsS "$U/api/v1/meetings/$ID/checkpoint" | jq -j .checkpoint >"$C/checkpoint/served-checkpoint"
 curl -fsS "$U/api/v1/meetings/$ID/checkpoint?from=2" | jq -j .checkpoint >"$C/checkpoint/served-checkpoint-later"
 api POST "/api/v1/meetings/$ID/close" >/dev/null
 api GET "/api/v1/meetings/$ID/bundle" >"$C/bundle/served-bundle.json"
 api GET "/api/v1/meetings/$ID/bundle" | jq -c . >"$C/bundle/served-bundle-compact.json"
+mkdir -p "$C/pdf"
+api GET "/api/v1/meetings/$ID/attendance.pdf" >"$C/pdf/served-list.pdf"
 for r in "${RECEIPTS[@]}"; do curl -fsS "$U/api/v1/receipts/$r" >"$C/receipt/served-receipt-$r.json"; done
 cp "$C"/receipt/*.json "$C/bundle/"
 jq -j '.entry.envelope.payload' "$C/receipt/served-receipt-${RECEIPTS[0]}.json" | base64 -d >"$C/receipt/statement-payload.json"

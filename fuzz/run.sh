@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Fuzzes the parsers an auditor's `rollcall verify` runs on untrusted files:
-# bundle, receipt (with the statement and disclosure parsers) and checkpoint
-# (signed note, checkpoint body, verifier key). libFuzzer via cargo-fuzz.
+# bundle, receipt (with the statement and disclosure parsers), checkpoint
+# (signed note, checkpoint body, verifier key) and the printed list's PDF
+# (the reader that takes the attached bundle out). libFuzzer via cargo-fuzz,
+# on the trust core crate alone (trust/), so the instrumented build is small.
 #
 # cargo-fuzz needs nightly compiler flags; on a stable toolchain they are
 # enabled with RUSTC_BOOTSTRAP=1. No sanitizer is used (-s none): the code
@@ -19,7 +21,7 @@ cd "$(dirname "$0")"
 SECONDS_EACH=${FUZZ_SECONDS:-30}
 [[ "$SECONDS_EACH" =~ ^[0-9]+$ && "$SECONDS_EACH" -gt 0 ]] || { echo "fuzz: FUZZ_SECONDS must be a positive number" >&2; exit 1; }
 TARGETS=("$@")
-((${#TARGETS[@]})) || TARGETS=(bundle receipt checkpoint)
+((${#TARGETS[@]})) || TARGETS=(bundle receipt checkpoint pdf)
 
 if ! cargo fuzz --version >/dev/null 2>&1; then
   echo "installing cargo-fuzz (cargo install cargo-fuzz --locked)"

@@ -3,8 +3,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use rollcall::trust::keys::Signer;
-use rollcall::trust::verify::{verify_json, Options};
+use rollcall_trust::keys::Signer;
+use rollcall_trust::verify::{verify_json, Options};
 
 fuzz_target!(|data: &[u8]| {
     let _ = verify_json(data.to_vec(), &Options::default());

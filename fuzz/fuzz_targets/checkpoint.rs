@@ -2,8 +2,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use rollcall::trust::checkpoint::{parse_verifier_key, split_note, verify_checkpoint, Checkpoint};
-use rollcall::trust::keys::Signer;
+use rollcall_trust::checkpoint::{parse_verifier_key, split_note, verify_checkpoint, Checkpoint};
+use rollcall_trust::keys::Signer;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {

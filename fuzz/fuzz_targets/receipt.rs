@@ -3,10 +3,10 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use rollcall::trust::bundle::Receipt;
-use rollcall::trust::disclosure::Disclosure;
-use rollcall::trust::statement::RollcallStatement;
-use rollcall::trust::verify::{verify_receipt, Options};
+use rollcall_trust::bundle::Receipt;
+use rollcall_trust::disclosure::Disclosure;
+use rollcall_trust::statement::RollcallStatement;
+use rollcall_trust::verify::{verify_receipt, Options};
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(r) = serde_json::from_slice::<Receipt>(data) {
