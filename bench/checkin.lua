@@ -10,6 +10,12 @@
 -- plain GET of the URL and only reports, so the baseline is measured with the
 -- same reporting.
 --
+-- With `meetings FILE` (bench/trust-load.sh), FILE holds one line per open
+-- meeting, "MEETING_ID PRESENCE_TOKEN CODE_SHA256"; the check-ins go to the
+-- meetings in turn (the URL's path is then ignored):
+--
+--   wrk ... -s bench/checkin.lua http://127.0.0.1:PORT/ -- meetings FILE
+--
 -- done() prints one machine-readable line, parsed by checkin-load.sh:
 --   BENCH requests=N sent=N duration_s=X rps=X p50_ms=X p99_ms=X non2xx=N
 --         socket_errors=N status_201=N status_200=N ...
@@ -27,6 +33,9 @@ end
 -- Per-thread state (each wrk thread has its own Lua state).
 local mode = "checkin"
 local token, code
+local meetings = {}
+-- An optional run tag keeps names unique across several wrk runs.
+local tag = ""
 local counter = 0
 sent = 0
 statuses = {}
@@ -36,7 +45,23 @@ function init(args)
       mode = "baseline"
       return
    end
+   if args[1] == "meetings" then
+      mode = "meetings"
+      for line in io.lines(args[2]) do
+         local id, t, c = line:match("^(%S+) (%S+) (%S+)$")
+         if id then
+            table.insert(meetings, { path = "/api/v1/meetings/" .. id .. "/checkins", token = t, code = c })
+         end
+      end
+      if #meetings == 0 then
+         error("no meetings in " .. tostring(args[2]))
+      end
+      return
+   end
    token, code = args[1], args[2]
+   if args[3] then
+      tag = args[3] .. "-"
+   end
    if not token or not code then
       error("usage: -s checkin.lua URL -- PRESENCE_TOKEN CODE_SHA256 (or -- baseline)")
    end
@@ -49,13 +74,18 @@ function request()
    end
    counter = counter + 1
    -- thread_id is set by setup() before init(); unique per thread and run.
-   local who = string.format("t%d-%d", thread_id, counter)
+   local who = string.format("%st%d-%d", tag, thread_id, counter)
+   local path = nil
+   if mode == "meetings" then
+      local m = meetings[(counter + thread_id) % #meetings + 1]
+      token, code, path = m.token, m.code, m.path
+   end
    local body = string.format(
       '{"token":"%s","name":"Bench Attendee %s","organization":"Load Test Org",' ..
       '"country":"Nowhere / LT","role":"delegate","email":"%s@bench.example.org",' ..
       '"acknowledged":true,"code_sha256":"%s"}',
       token, who, who, code)
-   return wrk.format("POST", nil, { ["Content-Type"] = "application/json" }, body)
+   return wrk.format("POST", path, { ["Content-Type"] = "application/json" }, body)
 end
 
 function response(status, headers, body)

@@ -15,4 +15,4 @@ pub mod presence;
 pub mod qr;
 pub mod receipt_id;
 pub mod store;
-pub mod trust;
+pub use rollcall_trust as trust;

@@ -108,7 +108,7 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         tracing::error!(error = %e, "storage error");
         if e.is_unavailable() {
-            Self::new(StatusCode::SERVICE_UNAVAILABLE, "storage_unavailable", "Storage is unavailable (disk full or read-only); nothing was recorded. Try again shortly")
+            Self::new(StatusCode::SERVICE_UNAVAILABLE, "storage_unavailable", "Storage is unavailable (disk full or read-only), so nothing was recorded; try again in a minute, and tell the secretary if it persists")
         } else {
             Self::internal()
         }

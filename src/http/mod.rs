@@ -220,14 +220,16 @@ pub fn router(state: AppState) -> Router {
             same_origin_only,
         ))
         .layer(middleware::from_fn_with_state(state.clone(), language))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            security_headers,
-        ))
         .layer(RequestBodyLimitLayer::new(64 * 1024))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(15),
+        ))
+        // Outermost, so that the 408 and 413 answered by the layers above
+        // carry the headers too.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security_headers,
         ))
         .with_state(state)
 }

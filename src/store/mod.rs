@@ -32,6 +32,17 @@ impl StoreError {
     /// Whether the failure is the disk being full or read-only, which
     /// clears up on its own once space or permission returns.
     pub fn is_unavailable(&self) -> bool {
+        // SQLite's primary result codes (the low byte of extended codes):
+        // SQLITE_READONLY 8, SQLITE_IOERR 10, SQLITE_FULL 13,
+        // SQLITE_CANTOPEN 14.
+        if let StoreError::Db(sqlx::Error::Database(e)) = self {
+            if let Some(code) = e.code().and_then(|c| c.parse::<i64>().ok()) {
+                return matches!(code & 0xff, 8 | 10 | 13 | 14);
+            }
+        }
+        if let StoreError::Db(sqlx::Error::Io(_)) = self {
+            return true;
+        }
         let text = self.to_string().to_ascii_lowercase();
         text.contains("full")
             || text.contains("readonly")

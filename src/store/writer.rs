@@ -114,7 +114,7 @@ pub enum WriteError {
     Expired,
     #[error("this email address has already checked in to this meeting under another name; if that was you, use the same name, otherwise ask the secretary")]
     EmailTaken,
-    #[error("storage is unavailable (disk full or read-only); nothing was recorded")]
+    #[error("storage is unavailable (disk full or read-only), so nothing was recorded; try again in a minute, and tell the secretary if it persists")]
     Unavailable,
     #[error("storage failed; nothing was recorded")]
     Storage,
@@ -431,7 +431,7 @@ impl State {
             }
             if jobs.is_empty() {
                 if let Some(g) = pending.take() {
-                    self.commit(g).await;
+                    let _ = self.commit(g).await;
                 }
                 if disconnected {
                     break;
@@ -441,21 +441,21 @@ impl State {
             // 2. Opening, notes and closing go on their own, after all before them.
             if jobs.iter().any(|j| !matches!(j, Job::CheckIn(..))) {
                 if let Some(g) = pending.take() {
-                    self.commit(g).await;
+                    let _ = self.commit(g).await;
                 }
                 let g = self.plan(jobs).await;
                 let mut g = sign_all(&self.signer, g);
                 self.seal_closing(&mut g);
-                self.commit(g).await;
+                let _ = self.commit(g).await;
                 continue;
             }
             // 3. Check-ins: sign this group while the previous one commits.
             let g = self.plan(jobs).await;
             let signer = self.signer.clone();
             let signing = tokio::task::spawn_blocking(move || sign_all(&signer, g));
-            let ok = match pending.take() {
+            let outcome = match pending.take() {
                 Some(p) => self.commit(p).await,
-                None => true,
+                None => Ok(()),
             };
             let signed = match signing.await {
                 Ok(g) => g,
@@ -465,11 +465,11 @@ impl State {
                     continue;
                 }
             };
-            if ok {
-                pending = Some(signed);
-            } else {
-                // Planned on top of a group that was not recorded: refuse it too.
-                self.answer(signed, Err(WriteError::Storage));
+            match outcome {
+                Ok(()) => pending = Some(signed),
+                // Planned on top of a group that was not recorded: refuse
+                // it too, for the same reason.
+                Err(e) => self.answer(signed, Err(e)),
             }
         }
         self.publish_checkpoints().await;
@@ -482,9 +482,9 @@ impl State {
         }
     }
 
-    /// Commits a signed group and answers its jobs. `false` if it failed
+    /// Commits a signed group and answers its jobs. An error if it failed
     /// (then nothing of it is recorded, and planned state is reloaded).
-    async fn commit(&mut self, g: Group) -> bool {
+    async fn commit(&mut self, g: Group) -> Result<(), WriteError> {
         match self.insert(&g).await {
             Ok(()) => {
                 self.metrics.group(g.new.len());
@@ -506,14 +506,18 @@ impl State {
                     tracing::info!(meeting = %id, "meeting closed");
                 }
                 self.answer(g, Ok(()));
-                true
+                Ok(())
             }
             Err(e) => {
-                tracing::error!(error = %e, entries = g.new.len(), "group commit failed; nothing of it was recorded");
                 let err = storage_error(&e);
-                self.answer(g, Err(err));
+                if err == WriteError::Unavailable {
+                    tracing::error!(error = %e, entries = g.new.len(), "group commit failed: the disk is full or the database is read-only; nothing of it was recorded. Free space on the data directory's disk or make it writable; check-ins resume by themselves");
+                } else {
+                    tracing::error!(error = %e, entries = g.new.len(), "group commit failed; nothing of it was recorded");
+                }
+                self.answer(g, Err(err.clone()));
                 self.reload().await;
-                false
+                Err(err)
             }
         }
     }

@@ -6,7 +6,7 @@ use crate::support::http::Server;
 
 const PASSWORD: &str = "correct horse battery";
 
-fn setup(server: &Server) -> String {
+pub fn setup(server: &Server) -> String {
     let setup = server.setup_url.clone().expect("a first-run setup link");
     let token = setup.split("token=").nth(1).unwrap().to_owned();
     let page = server.get(&format!("/setup?token={token}"));
@@ -25,7 +25,7 @@ fn setup(server: &Server) -> String {
     token
 }
 
-fn login(server: &Server) -> String {
+pub fn login(server: &Server) -> String {
     let r = server.post_form(
         "/login",
         &[],
@@ -40,7 +40,7 @@ fn login(server: &Server) -> String {
     r.cookie("rc_session").expect("session cookie")
 }
 
-fn csrf(page: &str) -> String {
+pub fn csrf(page: &str) -> String {
     let at = page.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
     page[at..].split('"').next().unwrap().to_owned()
 }

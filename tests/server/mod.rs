@@ -1,11 +1,13 @@
 //! The check-in service, over real HTTP with a real SQLite file.
 
+mod attack;
 mod auth;
 mod bad_input;
 mod codes;
 mod console_pages;
 mod console_tools;
 mod crash;
+mod faults;
 mod languages;
 pub mod list_pdf;
 mod restart;
@@ -111,4 +113,51 @@ pub fn hammer(
             })
         })
         .collect()
+}
+
+/// Asserts that the meeting's current checkpoint provably extends `old`
+/// (a signed checkpoint seen earlier): both are signed by one of `keys`, and the
+/// RFC 9162 consistency proof from the public checkpoint endpoint
+/// (`?from=OLD_SIZE`) links their roots. Returns the current size.
+pub fn checkpoint_extends(server: &Server, id: &str, old: &str, keys: &[&str]) -> u64 {
+    use rollcall::trust::checkpoint::verify_checkpoint;
+    use rollcall::trust::encoding::unb64;
+    use rollcall::trust::keys::PublicKey;
+    use rollcall::trust::merkle::verify_consistency;
+
+    let keys: Vec<PublicKey> = keys
+        .iter()
+        .map(|k| PublicKey::parse(k).expect("the server key parses"))
+        .collect();
+    let old = verify_checkpoint(old, &keys)
+        .expect("the earlier checkpoint is signed by the server")
+        .checkpoint;
+    let r = server.get(&format!(
+        "/api/v1/meetings/{id}/checkpoint?from={}",
+        old.size
+    ));
+    assert_eq!(r.status, 200, "{}", r.text());
+    let v = r.json();
+    let new = verify_checkpoint(v["checkpoint"].as_str().unwrap(), &keys)
+        .expect("the current checkpoint is signed by the server")
+        .checkpoint;
+    assert_eq!(new.origin, old.origin, "same log");
+    let proof: Vec<[u8; 32]> = v["consistency"]
+        .as_array()
+        .expect("a consistency proof")
+        .iter()
+        .map(|h| {
+            unb64(h.as_str().unwrap())
+                .unwrap()
+                .try_into()
+                .expect("32-byte hashes")
+        })
+        .collect();
+    assert!(
+        verify_consistency(old.size, new.size, &old.root, &new.root, &proof),
+        "checkpoint of size {} does not provably extend the one of size {}",
+        new.size,
+        old.size
+    );
+    new.size
 }

@@ -16,11 +16,19 @@ pub struct Server {
     pub addr: String,
     pub setup_url: Option<String>,
     pub dir: PathBuf,
+    /// Everything the server printed on stdout (its log included).
+    pub output: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Server {
     /// Starts the real binary with a fresh data and keys directory in `dir`.
     pub fn start(dir: &Path, extra: &[&str]) -> Server {
+        Self::start_with(dir, extra, |_| {})
+    }
+
+    /// Like [`Server::start`], letting `configure` adjust the command first
+    /// (environment, resource limits of the child).
+    pub fn start_with(dir: &Path, extra: &[&str], configure: impl FnOnce(&mut Command)) -> Server {
         let mut args = vec![
             "serve",
             "--addr",
@@ -33,20 +41,25 @@ impl Server {
             "1",
         ];
         args.extend_from_slice(extra);
-        let mut child = Command::new(env!("CARGO_BIN_EXE_rollcall"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_rollcall"));
+        command
             .args(&args)
             .current_dir(dir)
             .env("ROLLCALL_LOG", "warn")
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start rollcall serve");
+            .stderr(Stdio::inherit());
+        configure(&mut command);
+        let mut child = command.spawn().expect("start rollcall serve");
         let stdout = child.stdout.take().expect("stdout");
         let mut lines = BufReader::new(stdout).lines();
         let (mut url, mut setup_url) = (None, None);
+        let output = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let deadline = Instant::now() + Duration::from_secs(30);
         while Instant::now() < deadline {
             let Some(Ok(line)) = lines.next() else { break };
+            if let Ok(mut o) = output.lock() {
+                o.push(line.clone());
+            }
             if let Some(u) = line.trim().strip_prefix("phones and browsers:") {
                 url = Some(u.trim().to_owned());
             }
@@ -58,7 +71,14 @@ impl Server {
             }
         }
         // Keep draining stdout so the server never blocks on it.
-        std::thread::spawn(move || for _ in lines {});
+        let sink = output.clone();
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                if let Ok(mut o) = sink.lock() {
+                    o.push(line);
+                }
+            }
+        });
         let url = url.expect("the server printed its URL");
         let addr = url
             .trim_start_matches("http://")
@@ -70,6 +90,7 @@ impl Server {
             addr,
             setup_url,
             dir: dir.to_owned(),
+            output,
         }
     }
 
@@ -248,10 +269,11 @@ pub fn request(
     s.write_all(body).expect("send body");
     let mut raw = Vec::new();
     let _ = s.read_to_end(&mut raw);
-    parse(&raw)
+    parse_response(&raw)
 }
 
-fn parse(raw: &[u8]) -> Response {
+/// Parses a raw HTTP/1.1 response.
+pub fn parse_response(raw: &[u8]) -> Response {
     let split = raw
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
