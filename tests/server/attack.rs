@@ -119,7 +119,7 @@ fn assert_hardened(what: &str, r: &Response) {
     for (name, value) in [
         ("x-content-type-options", "nosniff"),
         ("x-frame-options", "DENY"),
-        ("referrer-policy", "no-referrer"),
+        ("referrer-policy", "same-origin"),
         ("cross-origin-opener-policy", "same-origin"),
     ] {
         assert_eq!(r.header(name), Some(value), "{what} ({}): {name}", r.status);
