@@ -205,7 +205,7 @@ fn every_kind_of_response_carries_the_security_headers() {
 }
 
 #[test]
-fn hostile_names_come_out_escaped_in_every_page_and_neutralised_in_csv() {
+fn hostile_names_come_out_escaped_in_every_page_and_the_pdf_and_neutralised_in_csv() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(dir.path(), &[]);
     setup(&server);
@@ -219,6 +219,7 @@ fn hostile_names_come_out_escaped_in_every_page_and_neutralised_in_csv() {
         "+SUM(1+1)",
         "-2+3",
         "@cmd",
+        "Bobby) Tj ET BT /JavaScript (x",
     ];
     let mut receipts = Vec::new();
     for (n, name) in hostile.iter().enumerate() {
@@ -290,6 +291,45 @@ fn hostile_names_come_out_escaped_in_every_page_and_neutralised_in_csv() {
         list.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
         "printed list escapes names"
     );
+
+    // PDF: each name is printed as the text it is, nothing in it becomes
+    // PDF syntax, and the list still verifies.
+    let pdf = server.get_with(&format!("/console/meetings/{id}/list.pdf"), &session);
+    assert_eq!(pdf.status, 200, "{}", pdf.text());
+    for active in [
+        &b"/JavaScript"[..],
+        b"/JS",
+        b"/OpenAction",
+        b"/Launch",
+        b"/URI",
+    ] {
+        assert!(
+            !contains(&pdf.body, active),
+            "the PDF list carries {}",
+            String::from_utf8_lossy(active)
+        );
+    }
+    let path = dir.path().join("hostile.pdf");
+    std::fs::write(&path, &pdf.body).unwrap();
+    let squeeze = |s: &str| s.split_whitespace().collect::<String>();
+    // In the order the PDF draws its text, so that wrapped cells side by
+    // side do not interleave.
+    let raw = std::process::Command::new("pdftotext")
+        .args(["-raw", "-enc", "UTF-8"])
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext runs (install poppler-utils)");
+    let text = squeeze(&String::from_utf8_lossy(&raw.stdout));
+    for name in hostile {
+        assert!(
+            text.contains(&squeeze(name)),
+            "{name} not printed as text in {text}"
+        );
+    }
+    let key = server.public_key();
+    let v = server.cli(&["verify", "hostile.pdf", "--key", &key]);
+    assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stdout));
 
     // CSV: no cell starts with a formula character.
     let csvs = [
