@@ -123,6 +123,7 @@ pub async fn present(
                             strong #present-count { (count) } " " span #present-count-label { (count_label(lang, count)) }
                         }
                         p.meta #present-status role="status" hidden { (t("present.offline")) }
+                        button.secondary.present-full #present-full type="button" hidden { (t("present.fullscreen")) }
                     }
                 }
             },

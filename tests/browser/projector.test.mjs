@@ -38,6 +38,14 @@ test('projector view counts an attendee who checks in from a phone', async () =>
     await screenshot(page, 'projector');
     await assertNoAxeViolations(page, 'the projector view');
 
+    // The secretary puts it full screen with the button; the button then
+    // steps out of the way.
+    const full = page.getByRole('button', { name: 'Full screen (F)' });
+    await full.waitFor({ state: 'visible' });
+    await full.click();
+    await page.waitForFunction(() => document.fullscreenElement !== null, null, { timeout: 5_000 });
+    await full.waitFor({ state: 'hidden' });
+
     // Someone checks in from their phone; the screen catches up by itself.
     // Navigations are counted so that, once the view updates in place, a
     // reload would be noticed.

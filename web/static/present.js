@@ -45,4 +45,22 @@
       .then(function () { window.setTimeout(poll, every); });
   }
   window.setTimeout(poll, every);
+
+  // Full screen for the projector: the button (or the F key) where the
+  // browser allows it; Esc leaves as usual.
+  var full = document.getElementById("present-full");
+  var el = document.documentElement;
+  if (full && el.requestFullscreen) {
+    full.hidden = false;
+    var enter = function () {
+      if (!document.fullscreenElement) { el.requestFullscreen().catch(function () {}); }
+    };
+    full.addEventListener("click", enter);
+    document.addEventListener("keydown", function (e) {
+      if ((e.key === "f" || e.key === "F") && !e.ctrlKey && !e.metaKey && !e.altKey) { enter(); }
+    });
+    document.addEventListener("fullscreenchange", function () {
+      full.hidden = !!document.fullscreenElement;
+    });
+  }
 })();
