@@ -479,34 +479,39 @@ fn escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// `GET /console/meetings/{id}/public-qr.svg`: the stable public link as a QR code.
-pub async fn public_qr_svg(
-    State(state): State<AppState>,
-    _who: Secretary,
-    Path(id): Path<String>,
-) -> Response {
-    if let Err(r) = meeting_row(&state, &id).await {
-        return r;
-    }
-    match crate::qr::svg(&checkin_base(&state, &id)) {
-        Ok(svg) => ([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response(),
+/// A QR code image of `url`, as SVG or PNG.
+fn qr_image(url: &str, png: bool) -> Response {
+    let image = if png {
+        crate::qr::png(url, 10).map(|b| ("image/png", b))
+    } else {
+        crate::qr::svg(url).map(|s| ("image/svg+xml", s.into_bytes()))
+    };
+    match image {
+        Ok((kind, bytes)) => ([(header::CONTENT_TYPE, kind)], bytes).into_response(),
         Err(_) => ApiError::internal().into_response(),
     }
 }
 
+/// `GET /console/meetings/{id}/public-qr.svg`: the stable public link as a QR code.
+pub async fn public_qr_svg(state: State<AppState>, who: Secretary, id: Path<String>) -> Response {
+    public_qr(state, who, id, false).await
+}
+
 /// `GET /console/meetings/{id}/public-qr.png`.
-pub async fn public_qr_png(
+pub async fn public_qr_png(state: State<AppState>, who: Secretary, id: Path<String>) -> Response {
+    public_qr(state, who, id, true).await
+}
+
+async fn public_qr(
     State(state): State<AppState>,
     _who: Secretary,
     Path(id): Path<String>,
+    png: bool,
 ) -> Response {
     if let Err(r) = meeting_row(&state, &id).await {
         return r;
     }
-    match crate::qr::png(&checkin_base(&state, &id), 10) {
-        Ok(png) => ([(header::CONTENT_TYPE, "image/png")], png).into_response(),
-        Err(_) => ApiError::internal().into_response(),
-    }
+    qr_image(&checkin_base(&state, &id), png)
 }
 
 /// After a console action: back to the meeting's page, or a page saying
@@ -561,37 +566,27 @@ pub async fn close_meeting(
 }
 
 /// `GET /console/meetings/{id}/qr.svg`: the current check-in code.
-pub async fn qr_svg(
-    State(state): State<AppState>,
-    _who: Secretary,
-    Path(id): Path<String>,
-) -> Response {
-    let m = match meeting_row(&state, &id).await {
-        Ok(m) => m,
-        Err(r) => return r,
-    };
-    let (url, _, _) = current_link(&state, &m);
-    match crate::qr::svg(&url) {
-        Ok(svg) => ([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response(),
-        Err(_) => ApiError::internal().into_response(),
-    }
+pub async fn qr_svg(state: State<AppState>, who: Secretary, id: Path<String>) -> Response {
+    checkin_qr(state, who, id, false).await
 }
 
 /// `GET /console/meetings/{id}/qr.png`.
-pub async fn qr_png(
+pub async fn qr_png(state: State<AppState>, who: Secretary, id: Path<String>) -> Response {
+    checkin_qr(state, who, id, true).await
+}
+
+async fn checkin_qr(
     State(state): State<AppState>,
     _who: Secretary,
     Path(id): Path<String>,
+    png: bool,
 ) -> Response {
     let m = match meeting_row(&state, &id).await {
         Ok(m) => m,
         Err(r) => return r,
     };
     let (url, _, _) = current_link(&state, &m);
-    match crate::qr::png(&url, 10) {
-        Ok(png) => ([(header::CONTENT_TYPE, "image/png")], png).into_response(),
-        Err(_) => ApiError::internal().into_response(),
-    }
+    qr_image(&url, png)
 }
 
 /// `GET /console/meetings/{id}/bundle.json`.
