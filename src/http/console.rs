@@ -444,7 +444,7 @@ pub async fn meeting(
 /// snippets for the agenda.
 fn agenda_snippet(id: &str, title: &str, public: &str) -> Markup {
     let text = i18n::f("agenda.link_text", &[("title", title)]);
-    let html_snippet = format!("<a href=\"{}\">{}</a>", escape(public), escape(&text));
+    let html_snippet = html! { a href=(public) { (text) } }.into_string();
     let md_snippet = format!(
         "[{}]({public})",
         text.replace('[', "\\[").replace(']', "\\]")
@@ -469,14 +469,6 @@ fn agenda_snippet(id: &str, title: &str, public: &str) -> Markup {
             }
         }
     }
-}
-
-/// Text made safe inside HTML markup and attribute values.
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// A QR code image of `url`, as SVG or PNG.
