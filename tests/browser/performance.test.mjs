@@ -13,49 +13,64 @@ import { CHROME_FLAGS, CHROME_PATH, PHONE, WORK, launch, openMeeting, scanLink }
 const SLOW_3G = { offline: false, latency: 400, downloadThroughput: 400_000 / 8, uploadThroughput: 400_000 / 8 };
 const MAX_BYTES = 30 * 1024;
 const MAX_USABLE_MS = 2000;
+// Lighthouse sometimes fails to record the page load's trace (runtime errors
+// such as NO_NAVSTART) and asks to be run again; such a run has no scores.
+// A fresh browser gets up to three runs; scores are only ever read from a run
+// that completed, and a third runtime error fails the test.
+const LIGHTHOUSE_RUNS = 3;
+
+// `scan` gives a fresh check-in link (its QR token rotates) for each run.
+async function runLighthouse(scan) {
+  for (let attempt = 1; ; attempt += 1) {
+    const url = await scan();
+    const profile = mkdtempSync(join(tmpdir(), 'rollcall-lighthouse-'));
+    const chrome = await chromeLauncher.launch({
+      chromePath: CHROME_PATH,
+      chromeFlags: CHROME_FLAGS,
+      userDataDir: profile,
+      logLevel: 'silent',
+    });
+    try {
+      // Lighthouse's defaults: mobile form factor and screen, simulated throttling.
+      const result = await lighthouse(url, {
+        port: chrome.port,
+        output: 'html',
+        logLevel: 'error',
+        onlyCategories: ['performance', 'accessibility', 'best-practices'],
+      });
+      const error = result.lhr.runtimeError;
+      if (error === undefined || attempt === LIGHTHOUSE_RUNS) return { result, attempts: attempt };
+      console.log(`Lighthouse run ${attempt} recorded no scores (${error.code}: ${error.message}); running it again`);
+    } finally {
+      await chrome.kill();
+      rmSync(profile, { recursive: true, force: true });
+    }
+  }
+}
 
 test('check-in page scores at least 95 for performance and 100 for accessibility and best practices in Lighthouse (mobile)', async () => {
   const meeting = await openMeeting('ISO/TC 176 plenary');
-  const { url } = await scanLink(meeting);
-  const profile = mkdtempSync(join(tmpdir(), 'rollcall-lighthouse-'));
-  const chrome = await chromeLauncher.launch({
-    chromePath: CHROME_PATH,
-    chromeFlags: CHROME_FLAGS,
-    userDataDir: profile,
-    logLevel: 'silent',
-  });
-  try {
-    // Lighthouse's defaults: mobile form factor and screen, simulated throttling.
-    const result = await lighthouse(url, {
-      port: chrome.port,
-      output: 'html',
-      logLevel: 'error',
-      onlyCategories: ['performance', 'accessibility', 'best-practices'],
-    });
-    const { lhr } = result;
-    writeFileSync(join(WORK, 'lighthouse-check-in.html'), result.report);
-    assert.equal(lhr.configSettings.formFactor, 'mobile');
-    assert.equal(lhr.configSettings.throttlingMethod, 'simulate');
-    assert.equal(lhr.runtimeError, undefined, JSON.stringify(lhr.runtimeError));
-    const score = (id) => Math.round(lhr.categories[id].score * 100);
-    const failing = (id) =>
-      lhr.categories[id].auditRefs
-        .filter((r) => r.weight > 0 && lhr.audits[r.id].score !== null && lhr.audits[r.id].score < 1)
-        .map((r) => `${r.id} (${lhr.audits[r.id].score}): ${lhr.audits[r.id].displayValue ?? lhr.audits[r.id].title}`)
-        .join('\n  ');
-    const m = (id) => lhr.audits[id].displayValue;
-    console.log(
-      `Lighthouse ${lhr.lighthouseVersion} (mobile, simulated throttling) on the check-in page: ` +
-        `performance ${score('performance')}, accessibility ${score('accessibility')}, best practices ${score('best-practices')}; ` +
-        `FCP ${m('first-contentful-paint')}, LCP ${m('largest-contentful-paint')}, TBT ${m('total-blocking-time')}, CLS ${m('cumulative-layout-shift')}`,
-    );
-    assert.ok(score('performance') >= 95, `performance ${score('performance')}:\n  ${failing('performance')}`);
-    assert.equal(score('accessibility'), 100, `accessibility:\n  ${failing('accessibility')}`);
-    assert.equal(score('best-practices'), 100, `best practices:\n  ${failing('best-practices')}`);
-  } finally {
-    await chrome.kill();
-    rmSync(profile, { recursive: true, force: true });
-  }
+  const { result, attempts } = await runLighthouse(async () => (await scanLink(meeting)).url);
+  const { lhr } = result;
+  writeFileSync(join(WORK, 'lighthouse-check-in.html'), result.report);
+  assert.equal(lhr.configSettings.formFactor, 'mobile');
+  assert.equal(lhr.configSettings.throttlingMethod, 'simulate');
+  assert.equal(lhr.runtimeError, undefined, `after ${attempts} runs: ${JSON.stringify(lhr.runtimeError)}`);
+  const score = (id) => Math.round(lhr.categories[id].score * 100);
+  const failing = (id) =>
+    lhr.categories[id].auditRefs
+      .filter((r) => r.weight > 0 && lhr.audits[r.id].score !== null && lhr.audits[r.id].score < 1)
+      .map((r) => `${r.id} (${lhr.audits[r.id].score}): ${lhr.audits[r.id].displayValue ?? lhr.audits[r.id].title}`)
+      .join('\n  ');
+  const m = (id) => lhr.audits[id].displayValue;
+  console.log(
+    `Lighthouse ${lhr.lighthouseVersion} (mobile, simulated throttling) on the check-in page: ` +
+      `performance ${score('performance')}, accessibility ${score('accessibility')}, best practices ${score('best-practices')}; ` +
+      `FCP ${m('first-contentful-paint')}, LCP ${m('largest-contentful-paint')}, TBT ${m('total-blocking-time')}, CLS ${m('cumulative-layout-shift')}`,
+  );
+  assert.ok(score('performance') >= 95, `performance ${score('performance')}:\n  ${failing('performance')}`);
+  assert.equal(score('accessibility'), 100, `accessibility:\n  ${failing('accessibility')}`);
+  assert.equal(score('best-practices'), 100, `best practices:\n  ${failing('best-practices')}`);
 });
 
 test('check-in page first load is at most 30 KB and usable within 2 s on slow 3G', async () => {
