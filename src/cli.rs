@@ -137,6 +137,17 @@ pub struct ServeArgs {
     /// Serve HTTPS with a generated self-signed certificate (kept in the data directory).
     #[arg(long, env = "ROLLCALL_SELF_SIGNED", conflicts_with = "tls_cert")]
     pub self_signed: bool,
+    /// A reverse proxy (address, or range in CIDR form) whose X-Forwarded-For
+    /// header names the client, for per-client rate limits. Repeat it for
+    /// several; ROLLCALL_TRUSTED_PROXIES takes a comma-separated list.
+    /// Without it the header is ignored, as anyone can send it.
+    #[arg(
+        long = "trusted-proxy",
+        env = "ROLLCALL_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        value_name = "ADDRESS"
+    )]
+    pub trusted_proxies: Vec<String>,
     /// Seconds a rotating QR code stays valid after it is replaced (time to read the Code).
     #[arg(
         long,

@@ -7,9 +7,10 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use rand_core::RngCore;
 use rollcall::http::auth_tools::{digest, random_token, SETUP_KEY};
+use rollcall::http::client_ip::TrustedProxies;
 use rollcall::http::{router, Config, Inner, RateLimiter};
 use rollcall::keystore::Keystore;
 use rollcall::metrics::Metrics;
@@ -111,6 +112,14 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
 }
 
 async fn serve(args: ServeArgs) -> Result<ExitCode> {
+    // Options are checked before anything is created on disk.
+    let trusted_proxies =
+        TrustedProxies::parse(&args.trusted_proxies).map_err(anyhow::Error::msg)?;
+    let chosen_url = args
+        .public_url
+        .as_deref()
+        .map(check_public_url)
+        .transpose()?;
     let now = OffsetDateTime::now_utc();
     std::fs::create_dir_all(&args.data.dir).with_context(|| {
         format!(
@@ -166,8 +175,8 @@ async fn serve(args: ServeArgs) -> Result<ExitCode> {
             format!("{ip}:{port}")
         }
     };
-    let public_url = match &args.public_url {
-        Some(u) => u.trim_end_matches('/').to_owned(),
+    let public_url = match chosen_url {
+        Some(u) => u,
         None if !bound.ip().is_unspecified() => format!("{scheme}://{}", host_for(&bound.ip())),
         None => match lan.first() {
             Some(ip) => format!("{scheme}://{}", host_for(ip)),
@@ -205,7 +214,8 @@ async fn serve(args: ServeArgs) -> Result<ExitCode> {
         presence: PresenceKey::new(secret),
         config: Config {
             public_url: public_url.clone(),
-            tls,
+            https: tls || public_url.starts_with("https://"),
+            trusted_proxies,
             presence_grace: time::Duration::seconds(i64::from(args.presence_grace)),
         },
         metrics,
@@ -262,6 +272,19 @@ async fn serve(args: ServeArgs) -> Result<ExitCode> {
     if let Some(f) = &fingerprint {
         println!("  certificate SHA-256: {f} (self-signed; phones will ask to trust it)");
     }
+    if !tls && public_url.starts_with("https://") {
+        if state.config.trusted_proxies.is_empty() {
+            println!("  behind a proxy:      every client counts as the proxy for rate limits;");
+            println!(
+                "                       name it with --trusted-proxy ADDRESS to count each client"
+            );
+        } else {
+            println!(
+                "  behind a proxy:      client addresses read from X-Forwarded-For set by {}",
+                args.trusted_proxies.join(", ")
+            );
+        }
+    }
     if store.user_count().await? == 0 {
         // Only a hash is stored, so each start makes a new link until one is used.
         let token = random_token();
@@ -310,4 +333,21 @@ fn rustls_pemfile_der(pem: &[u8]) -> Option<Vec<u8>> {
         .take_while(|l| !l.starts_with("-----END"))
         .collect();
     base64::engine::general_purpose::STANDARD.decode(body).ok()
+}
+
+/// The `--public-url` as links are built from it: an absolute http(s) URL
+/// without a trailing slash, query or fragment.
+fn check_public_url(url: &str) -> Result<String> {
+    let trimmed = url.trim().trim_end_matches('/');
+    let rest = trimmed
+        .strip_prefix("https://")
+        .or_else(|| trimmed.strip_prefix("http://"));
+    let host = rest.map(|r| r.split('/').next().unwrap_or_default());
+    match host {
+        Some(h) if !h.is_empty() && !trimmed.contains(['?', '#', ' ']) => Ok(trimmed.to_owned()),
+        _ => bail!(
+            "--public-url {url:?} is not a web address attendees can open; give the full base URL \
+             with its scheme, such as https://rollcall.example.org or http://192.168.1.20:8080"
+        ),
+    }
 }

@@ -1,10 +1,8 @@
 //! The JSON API (`/api/v1`). Secretary routes take `Authorization: Bearer
 //! TOKEN`; check-ins and receipts are public. Documented in docs/API.md.
 
-use std::net::SocketAddr;
-
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{ConnectInfo, FromRequest, Path, Request, State};
+use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -14,6 +12,7 @@ use serde_json::{json, Value};
 use time::OffsetDateTime;
 
 use super::auth::ApiClient;
+use super::client_ip::ClientIp;
 use super::error::ApiError;
 use super::AppState;
 use crate::checkin::CheckInInput;
@@ -241,7 +240,7 @@ pub async fn checkin_link(
 pub async fn check_in(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    info: ConnectInfo<SocketAddr>,
+    client: ClientIp,
     ApiJson(input): ApiJson<CheckInInput>,
 ) -> Result<Response, ApiError> {
     let m = state
@@ -254,7 +253,7 @@ pub async fn check_in(
         "closed" => return Err(crate::store::writer::WriteError::Closed.into()),
         _ => {}
     }
-    let accepted = super::public::intake(&state, super::client_ip(&info), &m, &input, None).await?;
+    let accepted = super::public::intake(&state, client.0, &m, &input, None).await?;
     let status = if accepted.existing {
         StatusCode::OK
     } else {

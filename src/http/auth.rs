@@ -5,11 +5,9 @@
 //! the database keeps only the SHA-256 of its value. A new session id is
 //! issued at every sign-in; sessions end after 30 idle minutes or 12 hours.
 
-use std::net::SocketAddr;
-
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
+use axum::extract::{FromRequestParts, Query, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -21,6 +19,7 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use time::OffsetDateTime;
 
+use super::client_ip::ClientIp;
 use super::error::{page_error, ApiError};
 use super::pages::layout;
 use super::AppState;
@@ -103,7 +102,7 @@ pub fn set_cookie(
     max_age: i64,
     same_site: &str,
 ) -> String {
-    let secure = if state.config.tls { "; Secure" } else { "" };
+    let secure = if state.config.https { "; Secure" } else { "" };
     format!("{name}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite={same_site}{secure}")
 }
 
@@ -338,11 +337,11 @@ pub async fn login_page() -> impl IntoResponse {
 /// `POST /login`: rate-limited per address; a fresh session id every time.
 pub async fn login_submit(
     State(state): State<AppState>,
-    info: ConnectInfo<SocketAddr>,
+    client: ClientIp,
     headers: HeaderMap,
     Form(f): Form<LoginForm>,
 ) -> Response {
-    if !state.login_limit.allow(super::client_ip(&info)) {
+    if !state.login_limit.allow(client.0) {
         state.metrics.rate_limited();
         return (
             StatusCode::TOO_MANY_REQUESTS,

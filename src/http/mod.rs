@@ -6,6 +6,7 @@
 
 mod api;
 mod auth;
+pub mod client_ip;
 
 /// Account and token helpers the command line shares with the web sign-in.
 pub mod auth_tools {
@@ -19,11 +20,10 @@ pub(crate) mod pages;
 mod public;
 mod ratelimit;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -45,8 +45,12 @@ pub use ratelimit::RateLimiter;
 pub struct Config {
     /// Base URL printed in QR codes and links, without a trailing slash.
     pub public_url: String,
-    /// Whether the server speaks TLS (cookies are then `Secure`, HSTS is sent).
-    pub tls: bool,
+    /// Whether browsers reach the server over HTTPS: it speaks TLS itself,
+    /// or its public URL is `https://` (a TLS-terminating reverse proxy in
+    /// front). Cookies are then `Secure` and HSTS is sent.
+    pub https: bool,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: client_ip::TrustedProxies,
     /// How long a rotating QR code stays valid after its 30-second window.
     pub presence_grace: time::Duration,
 }
@@ -261,7 +265,7 @@ async fn security_headers(State(state): State<AppState>, req: Request, next: Nex
         "permissions-policy",
         "camera=(), microphone=(), geolocation=()",
     );
-    if state.config.tls {
+    if state.config.https {
         set(h, "strict-transport-security", "max-age=31536000");
     }
     if !h.contains_key(header::CACHE_CONTROL) {
@@ -361,9 +365,4 @@ async fn same_origin_only(State(state): State<AppState>, req: Request, next: Nex
         )
         .into_response()
     }
-}
-
-/// The client's address, for rate limits.
-pub fn client_ip(info: &ConnectInfo<SocketAddr>) -> std::net::IpAddr {
-    info.0.ip()
 }

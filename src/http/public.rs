@@ -1,9 +1,7 @@
 //! What attendees see: the check-in page (works without JavaScript), the
 //! form it posts, and the receipt.
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Form, Json};
@@ -12,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::auth::{random_token, read_cookie, set_cookie};
+use super::client_ip::ClientIp;
 use super::error::{page_error, ApiError};
 use super::pages::{code_html, layout, live, page, role_name};
 use super::AppState;
@@ -454,18 +453,18 @@ pub async fn intake(
 pub async fn check_in_form(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    info: ConnectInfo<SocketAddr>,
+    client: ClientIp,
     headers: HeaderMap,
     Form(f): Form<CheckInFormData>,
 ) -> Response {
     let lang = meeting_language(&state, &id).await;
-    i18n::with_meeting_language(&lang, check_in_form_in(state, id, info, headers, f)).await
+    i18n::with_meeting_language(&lang, check_in_form_in(state, id, client, headers, f)).await
 }
 
 async fn check_in_form_in(
     state: AppState,
     id: String,
-    info: ConnectInfo<SocketAddr>,
+    client: ClientIp,
     headers: HeaderMap,
     f: CheckInFormData,
 ) -> Response {
@@ -491,7 +490,7 @@ async fn check_in_form_in(
         new_device = Some(v);
         Some(key)
     });
-    match intake(&state, super::client_ip(&info), &meeting, &input, device).await {
+    match intake(&state, client.0, &meeting, &input, device).await {
         Ok(accepted) => {
             let mut res = Redirect::to(&format!("/r/{}", accepted.receipt_id)).into_response();
             let mut cookies = Vec::new();

@@ -52,13 +52,16 @@ impl Server {
         let mut child = command.spawn().expect("start rollcall serve");
         let stdout = child.stdout.take().expect("stdout");
         let mut lines = BufReader::new(stdout).lines();
-        let (mut url, mut setup_url) = (None, None);
+        let (mut url, mut setup_url, mut bound) = (None, None, None);
         let output = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let deadline = Instant::now() + Duration::from_secs(30);
         while Instant::now() < deadline {
             let Some(Ok(line)) = lines.next() else { break };
             if let Ok(mut o) = output.lock() {
                 o.push(line.clone());
+            }
+            if let Some(a) = line.trim().strip_prefix("rollcall is running on ") {
+                bound = Some(a.trim_end_matches('.').to_owned());
             }
             if let Some(u) = line.trim().strip_prefix("phones and browsers:") {
                 url = Some(u.trim().to_owned());
@@ -80,10 +83,8 @@ impl Server {
             }
         });
         let url = url.expect("the server printed its URL");
-        let addr = url
-            .trim_start_matches("http://")
-            .trim_start_matches("https://")
-            .to_owned();
+        // The address it listens on (the public URL may name a proxy).
+        let addr = bound.expect("the server printed the address it listens on");
         Server {
             child,
             url,
