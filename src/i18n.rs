@@ -309,6 +309,15 @@ pub async fn with_meeting_language<F: Future>(meeting_language: &str, fut: F) ->
     }
 }
 
+/// Runs `render` as if the page were at `here` (for the language switch):
+/// a page shown in answer to a form post links to the page the form is on.
+pub fn rendered_at<R>(here: String, render: impl FnOnce() -> R) -> R {
+    match context() {
+        Some(c) => CURRENT.sync_scope(Current { here, ..c }, render),
+        None => render(),
+    }
+}
+
 /// The language of the response being rendered (English outside a request).
 pub fn current() -> Lang {
     CURRENT

@@ -534,21 +534,21 @@ async fn check_in_form_in(
             } else {
                 (e.fields.clone(), None)
             };
-            (
-                e.status,
-                Html(
-                    check_in_markup(
-                        &meeting,
-                        &shown,
-                        &f.token,
-                        &values,
-                        &errors,
-                        banner.as_deref(),
-                    )
-                    .into_string(),
-                ),
-            )
-                .into_response()
+            // The language switch leads back to this form (its scan
+            // link), not to the meeting's public page.
+            let form_at = format!("/m/{}?t={}", meeting.meeting.id, query_value(&f.token));
+            let markup = i18n::rendered_at(form_at, || {
+                check_in_markup(
+                    &meeting,
+                    &shown,
+                    &f.token,
+                    &values,
+                    &errors,
+                    banner.as_deref(),
+                )
+                .into_string()
+            });
+            (e.status, Html(markup)).into_response()
         }
     }
 }
@@ -651,4 +651,18 @@ pub async fn receipt_file(State(state): State<AppState>, Path(id): Path<String>)
             .into_response(),
         Err(e) => ApiError::from(e).into_response(),
     }
+}
+
+/// `value` percent-encoded for a URL query (everything but unreserved
+/// characters).
+fn query_value(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }

@@ -299,3 +299,39 @@ fn a_browser_naming_none_of_our_languages_gets_the_meetings_language() {
     assert_eq!(lang_of(&[("accept-language", "de, en;q=0.5")]), "en");
     assert_eq!(lang_of(&[("cookie", "lang=en")]), "en");
 }
+
+#[test]
+fn a_refused_check_in_form_switches_language_back_to_the_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]);
+    let api = server.token("bench");
+    let (id, token, code) = super::open_meeting(&server, &api, "static");
+    // The name is left out: the form comes back with the error.
+    let refused = server.post_form(
+        &format!("/m/{id}"),
+        &[("accept-language", "en")],
+        &[
+            ("token", &token),
+            ("code_sha256", &code),
+            ("name", ""),
+            ("organization", "AFNOR"),
+            ("country", "FR / AFNOR"),
+            ("role", "delegate"),
+            ("acknowledged", "yes"),
+        ],
+    );
+    assert_eq!(refused.status, 422, "{}", refused.text());
+    let html = refused.text();
+    let switch = format!(r#"href="/m/{id}?t={token}&amp;lang=fr""#);
+    assert!(html.contains(&switch), "no {switch} in {html}");
+    // Following it gives the check-in form in French, not the public page.
+    let fr = server.get(&format!("/m/{id}?t={token}&lang=fr"));
+    assert_eq!(fr.status, 200);
+    let fr = fr.text();
+    assert!(fr.contains(r#"<html lang="fr">"#), "{fr}");
+    assert!(
+        fr.contains(r#"name="acknowledged""#)
+            && fr.contains(&format!(r#"name="token" value="{token}""#)),
+        "{fr}"
+    );
+}
