@@ -2,8 +2,6 @@
 //! a trusted proxy (and never from one a client wrote), secure cookies when
 //! the public URL is https, and clear start-up errors.
 
-use std::process::Command;
-
 use super::{attendee, open_meeting};
 use crate::support::http::{request, Response, Server};
 
@@ -151,26 +149,13 @@ fn behind_a_tls_proxy_cookies_are_secure_and_hsts_is_sent() {
 
 fn start_fails(args: &[&str]) -> String {
     let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_rollcall"))
-        .args([
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--data",
-            "data",
-            "--keys",
-            "keys",
-        ])
-        .args(args)
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    assert!(!out.status.success(), "the server started with {args:?}");
+    let (code, err) = Server::refused(dir.path(), args);
+    assert_eq!(code, Some(2), "{err}");
     assert!(
         !dir.path().join("data").exists() && !dir.path().join("keys").exists(),
         "a refused start created nothing"
     );
-    String::from_utf8_lossy(&out.stderr).into_owned()
+    err
 }
 
 #[test]

@@ -86,25 +86,11 @@ fn an_operators_certificate_and_key_are_used() {
 #[test]
 fn a_missing_certificate_is_a_clear_start_up_error() {
     let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_rollcall"))
-        .args([
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--data",
-            "data",
-            "--keys",
-            "keys",
-            "--tls-cert",
-            "nope.pem",
-            "--tls-key",
-            "nope.key",
-        ])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let (code, err) = Server::refused(
+        dir.path(),
+        &["--tls-cert", "nope.pem", "--tls-key", "nope.key"],
+    );
+    assert_eq!(code, Some(2));
     assert!(
         err.contains("cannot load the TLS certificate nope.pem"),
         "{err}"

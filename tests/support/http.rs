@@ -20,26 +20,44 @@ pub struct Server {
     pub output: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
+/// The `serve` arguments every test server gets before its own.
+const SERVE: [&str; 7] = [
+    "serve",
+    "--addr",
+    "127.0.0.1:0",
+    "--data",
+    "data",
+    "--keys",
+    "keys",
+];
+
 impl Server {
     /// Starts the real binary with a fresh data and keys directory in `dir`.
     pub fn start(dir: &Path, extra: &[&str]) -> Server {
         Self::start_with(dir, extra, |_| {})
     }
 
+    /// Runs `rollcall serve` with `extra` in `dir`, expecting it to refuse
+    /// to start; returns its exit code and what it printed on stderr.
+    pub fn refused(dir: &Path, extra: &[&str]) -> (Option<i32>, String) {
+        let out = Command::new(env!("CARGO_BIN_EXE_rollcall"))
+            .args(SERVE)
+            .args(extra)
+            .current_dir(dir)
+            .output()
+            .expect("run rollcall serve");
+        assert!(!out.status.success(), "the server started with {extra:?}");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
     /// Like [`Server::start`], letting `configure` adjust the command first
     /// (environment, resource limits of the child).
     pub fn start_with(dir: &Path, extra: &[&str], configure: impl FnOnce(&mut Command)) -> Server {
-        let mut args = vec![
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--data",
-            "data",
-            "--keys",
-            "keys",
-            "--checkpoint-every",
-            "1",
-        ];
+        let mut args = SERVE.to_vec();
+        args.extend_from_slice(&["--checkpoint-every", "1"]);
         args.extend_from_slice(extra);
         let mut command = Command::new(env!("CARGO_BIN_EXE_rollcall"));
         command
