@@ -4,6 +4,7 @@
 //! Sessions live in an HttpOnly, SameSite=Strict cookie (Secure over TLS);
 //! the database keeps only the SHA-256 of its value. A new session id is
 //! issued at every sign-in; sessions end after 30 idle minutes or 12 hours.
+//! A disabled account cannot sign in, and its sessions are refused.
 
 use std::net::SocketAddr;
 
@@ -28,8 +29,10 @@ use crate::i18n::{self, t};
 use crate::trust::encoding::b64url;
 
 const SESSION_COOKIE: &str = "rc_session";
-const IDLE_SECONDS: i64 = 30 * 60;
-const ABSOLUTE_SECONDS: i64 = 12 * 60 * 60;
+/// A session ends after this many idle seconds.
+pub const IDLE_SECONDS: i64 = 30 * 60;
+/// A session ends this many seconds after sign-in, however busy.
+pub const ABSOLUTE_SECONDS: i64 = 12 * 60 * 60;
 /// Settings key of the hashed first-run setup token.
 pub const SETUP_KEY: &str = "setup_token_sha256";
 /// The shortest password accepted.
@@ -352,28 +355,36 @@ pub async fn login_submit(
             .into_response();
     }
     let email = f.email.trim().to_owned();
-    let user = match state.store.user_by_email(&email).await {
+    // A disabled account is looked up as unknown: same work, same answer.
+    let user = match state.store.enabled_user(&email).await {
         Ok(u) => u,
         Err(e) => return ApiError::from(e).into_response(),
     };
     // Verify even for unknown users, so timing does not reveal accounts.
     let dummy = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$7tWcGx7pfn+kXn4Qm+zZ0T6eo2gYwS/MU3hUzUi2Fhc";
     let ok = password_ok(&f.password, user.as_ref().map_or(dummy, |u| u.1.as_str()));
-    let Some((user_id, _)) = user.filter(|_| ok) else {
-        return (
+    let wrong = || {
+        (
             StatusCode::UNAUTHORIZED,
             login_form(&email, Some(t("login.wrong"))),
         )
-            .into_response();
+            .into_response()
+    };
+    let Some((user_id, password_hash)) = user.filter(|_| ok) else {
+        return wrong();
     };
     let id = random_token();
     let now = OffsetDateTime::now_utc().unix_timestamp();
-    if let Err(e) = state
+    // No session if the account was disabled or its password changed while
+    // the password was being checked.
+    match state
         .store
-        .create_session(&digest(&id), user_id, &random_token(), now)
+        .create_session(&digest(&id), user_id, &password_hash, &random_token(), now)
         .await
     {
-        return ApiError::from(e).into_response();
+        Ok(true) => {}
+        Ok(false) => return wrong(),
+        Err(e) => return ApiError::from(e).into_response(),
     }
     // A previous session cookie on this browser is replaced and forgotten.
     if let Some(old) = cookie(&headers, SESSION_COOKIE) {
