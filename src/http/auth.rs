@@ -5,6 +5,10 @@
 //! the database keeps only the SHA-256 of its value. A new session id is
 //! issued at every sign-in; sessions end after 30 idle minutes or 12 hours.
 //! A disabled account cannot sign in, and its sessions are refused.
+//!
+//! API tokens are looked up by hash on every request (nothing is cached, so
+//! `rollcall token revoke` takes effect at once); their `last_used` time is
+//! written at most once a minute.
 
 use std::net::SocketAddr;
 
@@ -33,6 +37,9 @@ const SESSION_COOKIE: &str = "rc_session";
 pub const IDLE_SECONDS: i64 = 30 * 60;
 /// A session ends this many seconds after sign-in, however busy.
 pub const ABSOLUTE_SECONDS: i64 = 12 * 60 * 60;
+/// A token's `last_used` is rewritten only when it is older than this, so
+/// a busy client costs one write a minute rather than one per request.
+const TOKEN_USE_PRECISION: time::Duration = time::Duration::minutes(1);
 /// Settings key of the hashed first-run setup token.
 pub const SETUP_KEY: &str = "setup_token_sha256";
 /// The shortest password accepted.
@@ -192,10 +199,19 @@ impl FromRequestParts<AppState> for ApiClient {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .ok_or_else(ApiError::unauthorized)?;
-        match state.store.token_name(&digest(token.trim())).await? {
-            Some(name) => Ok(ApiClient { name }),
-            None => Err(ApiError::unauthorized()),
+        // Looked up on every request, never cached: a revoked token is
+        // refused from the next request on.
+        let hash = digest(token.trim());
+        let Some((name, last_used)) = state.store.token(&hash).await? else {
+            return Err(ApiError::unauthorized());
+        };
+        let now = OffsetDateTime::now_utc();
+        if last_used.is_none_or(|t| now - t >= TOKEN_USE_PRECISION) {
+            if let Err(e) = state.store.token_used(&hash, now).await {
+                tracing::warn!(error = %e, token = %name, "cannot record the token's use");
+            }
         }
+        Ok(ApiClient { name })
     }
 }
 

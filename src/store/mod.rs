@@ -153,6 +153,15 @@ pub struct UserRow {
     pub active_sessions: i64,
 }
 
+/// An API token, as `rollcall token list` shows it (never its hash).
+#[derive(Clone, Debug)]
+pub struct TokenRow {
+    pub name: String,
+    pub created_at: OffsetDateTime,
+    /// When it last authenticated a request, to within a minute.
+    pub last_used: Option<OffsetDateTime>,
+}
+
 /// The database.
 #[derive(Clone, Debug)]
 pub struct Store {
@@ -581,14 +590,63 @@ impl Store {
         Ok(r.rows_affected() == 1)
     }
 
-    /// The name of the token with this hash.
-    pub async fn token_name(&self, token_hash: &[u8]) -> Result<Option<String>> {
-        Ok(
-            sqlx::query_scalar("SELECT name FROM api_tokens WHERE token_hash = ?")
-                .bind(token_hash)
-                .fetch_optional(&self.pool)
-                .await?,
+    /// The name of the token with this hash and when it was last used (an
+    /// unreadable time counts as never, so the next use rewrites it).
+    pub async fn token(
+        &self,
+        token_hash: &[u8],
+    ) -> Result<Option<(String, Option<OffsetDateTime>)>> {
+        let row = sqlx::query("SELECT name, last_used FROM api_tokens WHERE token_hash = ?")
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| {
+            let last_used: Option<String> = r.try_get("last_used")?;
+            Ok((
+                r.try_get("name")?,
+                last_used.and_then(|t| OffsetDateTime::parse(&t, &Rfc3339).ok()),
+            ))
+        })
+        .transpose()
+    }
+
+    /// Records that the token with this hash authenticated a request.
+    pub async fn token_used(&self, token_hash: &[u8], now: OffsetDateTime) -> Result<()> {
+        sqlx::query("UPDATE api_tokens SET last_used = ? WHERE token_hash = ?")
+            .bind(ts(now))
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Every API token, oldest first.
+    pub async fn tokens(&self) -> Result<Vec<TokenRow>> {
+        let rows = sqlx::query(
+            "SELECT name, created_at, last_used FROM api_tokens ORDER BY created_at, name",
         )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let last_used: Option<String> = r.try_get("last_used")?;
+                Ok(TokenRow {
+                    name: r.try_get("name")?,
+                    created_at: parse_ts(r.try_get("created_at")?)?,
+                    last_used: last_used.as_deref().map(parse_ts).transpose()?,
+                })
+            })
+            .collect()
+    }
+
+    /// Deletes the token with this name; `false` if there is none. The
+    /// server looks tokens up on every request, so it is refused at once.
+    pub async fn revoke_token(&self, name: &str) -> Result<bool> {
+        let r = sqlx::query("DELETE FROM api_tokens WHERE name = ?")
+            .bind(name)
+            .execute(&self.pool)
+            .await?;
+        Ok(r.rows_affected() == 1)
     }
 
     // ---- Meetings ----
