@@ -5,6 +5,9 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 fn main() {
+    // `sqlx::migrate!` embeds migrations/; without this a new migration file
+    // alone would not rebuild the crate.
+    println!("cargo:rerun-if-changed=migrations");
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("web/i18n");
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut files: Vec<_> = std::fs::read_dir(&dir)

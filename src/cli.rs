@@ -198,6 +198,37 @@ pub enum UserCommand {
         #[command(flatten)]
         data: DataDir,
     },
+    /// List the secretary accounts: created, disabled or not, active sessions.
+    List {
+        #[command(flatten)]
+        data: DataDir,
+    },
+    /// Stop an account from signing in and end its sessions at once (the
+    /// account is kept: meetings and signed entries name it).
+    Disable {
+        /// The secretary's email, as `rollcall user list` shows it.
+        email: String,
+        #[command(flatten)]
+        data: DataDir,
+    },
+    /// Let a disabled account sign in again.
+    Enable {
+        /// The secretary's email, as `rollcall user list` shows it.
+        email: String,
+        #[command(flatten)]
+        data: DataDir,
+    },
+    /// Set a new password (asks for it, or reads it from stdin) and end the
+    /// account's sessions.
+    Password {
+        /// The secretary's email, as `rollcall user list` shows it.
+        email: String,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+        #[command(flatten)]
+        data: DataDir,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -206,6 +237,18 @@ pub enum TokenCommand {
     Create {
         /// A name saying what the token is for.
         #[arg(long)]
+        name: String,
+        #[command(flatten)]
+        data: DataDir,
+    },
+    /// List the API tokens: name, when created, when last used (never the tokens).
+    List {
+        #[command(flatten)]
+        data: DataDir,
+    },
+    /// Delete an API token; the running server refuses it from the next request.
+    Revoke {
+        /// The token's name, as `rollcall token list` shows it.
         name: String,
         #[command(flatten)]
         data: DataDir,

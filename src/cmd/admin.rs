@@ -1,11 +1,13 @@
-//! `rollcall user add`, `rollcall token create`, `rollcall export`: the
-//! secretary's tools on the server machine, working on its database.
+//! `rollcall user`, `rollcall token`, `rollcall export`, `rollcall code`:
+//! the operator's tools on the server machine, working on its database.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 
-use anyhow::{bail, Context, Result};
-use rollcall::http::auth_tools::{check_new_password, digest, hash_password, random_token};
+use anyhow::{anyhow, bail, Context, Result};
+use rollcall::http::auth_tools::{
+    check_new_password, digest, hash_password, random_token, ABSOLUTE_SECONDS, IDLE_SECONDS,
+};
 use rollcall::keystore::Keystore;
 use rollcall::store::writer::Logs;
 use rollcall::store::Store;
@@ -41,52 +43,250 @@ fn read_password(from_stdin: bool) -> Result<String> {
     Ok(first)
 }
 
-pub fn user(command: UserCommand) -> Result<ExitCode> {
-    let UserCommand::Add {
-        email,
-        password_stdin,
-        data,
-    } = command;
-    let email = match rollcall::fields::email(&email) {
-        Ok(Some(e)) => e,
-        _ => bail!("{email:?} is not an email address such as secretary@example.org"),
-    };
-    let password = read_password(password_stdin)?;
-    check_new_password(&password, &password).map_err(anyhow::Error::msg)?;
-    let hash = hash_password(&password).map_err(anyhow::Error::msg)?;
-    runtime()?.block_on(async {
-        let store = open(&data).await?;
-        if !store
-            .create_user(&email, &hash, OffsetDateTime::now_utc())
-            .await?
-        {
-            bail!("a secretary with email {email} already exists");
+/// A time as `YYYY-MM-DD HH:MM UTC`.
+fn when(t: OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    t.format(time::macros::format_description!(
+        "[year]-[month]-[day] [hour]:[minute] UTC"
+    ))
+    .unwrap_or_else(|_| rollcall::store::ts(t))
+}
+
+/// Prints `rows` under `header` in columns two spaces apart.
+fn print_table(header: &[&str], rows: &[Vec<String>]) {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
         }
-        let _ = store
-            .delete_setting(rollcall::http::auth_tools::SETUP_KEY)
-            .await;
-        eprintln!("Created secretary {email}. Sign in at /login.");
-        Ok(ExitCode::SUCCESS)
-    })
+    }
+    let line = |cells: &mut dyn Iterator<Item = &str>| {
+        let mut out = String::new();
+        for (cell, w) in cells.zip(&widths) {
+            out.push_str(cell);
+            out.extend(std::iter::repeat_n(' ', w - cell.chars().count() + 2));
+        }
+        println!("{}", out.trim_end());
+    };
+    line(&mut header.iter().copied());
+    for row in rows {
+        line(&mut row.iter().map(String::as_str));
+    }
+}
+
+fn sessions(n: u64) -> String {
+    if n == 1 {
+        "1 session".to_owned()
+    } else {
+        format!("{n} sessions")
+    }
+}
+
+/// The email as accounts store it.
+fn account_email(email: &str) -> Result<String> {
+    match rollcall::fields::email(email) {
+        Ok(Some(e)) => Ok(e),
+        _ => bail!("{email:?} is not an email address such as secretary@example.org"),
+    }
+}
+
+fn unknown_account(email: &str) -> anyhow::Error {
+    anyhow!("no secretary account has the email {email}; `rollcall user list` shows the accounts")
+}
+
+pub fn user(command: UserCommand) -> Result<ExitCode> {
+    match command {
+        UserCommand::Add {
+            email,
+            password_stdin,
+            data,
+        } => {
+            let email = account_email(&email)?;
+            let password = read_password(password_stdin)?;
+            check_new_password(&password, &password).map_err(anyhow::Error::msg)?;
+            let hash = hash_password(&password).map_err(anyhow::Error::msg)?;
+            runtime()?.block_on(async {
+                let store = open(&data).await?;
+                if !store
+                    .create_user(&email, &hash, OffsetDateTime::now_utc())
+                    .await?
+                {
+                    bail!("a secretary with email {email} already exists");
+                }
+                let _ = store
+                    .delete_setting(rollcall::http::auth_tools::SETUP_KEY)
+                    .await;
+                eprintln!("Created secretary {email}. Sign in at /login.");
+                Ok(ExitCode::SUCCESS)
+            })
+        }
+        UserCommand::List { data } => runtime()?.block_on(async {
+            let store = open(&data).await?;
+            let now = OffsetDateTime::now_utc().unix_timestamp();
+            let users = store
+                .users(now - IDLE_SECONDS, now - ABSOLUTE_SECONDS)
+                .await?;
+            if users.is_empty() {
+                eprintln!(
+                    "There are no secretary accounts yet. Create one with \
+                     `rollcall user add EMAIL`, or with the first-run setup link \
+                     that `rollcall serve` prints."
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
+            let rows: Vec<Vec<String>> = users
+                .into_iter()
+                .map(|u| {
+                    vec![
+                        u.email,
+                        when(u.created_at),
+                        u.disabled_at.map_or_else(|| "no".to_owned(), when),
+                        u.active_sessions.to_string(),
+                    ]
+                })
+                .collect();
+            print_table(&["EMAIL", "CREATED", "DISABLED", "ACTIVE SESSIONS"], &rows);
+            Ok(ExitCode::SUCCESS)
+        }),
+        UserCommand::Disable { email, data } => {
+            let email = account_email(&email)?;
+            runtime()?.block_on(async {
+                let store = open(&data).await?;
+                let before = store
+                    .user_disabled_at(&email)
+                    .await?
+                    .ok_or_else(|| unknown_account(&email))?;
+                let ended = store
+                    .disable_user(&email, OffsetDateTime::now_utc())
+                    .await?
+                    .ok_or_else(|| unknown_account(&email))?;
+                match before {
+                    Some(since) => eprintln!(
+                        "Secretary {email} was already disabled (since {}); {} ended.",
+                        when(since),
+                        sessions(ended)
+                    ),
+                    None => eprintln!(
+                        "Disabled secretary {email}: they can no longer sign in, and {} ended. \
+                         `rollcall user enable {email}` lets them sign in again.",
+                        sessions(ended)
+                    ),
+                }
+                Ok(ExitCode::SUCCESS)
+            })
+        }
+        UserCommand::Enable { email, data } => {
+            let email = account_email(&email)?;
+            runtime()?.block_on(async {
+                let store = open(&data).await?;
+                let before = store
+                    .user_disabled_at(&email)
+                    .await?
+                    .ok_or_else(|| unknown_account(&email))?;
+                if before.is_none() {
+                    eprintln!("Secretary {email} is already enabled; nothing to do.");
+                    return Ok(ExitCode::SUCCESS);
+                }
+                if !store.enable_user(&email).await? {
+                    return Err(unknown_account(&email));
+                }
+                eprintln!("Enabled secretary {email}: they can sign in again.");
+                Ok(ExitCode::SUCCESS)
+            })
+        }
+        UserCommand::Password {
+            email,
+            password_stdin,
+            data,
+        } => {
+            let email = account_email(&email)?;
+            let runtime = runtime()?;
+            let store = runtime.block_on(open(&data))?;
+            // Check the account before asking for a password.
+            let disabled = runtime
+                .block_on(store.user_disabled_at(&email))?
+                .ok_or_else(|| unknown_account(&email))?
+                .is_some();
+            let password = read_password(password_stdin)?;
+            check_new_password(&password, &password).map_err(anyhow::Error::msg)?;
+            let hash = hash_password(&password).map_err(anyhow::Error::msg)?;
+            let ended = runtime
+                .block_on(store.set_password(&email, &hash))?
+                .ok_or_else(|| unknown_account(&email))?;
+            eprintln!(
+                "Set a new password for secretary {email}; {} ended.",
+                sessions(ended)
+            );
+            if disabled {
+                eprintln!(
+                    "The account is still disabled; `rollcall user enable {email}` lets it sign in."
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
 }
 
 pub fn token(command: TokenCommand) -> Result<ExitCode> {
-    let TokenCommand::Create { name, data } = command;
-    let name = rollcall::fields::text("name", "Token name", &name, 100, true)
-        .map_err(|e| anyhow::anyhow!(e.message))?;
-    let token = format!("rc_{}", random_token());
-    runtime()?.block_on(async {
-        let store = open(&data).await?;
-        if !store
-            .create_token(&name, &digest(&token), OffsetDateTime::now_utc())
-            .await?
-        {
-            bail!("a token named {name:?} already exists; choose another name");
+    match command {
+        TokenCommand::Create { name, data } => {
+            let name = rollcall::fields::text("name", "Token name", &name, 100, true)
+                .map_err(|e| anyhow!(e.message))?;
+            let token = format!("rc_{}", random_token());
+            runtime()?.block_on(async {
+                let store = open(&data).await?;
+                if !store
+                    .create_token(&name, &digest(&token), OffsetDateTime::now_utc())
+                    .await?
+                {
+                    bail!("a token named {name:?} already exists; choose another name");
+                }
+                eprintln!("API token {name:?} created. It is shown only once; store it safely:");
+                println!("{token}");
+                Ok(ExitCode::SUCCESS)
+            })
         }
-        eprintln!("API token {name:?} created. It is shown only once; store it safely:");
-        println!("{token}");
-        Ok(ExitCode::SUCCESS)
-    })
+        TokenCommand::List { data } => runtime()?.block_on(async {
+            let store = open(&data).await?;
+            let tokens = store.tokens().await?;
+            if tokens.is_empty() {
+                eprintln!(
+                    "There are no API tokens. Create one with `rollcall token create --name NAME`."
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
+            let rows: Vec<Vec<String>> = tokens
+                .into_iter()
+                .map(|t| {
+                    vec![
+                        t.name,
+                        when(t.created_at),
+                        t.last_used.map_or_else(|| "never".to_owned(), when),
+                    ]
+                })
+                .collect();
+            print_table(&["NAME", "CREATED", "LAST USED"], &rows);
+            Ok(ExitCode::SUCCESS)
+        }),
+        TokenCommand::Revoke { name, data } => {
+            // The same normalisation as `token create`; a name it rejects
+            // cannot exist, and is reported as unknown below.
+            let name =
+                rollcall::fields::text("name", "Token name", &name, 100, true).unwrap_or(name);
+            runtime()?.block_on(async {
+                let store = open(&data).await?;
+                if !store.revoke_token(&name).await? {
+                    bail!(
+                        "no API token is named {name:?}; `rollcall token list` shows the token names"
+                    );
+                }
+                eprintln!(
+                    "Revoked API token {name:?}: the server refuses it from the next request on."
+                );
+                Ok(ExitCode::SUCCESS)
+            })
+        }
+    }
 }
 
 pub fn export(args: ExportArgs) -> Result<ExitCode> {

@@ -4,6 +4,11 @@
 //! Sessions live in an HttpOnly, SameSite=Strict cookie (Secure over TLS);
 //! the database keeps only the SHA-256 of its value. A new session id is
 //! issued at every sign-in; sessions end after 30 idle minutes or 12 hours.
+//! A disabled account cannot sign in, and its sessions are refused.
+//!
+//! API tokens are looked up by hash on every request (nothing is cached, so
+//! `rollcall token revoke` takes effect at once); their `last_used` time is
+//! written at most once a minute.
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
@@ -27,8 +32,13 @@ use crate::i18n::{self, t};
 use crate::trust::encoding::b64url;
 
 const SESSION_COOKIE: &str = "rc_session";
-const IDLE_SECONDS: i64 = 30 * 60;
-const ABSOLUTE_SECONDS: i64 = 12 * 60 * 60;
+/// A session ends after this many idle seconds.
+pub const IDLE_SECONDS: i64 = 30 * 60;
+/// A session ends this many seconds after sign-in, however busy.
+pub const ABSOLUTE_SECONDS: i64 = 12 * 60 * 60;
+/// A token's `last_used` is rewritten only when it is older than this, so
+/// a busy client costs one write a minute rather than one per request.
+const TOKEN_USE_PRECISION: time::Duration = time::Duration::minutes(1);
 /// Settings key of the hashed first-run setup token.
 pub const SETUP_KEY: &str = "setup_token_sha256";
 /// The shortest password accepted.
@@ -188,10 +198,19 @@ impl FromRequestParts<AppState> for ApiClient {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .ok_or_else(ApiError::unauthorized)?;
-        match state.store.token_name(&digest(token.trim())).await? {
-            Some(name) => Ok(ApiClient { name }),
-            None => Err(ApiError::unauthorized()),
+        // Looked up on every request, never cached: a revoked token is
+        // refused from the next request on.
+        let hash = digest(token.trim());
+        let Some((name, last_used)) = state.store.token(&hash).await? else {
+            return Err(ApiError::unauthorized());
+        };
+        let now = OffsetDateTime::now_utc();
+        if last_used.is_none_or(|t| now - t >= TOKEN_USE_PRECISION) {
+            if let Err(e) = state.store.token_used(&hash, now).await {
+                tracing::warn!(error = %e, token = %name, "cannot record the token's use");
+            }
         }
+        Ok(ApiClient { name })
     }
 }
 
@@ -351,28 +370,36 @@ pub async fn login_submit(
             .into_response();
     }
     let email = f.email.trim().to_owned();
-    let user = match state.store.user_by_email(&email).await {
+    // A disabled account is looked up as unknown: same work, same answer.
+    let user = match state.store.enabled_user(&email).await {
         Ok(u) => u,
         Err(e) => return ApiError::from(e).into_response(),
     };
     // Verify even for unknown users, so timing does not reveal accounts.
     let dummy = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$7tWcGx7pfn+kXn4Qm+zZ0T6eo2gYwS/MU3hUzUi2Fhc";
     let ok = password_ok(&f.password, user.as_ref().map_or(dummy, |u| u.1.as_str()));
-    let Some((user_id, _)) = user.filter(|_| ok) else {
-        return (
+    let wrong = || {
+        (
             StatusCode::UNAUTHORIZED,
             login_form(&email, Some(t("login.wrong"))),
         )
-            .into_response();
+            .into_response()
+    };
+    let Some((user_id, password_hash)) = user.filter(|_| ok) else {
+        return wrong();
     };
     let id = random_token();
     let now = OffsetDateTime::now_utc().unix_timestamp();
-    if let Err(e) = state
+    // No session if the account was disabled or its password changed while
+    // the password was being checked.
+    match state
         .store
-        .create_session(&digest(&id), user_id, &random_token(), now)
+        .create_session(&digest(&id), user_id, &password_hash, &random_token(), now)
         .await
     {
-        return ApiError::from(e).into_response();
+        Ok(true) => {}
+        Ok(false) => return wrong(),
+        Err(e) => return ApiError::from(e).into_response(),
     }
     // A previous session cookie on this browser is replaced and forgotten.
     if let Some(old) = cookie(&headers, SESSION_COOKIE) {

@@ -10,7 +10,10 @@ pub mod client_ip;
 
 /// Account and token helpers the command line shares with the web sign-in.
 pub mod auth_tools {
-    pub use super::auth::{check_new_password, digest, hash_password, random_token, SETUP_KEY};
+    pub use super::auth::{
+        check_new_password, digest, hash_password, random_token, ABSOLUTE_SECONDS, IDLE_SECONDS,
+        SETUP_KEY,
+    };
 }
 mod console;
 mod error;

@@ -142,6 +142,26 @@ pub struct SessionRow {
     pub last_seen: i64,
 }
 
+/// A secretary account, as `rollcall user list` shows it.
+#[derive(Clone, Debug)]
+pub struct UserRow {
+    pub email: String,
+    pub created_at: OffsetDateTime,
+    /// When the account was disabled; `None` while it may sign in.
+    pub disabled_at: Option<OffsetDateTime>,
+    /// Sessions still within their idle and absolute limits.
+    pub active_sessions: i64,
+}
+
+/// An API token, as `rollcall token list` shows it (never its hash).
+#[derive(Clone, Debug)]
+pub struct TokenRow {
+    pub name: String,
+    pub created_at: OffsetDateTime,
+    /// When it last authenticated a request, to within a minute.
+    pub last_used: Option<OffsetDateTime>,
+}
+
 /// The database.
 #[derive(Clone, Debug)]
 pub struct Store {
@@ -376,38 +396,149 @@ impl Store {
         Ok(r.rows_affected() == 1)
     }
 
-    /// (id, password hash) of a user.
-    pub async fn user_by_email(&self, email: &str) -> Result<Option<(i64, String)>> {
-        let row = sqlx::query("SELECT id, password_hash FROM users WHERE email = ?")
-            .bind(email)
-            .fetch_optional(&self.pool)
-            .await?;
+    /// (id, password hash) of the account that may sign in with this
+    /// email: a disabled account is as unknown as a missing one.
+    pub async fn enabled_user(&self, email: &str) -> Result<Option<(i64, String)>> {
+        let row = sqlx::query(
+            "SELECT id, password_hash FROM users WHERE email = ? AND disabled_at IS NULL",
+        )
+        .bind(email)
+        .fetch_optional(&self.pool)
+        .await?;
         row.map(|r| Ok((r.try_get("id")?, r.try_get("password_hash")?)))
             .transpose()
     }
 
+    /// Every secretary account, by email. A session counts as active if it
+    /// was seen at or after `seen_since` and created at or after
+    /// `created_since` (unix seconds).
+    pub async fn users(&self, seen_since: i64, created_since: i64) -> Result<Vec<UserRow>> {
+        let rows = sqlx::query(
+            "SELECT u.email, u.created_at, u.disabled_at,
+                    (SELECT COUNT(*) FROM sessions s
+                     WHERE s.user_id = u.id AND s.last_seen >= ? AND s.created_at >= ?)
+                    AS active_sessions
+             FROM users u ORDER BY u.email",
+        )
+        .bind(seen_since)
+        .bind(created_since)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let disabled_at: Option<String> = r.try_get("disabled_at")?;
+                Ok(UserRow {
+                    email: r.try_get("email")?,
+                    created_at: parse_ts(r.try_get("created_at")?)?,
+                    disabled_at: disabled_at.as_deref().map(parse_ts).transpose()?,
+                    active_sessions: r.try_get("active_sessions")?,
+                })
+            })
+            .collect()
+    }
+
+    /// When the account with this email was disabled: `None` if there is
+    /// no such account, `Some(None)` if it is enabled.
+    pub async fn user_disabled_at(&self, email: &str) -> Result<Option<Option<OffsetDateTime>>> {
+        let row: Option<Option<String>> =
+            sqlx::query_scalar("SELECT disabled_at FROM users WHERE email = ?")
+                .bind(email)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(|d| d.as_deref().map(parse_ts).transpose())
+            .transpose()
+    }
+
+    /// Disables an account (keeping the first time it was disabled) and
+    /// deletes its sessions, in one transaction. `None` if there is no such
+    /// account, else the number of sessions ended.
+    pub async fn disable_user(&self, email: &str, now: OffsetDateTime) -> Result<Option<u64>> {
+        let mut tx = self.pool.begin().await?;
+        let updated =
+            sqlx::query("UPDATE users SET disabled_at = COALESCE(disabled_at, ?) WHERE email = ?")
+                .bind(ts(now))
+                .bind(email)
+                .execute(&mut *tx)
+                .await?;
+        if updated.rows_affected() == 0 {
+            return Ok(None);
+        }
+        let ended = sqlx::query(
+            "DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE email = ?)",
+        )
+        .bind(email)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Some(ended.rows_affected()))
+    }
+
+    /// Lets a disabled account sign in again; `false` if there is no such
+    /// account.
+    pub async fn enable_user(&self, email: &str) -> Result<bool> {
+        let r = sqlx::query("UPDATE users SET disabled_at = NULL WHERE email = ?")
+            .bind(email)
+            .execute(&self.pool)
+            .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    /// Sets an account's password hash and deletes its sessions, in one
+    /// transaction. `None` if there is no such account, else the number of
+    /// sessions ended.
+    pub async fn set_password(&self, email: &str, password_hash: &str) -> Result<Option<u64>> {
+        let mut tx = self.pool.begin().await?;
+        let updated = sqlx::query("UPDATE users SET password_hash = ? WHERE email = ?")
+            .bind(password_hash)
+            .bind(email)
+            .execute(&mut *tx)
+            .await?;
+        if updated.rows_affected() == 0 {
+            return Ok(None);
+        }
+        let ended = sqlx::query(
+            "DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE email = ?)",
+        )
+        .bind(email)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Some(ended.rows_affected()))
+    }
+
+    /// Creates a session for a user whose password was just checked against
+    /// `password_hash`. `false` (and no session) if the account was disabled
+    /// or its password changed in the meantime.
     pub async fn create_session(
         &self,
         id_hash: &[u8],
         user_id: i64,
+        password_hash: &str,
         csrf: &str,
         now: i64,
-    ) -> Result<()> {
-        sqlx::query("INSERT INTO sessions (id_hash, user_id, csrf, created_at, last_seen) VALUES (?, ?, ?, ?, ?)")
-            .bind(id_hash)
-            .bind(user_id)
-            .bind(csrf)
-            .bind(now)
-            .bind(now)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+    ) -> Result<bool> {
+        let r = sqlx::query(
+            "INSERT INTO sessions (id_hash, user_id, csrf, created_at, last_seen)
+             SELECT ?, id, ?, ?, ? FROM users
+             WHERE id = ? AND password_hash = ? AND disabled_at IS NULL",
+        )
+        .bind(id_hash)
+        .bind(csrf)
+        .bind(now)
+        .bind(now)
+        .bind(user_id)
+        .bind(password_hash)
+        .execute(&self.pool)
+        .await?;
+        Ok(r.rows_affected() == 1)
     }
 
+    /// The session with this id hash, if its account is enabled.
     pub async fn session(&self, id_hash: &[u8]) -> Result<Option<SessionRow>> {
         let row = sqlx::query(
             "SELECT s.user_id, u.email, s.csrf, s.created_at, s.last_seen
-             FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = ?",
+             FROM sessions s JOIN users u ON u.id = s.user_id
+             WHERE s.id_hash = ? AND u.disabled_at IS NULL",
         )
         .bind(id_hash)
         .fetch_optional(&self.pool)
@@ -459,14 +590,63 @@ impl Store {
         Ok(r.rows_affected() == 1)
     }
 
-    /// The name of the token with this hash.
-    pub async fn token_name(&self, token_hash: &[u8]) -> Result<Option<String>> {
-        Ok(
-            sqlx::query_scalar("SELECT name FROM api_tokens WHERE token_hash = ?")
-                .bind(token_hash)
-                .fetch_optional(&self.pool)
-                .await?,
+    /// The name of the token with this hash and when it was last used (an
+    /// unreadable time counts as never, so the next use rewrites it).
+    pub async fn token(
+        &self,
+        token_hash: &[u8],
+    ) -> Result<Option<(String, Option<OffsetDateTime>)>> {
+        let row = sqlx::query("SELECT name, last_used FROM api_tokens WHERE token_hash = ?")
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| {
+            let last_used: Option<String> = r.try_get("last_used")?;
+            Ok((
+                r.try_get("name")?,
+                last_used.and_then(|t| OffsetDateTime::parse(&t, &Rfc3339).ok()),
+            ))
+        })
+        .transpose()
+    }
+
+    /// Records that the token with this hash authenticated a request.
+    pub async fn token_used(&self, token_hash: &[u8], now: OffsetDateTime) -> Result<()> {
+        sqlx::query("UPDATE api_tokens SET last_used = ? WHERE token_hash = ?")
+            .bind(ts(now))
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Every API token, oldest first.
+    pub async fn tokens(&self) -> Result<Vec<TokenRow>> {
+        let rows = sqlx::query(
+            "SELECT name, created_at, last_used FROM api_tokens ORDER BY created_at, name",
         )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let last_used: Option<String> = r.try_get("last_used")?;
+                Ok(TokenRow {
+                    name: r.try_get("name")?,
+                    created_at: parse_ts(r.try_get("created_at")?)?,
+                    last_used: last_used.as_deref().map(parse_ts).transpose()?,
+                })
+            })
+            .collect()
+    }
+
+    /// Deletes the token with this name; `false` if there is none. The
+    /// server looks tokens up on every request, so it is refused at once.
+    pub async fn revoke_token(&self, name: &str) -> Result<bool> {
+        let r = sqlx::query("DELETE FROM api_tokens WHERE name = ?")
+            .bind(name)
+            .execute(&self.pool)
+            .await?;
+        Ok(r.rows_affected() == 1)
     }
 
     // ---- Meetings ----

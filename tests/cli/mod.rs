@@ -1,3 +1,4 @@
+mod accounts;
 mod keys;
 mod list_pdf;
 mod verify;
