@@ -369,7 +369,12 @@ pub async fn login_submit(
         )
             .into_response();
     }
-    let email = f.email.trim().to_owned();
+    // Accounts are stored as `user add` and setup normalise the address
+    // (domain in lower case); look them up the same way.
+    let email = match crate::fields::email(&f.email) {
+        Ok(Some(e)) => e,
+        _ => f.email.trim().to_owned(),
+    };
     // A disabled account is looked up as unknown: same work, same answer.
     let user = match state.store.enabled_user(&email).await {
         Ok(u) => u,

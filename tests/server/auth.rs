@@ -201,3 +201,24 @@ fn the_api_needs_a_valid_bearer_token() {
     assert_eq!(server.get("/api/v1/meetings").status, 401);
     assert_eq!(server.get("/api/v1/meetings/m-x/bundle").status, 401);
 }
+
+#[test]
+fn a_secretary_signs_in_whatever_the_case_of_their_emails_domain() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]);
+    setup(&server);
+    for typed in ["sec@Example.ORG", "  sec@example.org "] {
+        let r = server.post_form("/login", &[], &[("email", typed), ("password", PASSWORD)]);
+        assert_eq!(r.status, 303, "{typed:?}: {}", r.text());
+    }
+    // The password still has to be right.
+    let wrong = server.post_form(
+        "/login",
+        &[],
+        &[
+            ("email", "sec@EXAMPLE.org"),
+            ("password", "not the password"),
+        ],
+    );
+    assert_eq!(wrong.status, 401);
+}
