@@ -410,6 +410,15 @@ pub async fn login_submit(
     if let Some(old) = cookie(&headers, SESSION_COOKIE) {
         let _ = state.store.delete_session(&digest(&old)).await;
     }
+    // Sessions that expired without signing out are swept at each sign-in,
+    // so they do not pile up.
+    if let Err(e) = state
+        .store
+        .delete_expired_sessions(now - IDLE_SECONDS, now - ABSOLUTE_SECONDS)
+        .await
+    {
+        tracing::warn!(error = %e, "could not delete expired sessions");
+    }
     (
         [(
             header::SET_COOKIE,

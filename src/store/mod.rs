@@ -564,6 +564,21 @@ impl Store {
         Ok(())
     }
 
+    /// Deletes every session last seen before `seen_before` or created
+    /// before `created_before` (expired ones); returns how many.
+    pub async fn delete_expired_sessions(
+        &self,
+        seen_before: i64,
+        created_before: i64,
+    ) -> Result<u64> {
+        let r = sqlx::query("DELETE FROM sessions WHERE last_seen < ? OR created_at < ?")
+            .bind(seen_before)
+            .bind(created_before)
+            .execute(&self.pool)
+            .await?;
+        Ok(r.rows_affected())
+    }
+
     pub async fn delete_session(&self, id_hash: &[u8]) -> Result<()> {
         sqlx::query("DELETE FROM sessions WHERE id_hash = ?")
             .bind(id_hash)

@@ -222,3 +222,39 @@ fn a_secretary_signs_in_whatever_the_case_of_their_emails_domain() {
     );
     assert_eq!(wrong.status, 401);
 }
+
+#[test]
+fn expired_sessions_are_swept_when_someone_signs_in() {
+    use rollcall::store::Store;
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]);
+    setup(&server);
+    let live = login(&server);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let store = rt
+        .block_on(Store::open(&dir.path().join("data/rollcall.db")))
+        .unwrap();
+    // A session left 13 hours ago, never signed out of.
+    let (user, hash) = rt
+        .block_on(store.enabled_user("sec@example.org"))
+        .unwrap()
+        .unwrap();
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let stale = b"a session nobody signed out of".to_vec();
+    assert!(rt
+        .block_on(store.create_session(&stale, user, &hash, "csrf", now - 13 * 3600))
+        .unwrap());
+    assert!(rt.block_on(store.session(&stale)).unwrap().is_some());
+
+    login(&server);
+    assert!(
+        rt.block_on(store.session(&stale)).unwrap().is_none(),
+        "the expired session is gone"
+    );
+    // Live sessions are kept.
+    let console = server.get_with("/console", &[("cookie", &live)]);
+    assert_eq!(console.status, 200);
+}
