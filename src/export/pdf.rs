@@ -58,15 +58,27 @@ fn writer_error(e: KrillaError) -> PdfRenderError {
     let KrillaError::Validation(errors) = e else {
         return PdfRenderError::Writer(e.to_string());
     };
-    let mut problems: Vec<String> = errors
+    /// Distinct problems named; the rest are counted.
+    const SHOWN: usize = 10;
+    let mut seen = std::collections::HashSet::new();
+    let problems: Vec<String> = errors
         .iter()
         .map(|(err, validators)| {
             let by: Vec<&str> = validators.into_iter().map(|v| v.as_str()).collect();
             format!("{} ({})", describe(err), by.join(", "))
         })
+        .filter(|p| seen.insert(p.clone()))
         .collect();
-    problems.dedup();
-    PdfRenderError::Nonconforming(problems.join("; "))
+    let mut message = problems
+        .iter()
+        .take(SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join("; ");
+    if problems.len() > SHOWN {
+        message.push_str(&format!("; and {} more", problems.len() - SHOWN));
+    }
+    PdfRenderError::Nonconforming(message)
 }
 
 fn describe(e: &ValidationError) -> String {
@@ -1269,6 +1281,27 @@ mod tests {
             .collect();
         assert_eq!(texts.concat(), "alpha beta gamma delta");
         assert!(texts.len() > 2, "{texts:?}");
+    }
+
+    #[test]
+    fn a_refused_document_says_what_broke_which_standard() {
+        let both = ConfigurationBuilder::new()
+            .with_archival_validator(Archival::A3_A)
+            .with_accessibility_validator(Accessibility::UA1)
+            .finish()
+            .unwrap()
+            .validators();
+        let e = writer_error(KrillaError::Validation(vec![
+            (ValidationError::MissingAltText(None), both),
+            (ValidationError::MissingAltText(None), both),
+            (ValidationError::MissingHeadingTitle, both),
+        ]));
+        assert_eq!(
+            e.to_string(),
+            "the PDF was not written because it would not conform: \
+             a figure has no text alternative (PDF/A-3a, PDF/UA-1); \
+             a heading has no title (PDF/A-3a, PDF/UA-1)"
+        );
     }
 
     #[test]
