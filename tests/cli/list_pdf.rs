@@ -1,12 +1,15 @@
-//! The PDF list made from a bundle: a withheld field reads "withheld", and
-//! the bundle attached is byte for byte the one given.
+//! The PDF list made from a bundle: a withheld field reads "withheld", the
+//! bundle attached is byte for byte the one given, and the list is a tagged
+//! PDF a screen reader can follow.
+
+use std::path::Path;
 
 use rollcall::export::fonts::FontLibrary;
 use rollcall::export::ListText;
 use rollcall::trust::disclosure::Disclosure;
 use rollcall::trust::pdf_attachment::extract_bundle;
 
-use crate::server::list_pdf::pdf_text;
+use crate::server::list_pdf::{children, pdf_text, pdfinfo, structure};
 use crate::support::{bundle, rollcall, signer, text};
 
 #[test]
@@ -69,4 +72,199 @@ fn a_withheld_field_prints_as_withheld_and_the_pdf_still_verifies() {
     );
     assert!(out.status.success(), "{}", text(&out.stdout));
     assert!(text(&out.stdout).contains("1 with withheld fields"));
+}
+
+/// The list of a bundle printed to `dir/file`, as the PDF's bytes.
+fn print(
+    b: &rollcall::trust::bundle::Bundle,
+    report: &rollcall::trust::verify::Report,
+    text: &ListText,
+    fonts: &FontLibrary,
+    path: &Path,
+) -> Vec<u8> {
+    let json = serde_json::to_vec(b).unwrap();
+    let pdf = rollcall::export::list_pdf(
+        b,
+        report,
+        &json,
+        text,
+        fonts,
+        time::OffsetDateTime::now_utc(),
+    )
+    .unwrap_or_else(|e| panic!("the list is written: {e}"));
+    std::fs::write(path, &pdf).unwrap();
+    pdf
+}
+
+fn contains(hay: &[u8], needle: &str) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+#[test]
+fn a_screen_reader_user_finds_the_attendance_list_as_a_table_with_headers() {
+    let s = signer(22);
+    // Enough attendees for the table to run over several pages.
+    let b = bundle(&s, 60);
+    let report = rollcall::export::verified(&b, &[*s.public()]);
+    assert!(report.valid, "{:?}", report.failures);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("list.pdf");
+    let pdf = print(
+        &b,
+        &report,
+        &ListText::english(),
+        &FontLibrary::new(None, true),
+        &path,
+    );
+
+    // Tagged, titled, and claiming PDF/UA-1 and PDF/A-3a.
+    let info = pdfinfo(&path, &[]);
+    assert!(info.lines().any(|l| l == "Tagged:          yes"), "{info}");
+    assert!(
+        info.contains("Title:           Attendance list: ISO/TC 46 plenary"),
+        "{info}"
+    );
+    let pages: usize = info
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap();
+    let meta = pdfinfo(&path, &["-meta"]);
+    for claim in [
+        "<pdfuaid:part>1</pdfuaid:part>",
+        "<pdfaid:part>3</pdfaid:part>",
+        "<pdfaid:conformance>A</pdfaid:conformance>",
+        "<dc:language><rdf:Bag><rdf:li>en</rdf:li></rdf:Bag></dc:language>",
+    ] {
+        assert!(meta.contains(claim), "{claim} missing from:\n{meta}");
+    }
+    assert!(
+        contains(&pdf, "/Lang(en)"),
+        "the catalog gives the language"
+    );
+    assert!(
+        contains(&pdf, "/DisplayDocTitle true"),
+        "viewers show the title"
+    );
+
+    // The title first, then one table: a header row of column headers,
+    // then one row per attendee, however many pages it spans.
+    let tree = structure(&path);
+    let kinds: Vec<&str> = tree.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds.first(), Some(&"Document"), "{kinds:?}");
+    assert_eq!(kinds.get(1), Some(&"H1"), "{kinds:?}");
+    let tables: Vec<usize> = (0..tree.len()).filter(|&i| kinds[i] == "Table").collect();
+    assert_eq!(tables.len(), 1, "one table: {kinds:?}");
+    let parts = children(&tree, tables[0]);
+    let part_kinds: Vec<&str> = parts.iter().map(|&i| kinds[i]).collect();
+    assert_eq!(part_kinds, ["THead", "TBody"]);
+    let header_rows = children(&tree, parts[0]);
+    assert_eq!(header_rows.len(), 1, "the header is in the table once");
+    let headers = children(&tree, header_rows[0]);
+    assert_eq!(headers.len(), 8);
+    for &th in &headers {
+        assert_eq!(kinds[th], "TH");
+        assert!(
+            tree[th].attributes.iter().any(|a| a == "/Scope /Column"),
+            "{:?}",
+            tree[th]
+        );
+    }
+    let rows = children(&tree, parts[1]);
+    assert_eq!(rows.len(), report.attendees.len(), "one row per attendee");
+    for &tr in &rows {
+        assert_eq!(kinds[tr], "TR");
+        let cells = children(&tree, tr);
+        assert_eq!(cells.len(), 8);
+        assert!(cells.iter().all(|&c| kinds[c] == "TD"));
+    }
+    assert_eq!(kinds.iter().filter(|k| **k == "TH").count(), 8);
+
+    // The header repeated on later pages and the page footers are shown
+    // but are not part of what is read out.
+    assert!(pages > 1, "the table spans pages");
+    let shown = pdf_text(&path);
+    assert!(shown.matches("Attestation").count() > 1, "{shown}");
+    let read = pdfinfo(&path, &["-struct-text"]);
+    assert_eq!(read.matches("\"Attestation\"").count(), 1, "{read}");
+    assert!(shown.contains("page 1 of") && !read.contains("page 1 of"));
+    assert!(read.contains("\"Attendee 59\""), "{read}");
+
+    // Sections, the QR code as a figure that says what it holds, and the
+    // Code's lists.
+    assert!(kinds.contains(&"H2"));
+    assert!(kinds.contains(&"Figure"));
+    assert!(
+        contains(
+            &pdf,
+            "/Alt(QR code with the checkpoint to verify this list: rollcall-list; origin="
+        ),
+        "the QR code's text alternative"
+    );
+    for k in ["Sect", "L", "LI", "Lbl", "LBody"] {
+        assert!(kinds.contains(&k), "{k} missing: {kinds:?}");
+    }
+
+    // And the very file still verifies.
+    let out = rollcall(
+        &["verify", "list.pdf", "--key", &s.public().to_base64()],
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", text(&out.stdout));
+}
+
+#[test]
+fn a_screen_reader_reads_a_french_list_in_french() {
+    let s = signer(23);
+    let b = bundle(&s, 2);
+    let report = rollcall::export::verified(&b, &[*s.public()]);
+    let french = ListText::for_language(rollcall::i18n::Lang::get("fr").unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("liste.pdf");
+    let pdf = print(&b, &report, &french, &FontLibrary::new(None, true), &path);
+    assert!(contains(&pdf, "/Lang(fr)"), "the catalog says French");
+    // The Code in the annex is the English one, and says so.
+    assert!(
+        contains(&pdf, "/Lang(en)"),
+        "the English annex says English"
+    );
+    let meta = pdfinfo(&path, &["-meta"]);
+    assert!(
+        meta.contains("<dc:language><rdf:Bag><rdf:li>fr</rdf:li></rdf:Bag></dc:language>"),
+        "{meta}"
+    );
+    assert!(
+        pdfinfo(&path, &[]).contains("Title:           Liste de présence"),
+        "the title is the French one"
+    );
+    assert_eq!(structure(&path)[1].kind, "H1");
+    let read = pdfinfo(&path, &["-struct-text"]);
+    assert!(
+        read.contains("\"Liste de présence : ISO/TC 46 plenary\""),
+        "{read}"
+    );
+}
+
+#[test]
+fn a_name_no_font_has_still_prints_as_its_code_points_in_the_accessible_pdf() {
+    let s = signer(24);
+    let b = bundle(&s, 2);
+    let mut report = rollcall::export::verified(&b, &[*s.public()]);
+    report.attendees[0]
+        .fields
+        .insert("name".into(), "王小明".into());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("list.pdf");
+    // Only the built-in font: it has no Chinese.
+    print(
+        &b,
+        &report,
+        &ListText::english(),
+        &FontLibrary::new(None, false),
+        &path,
+    );
+    let shown = pdf_text(&path);
+    assert!(shown.contains("[U+738B][U+5C0F][U+660E]"), "{shown}");
+    let read = pdfinfo(&path, &["-struct-text"]);
+    assert!(read.contains("\"[U+738B][U+5C0F][U+660E]\""), "{read}");
 }

@@ -38,6 +38,69 @@ pub fn pdf_text(pdf: &Path) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// `pdfinfo` (poppler-utils) output for a PDF, with `flags` such as
+/// `-meta` (the XMP metadata) or `-struct` (the tag tree).
+pub fn pdfinfo(pdf: &Path, flags: &[&str]) -> String {
+    let out = Command::new("pdfinfo")
+        .args(["-enc", "UTF-8"])
+        .args(flags)
+        .arg(pdf)
+        .output()
+        .expect("pdfinfo runs (install poppler-utils)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// One structure element of a tagged PDF, as `pdfinfo -struct` lists it.
+#[derive(Debug)]
+pub struct Element {
+    pub depth: usize,
+    /// The structure type: `H1`, `P`, `Table`, `TH`, …
+    pub kind: String,
+    /// Its attribute lines (`/Scope /Column`, …).
+    pub attributes: Vec<String>,
+}
+
+/// The tag tree of a PDF, in reading order, from `pdfinfo -struct`;
+/// empty when the PDF is not tagged.
+pub fn structure(pdf: &Path) -> Vec<Element> {
+    let mut out: Vec<Element> = Vec::new();
+    for line in pdfinfo(pdf, &["-struct"]).lines() {
+        let trimmed = line.trim_start();
+        let depth = (line.len() - trimmed.len()) / 2;
+        if trimmed.starts_with('/') {
+            if let Some(e) = out.last_mut() {
+                e.attributes.push(trimmed.to_owned());
+            }
+        } else if trimmed.starts_with(|c: char| c.is_ascii_uppercase()) {
+            let kind = trimmed
+                .split([' ', ':'])
+                .next()
+                .unwrap_or_default()
+                .to_owned();
+            out.push(Element {
+                depth,
+                kind,
+                attributes: Vec::new(),
+            });
+        }
+    }
+    out
+}
+
+/// The elements directly inside `tree[at]`, by index.
+pub fn children(tree: &[Element], at: usize) -> Vec<usize> {
+    let depth = tree[at].depth;
+    (at + 1..tree.len())
+        .take_while(|&i| tree[i].depth > depth)
+        .filter(|&i| tree[i].depth == depth + 1)
+        .collect()
+}
+
 /// Whether `text` shows `name`: as written, or (for right-to-left names,
 /// which text extraction may give in visual order) with each word reversed.
 pub fn shows(text: &str, name: &str) -> bool {
@@ -299,6 +362,11 @@ fn a_french_secretary_prints_the_list_in_french_and_it_still_verifies() {
     for needle in ["Liste de présence", "Amélie Durand", "page 1 sur"] {
         assert!(text.contains(needle), "{needle} missing from:\n{text}");
     }
+    // A screen reader reads it as French.
+    assert!(pdfinfo(&list, &[])
+        .lines()
+        .any(|l| l == "Tagged:          yes"));
+    assert!(find(&r.body, b"/Lang(fr)", 0).is_some());
     let key = server.public_key();
     assert!(server
         .cli(&["verify", "liste.pdf", "--key", &key])
