@@ -31,6 +31,18 @@ async fn open(data: &DataDir) -> Result<Store> {
         .with_context(|| format!("cannot open the database in {}", data.dir.display()))
 }
 
+/// The database of an existing data directory: commands that read or
+/// change what a server recorded do not create an empty one by mistake.
+async fn open_existing(data: &DataDir) -> Result<Store> {
+    if !data.dir.join("rollcall.db").is_file() {
+        bail!(
+            "there is no rollcall database in {}; pass the server's data directory with --data DIR (or ROLLCALL_DATA)",
+            data.dir.display()
+        );
+    }
+    open(data).await
+}
+
 fn read_password(from_stdin: bool) -> Result<String> {
     if from_stdin || !std::io::stdin().is_terminal() {
         let mut line = String::new();
@@ -121,7 +133,7 @@ pub fn user(command: UserCommand) -> Result<ExitCode> {
             })
         }
         UserCommand::List { data } => runtime()?.block_on(async {
-            let store = open(&data).await?;
+            let store = open_existing(&data).await?;
             let now = OffsetDateTime::now_utc().unix_timestamp();
             let users = store
                 .users(now - IDLE_SECONDS, now - ABSOLUTE_SECONDS)
@@ -151,7 +163,7 @@ pub fn user(command: UserCommand) -> Result<ExitCode> {
         UserCommand::Disable { email, data } => {
             let email = account_email(&email)?;
             runtime()?.block_on(async {
-                let store = open(&data).await?;
+                let store = open_existing(&data).await?;
                 let before = store
                     .user_disabled_at(&email)
                     .await?
@@ -178,7 +190,7 @@ pub fn user(command: UserCommand) -> Result<ExitCode> {
         UserCommand::Enable { email, data } => {
             let email = account_email(&email)?;
             runtime()?.block_on(async {
-                let store = open(&data).await?;
+                let store = open_existing(&data).await?;
                 let before = store
                     .user_disabled_at(&email)
                     .await?
@@ -201,7 +213,7 @@ pub fn user(command: UserCommand) -> Result<ExitCode> {
         } => {
             let email = account_email(&email)?;
             let runtime = runtime()?;
-            let store = runtime.block_on(open(&data))?;
+            let store = runtime.block_on(open_existing(&data))?;
             // Check the account before asking for a password.
             let disabled = runtime
                 .block_on(store.user_disabled_at(&email))?
@@ -247,7 +259,7 @@ pub fn token(command: TokenCommand) -> Result<ExitCode> {
             })
         }
         TokenCommand::List { data } => runtime()?.block_on(async {
-            let store = open(&data).await?;
+            let store = open_existing(&data).await?;
             let tokens = store.tokens().await?;
             if tokens.is_empty() {
                 eprintln!(
@@ -274,7 +286,7 @@ pub fn token(command: TokenCommand) -> Result<ExitCode> {
             let name =
                 rollcall::fields::text("name", "Token name", &name, 100, true).unwrap_or(name);
             runtime()?.block_on(async {
-                let store = open(&data).await?;
+                let store = open_existing(&data).await?;
                 if !store.revoke_token(&name).await? {
                     bail!(
                         "no API token is named {name:?}; `rollcall token list` shows the token names"
@@ -291,7 +303,7 @@ pub fn token(command: TokenCommand) -> Result<ExitCode> {
 
 pub fn export(args: ExportArgs) -> Result<ExitCode> {
     runtime()?.block_on(async {
-        let store = open(&args.data).await?;
+        let store = open_existing(&args.data).await?;
         let ring = Keystore::new(&args.keys.dir).keyring()?;
         let keys = ring.public_keys();
         if keys.is_empty() {
@@ -440,7 +452,7 @@ pub fn code(command: CodeCommand) -> Result<ExitCode> {
             })
         }
         CodeCommand::List { data } => runtime()?.block_on(async {
-            let store = open(&data).await?;
+            let store = open_existing(&data).await?;
             store
                 .put_code(
                     &rollcall::trust::code::CodeDocument::iso(),

@@ -151,6 +151,7 @@ fn operator_revokes_a_leaked_token_and_the_server_refuses_it_at_once() {
 #[test]
 fn revoking_an_unknown_token_fails_and_points_to_token_list() {
     let dir = tempfile::tempdir().unwrap();
+    let _server = Server::start(dir.path(), &[]);
     let out = rollcall(&["token", "revoke", "ghost", "--data", "data"], dir.path());
     assert!(!out.status.success());
     let err = text(&out.stderr);
@@ -164,6 +165,7 @@ fn revoking_an_unknown_token_fails_and_points_to_token_list() {
 #[test]
 fn an_empty_token_list_says_how_to_create_a_token() {
     let dir = tempfile::tempdir().unwrap();
+    let _server = Server::start(dir.path(), &[]);
     let out = rollcall(&["token", "list", "--data", "data"], dir.path());
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(text(&out.stdout), "", "no table");
@@ -276,6 +278,7 @@ fn a_new_password_replaces_the_old_one_and_ends_existing_sessions() {
 #[test]
 fn user_list_shows_each_account_whether_disabled_and_its_active_sessions() {
     let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]);
     let empty = rollcall(&["user", "list", "--data", "data"], dir.path());
     assert!(empty.status.success());
     assert_eq!(text(&empty.stdout), "");
@@ -285,7 +288,6 @@ fn user_list_shows_each_account_whether_disabled_and_its_active_sessions() {
         text(&empty.stderr)
     );
 
-    let server = Server::start(dir.path(), &[]);
     add_secretary(&server, "alice@example.org");
     add_secretary(&server, "bob@example.org");
     session(&server, "alice@example.org", PASSWORD);
@@ -318,4 +320,25 @@ fn user_list_shows_each_account_whether_disabled_and_its_active_sessions() {
     let err = text(&unknown.stderr);
     assert!(err.contains("carol@example.org"), "{err}");
     assert!(err.contains("rollcall user list"), "{err}");
+}
+
+#[test]
+fn a_mistyped_data_directory_is_named_and_nothing_is_created_there() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        &["token", "list", "--data", "nowhere"][..],
+        &["token", "revoke", "ci", "--data", "nowhere"],
+        &["user", "list", "--data", "nowhere"],
+        &["user", "disable", "sec@example.org", "--data", "nowhere"],
+        &["export", "m-nothing", "--data", "nowhere", "--keys", "keys"],
+    ] {
+        let out = rollcall(args, dir.path());
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = text(&out.stderr);
+        assert!(
+            err.contains("there is no rollcall database in nowhere") && err.contains("--data DIR"),
+            "{args:?}: {err}"
+        );
+        assert!(!dir.path().join("nowhere").exists(), "{args:?} created it");
+    }
 }
