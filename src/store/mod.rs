@@ -453,24 +453,12 @@ impl Store {
     /// deletes its sessions, in one transaction. `None` if there is no such
     /// account, else the number of sessions ended.
     pub async fn disable_user(&self, email: &str, now: OffsetDateTime) -> Result<Option<u64>> {
-        let mut tx = self.pool.begin().await?;
-        let updated =
-            sqlx::query("UPDATE users SET disabled_at = COALESCE(disabled_at, ?) WHERE email = ?")
-                .bind(ts(now))
-                .bind(email)
-                .execute(&mut *tx)
-                .await?;
-        if updated.rows_affected() == 0 {
-            return Ok(None);
-        }
-        let ended = sqlx::query(
-            "DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE email = ?)",
+        self.update_user_ending_sessions(
+            "UPDATE users SET disabled_at = COALESCE(disabled_at, ?) WHERE email = ?",
+            &ts(now),
+            email,
         )
-        .bind(email)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(Some(ended.rows_affected()))
+        .await
     }
 
     /// Lets a disabled account sign in again; `false` if there is no such
@@ -487,9 +475,27 @@ impl Store {
     /// transaction. `None` if there is no such account, else the number of
     /// sessions ended.
     pub async fn set_password(&self, email: &str, password_hash: &str) -> Result<Option<u64>> {
+        self.update_user_ending_sessions(
+            "UPDATE users SET password_hash = ? WHERE email = ?",
+            password_hash,
+            email,
+        )
+        .await
+    }
+
+    /// Runs `update` on the account with `email` (its parameters: `value`,
+    /// then the email) and deletes the account's sessions, in one
+    /// transaction. `None` if there is no such account, else the number of
+    /// sessions ended.
+    async fn update_user_ending_sessions(
+        &self,
+        update: &str,
+        value: &str,
+        email: &str,
+    ) -> Result<Option<u64>> {
         let mut tx = self.pool.begin().await?;
-        let updated = sqlx::query("UPDATE users SET password_hash = ? WHERE email = ?")
-            .bind(password_hash)
+        let updated = sqlx::query(update)
+            .bind(value)
             .bind(email)
             .execute(&mut *tx)
             .await?;
