@@ -27,6 +27,20 @@ pub enum Command {
     /// Load Code of Conduct documents (the ISO Code is built in).
     #[command(subcommand)]
     Code(CodeCommand),
+    /// Copy the database to a new file, consistently, even while the server runs.
+    ///
+    /// The copy holds every meeting, check-in, checkpoint, account and token
+    /// hash as committed when the backup started, and is checked after it is
+    /// written. It does not hold the signing key: back up the keys
+    /// directory separately, and keep it secret.
+    ///
+    /// To restore: stop the server, put the copy in place as
+    /// DATA/rollcall.db (removing rollcall.db-wal and rollcall.db-shm), and
+    /// start it with the same keys directory. A restore takes every open
+    /// meeting's log back to the moment of the backup: check-ins
+    /// acknowledged after it are gone, and a checkpoint published after it
+    /// is not consistent with the restored log.
+    Backup(BackupArgs),
     /// Create, show or rotate the server's Ed25519 signing key.
     #[command(subcommand)]
     Keys(KeysCommand),
@@ -318,6 +332,14 @@ pub struct ExportArgs {
     pub data: DataDir,
     #[command(flatten)]
     pub keys: KeysDir,
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// The new file to write (an existing file is never overwritten).
+    pub output: PathBuf,
+    #[command(flatten)]
+    pub data: DataDir,
 }
 
 #[cfg(test)]

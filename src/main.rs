@@ -21,6 +21,7 @@ fn main() -> ExitCode {
         cli::Command::Token(c) => cmd::admin::token(c),
         cli::Command::Export(args) => cmd::admin::export(args),
         cli::Command::Code(c) => cmd::admin::code(c),
+        cli::Command::Backup(args) => cmd::admin::backup(args),
         cli::Command::Keys(c) => cmd::keys::run(c),
         cli::Command::Verify(args) => cmd::verify::run(args),
     };

@@ -13,7 +13,9 @@ use rollcall::store::writer::Logs;
 use rollcall::store::Store;
 use time::OffsetDateTime;
 
-use crate::cli::{CodeCommand, DataDir, ExportArgs, ExportFormat, TokenCommand, UserCommand};
+use crate::cli::{
+    BackupArgs, CodeCommand, DataDir, ExportArgs, ExportFormat, TokenCommand, UserCommand,
+};
 
 fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
@@ -468,4 +470,55 @@ pub fn code(command: CodeCommand) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }),
     }
+}
+
+pub fn backup(args: BackupArgs) -> Result<ExitCode> {
+    let out = &args.output;
+    if out.exists() {
+        bail!(
+            "{} already exists; a backup never overwrites a file: give a new file name",
+            out.display()
+        );
+    }
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => std::path::Path::new("."),
+    };
+    if !parent.is_dir() {
+        bail!(
+            "the directory {} does not exist; create it or write the backup elsewhere",
+            parent.display()
+        );
+    }
+    runtime()?.block_on(async {
+        let store = open_existing(&args.data).await?;
+        if let Err(e) = store.backup_to(out).await {
+            // Nothing was there before: do not leave half a copy behind.
+            let _ = std::fs::remove_file(out);
+            return Err(anyhow::Error::new(e)
+                .context(format!("cannot write the backup {}", out.display())));
+        }
+        let copy = Store::open_read_only(out)
+            .await
+            .with_context(|| format!("cannot read back the backup {}", out.display()))?;
+        if let Some(problems) = copy.integrity_problems().await? {
+            bail!(
+                "the backup {} failed SQLite's integrity check ({problems}); keep the server's \
+                 database as it is and try again, to a different disk if this one may be failing",
+                out.display()
+            );
+        }
+        let (meetings, entries) = copy.totals().await?;
+        let bytes = std::fs::metadata(out).map(|m| m.len()).unwrap_or(0);
+        eprintln!(
+            "Backed up {meetings} meetings and {entries} log entries to {} ({:.1} MB); SQLite's \
+             integrity check of the copy passed.",
+            out.display(),
+            bytes as f64 / 1e6
+        );
+        eprintln!(
+            "The signing key is not in it: keep a copy of the keys directory too, as secret as the key itself."
+        );
+        Ok(ExitCode::SUCCESS)
+    })
 }

@@ -240,6 +240,56 @@ impl Store {
         Ok(Self { pool })
     }
 
+    /// Writes a consistent copy of the whole database to `path` (a new
+    /// file), while others keep reading and writing (`VACUUM INTO`).
+    pub async fn backup_to(&self, path: &Path) -> Result<()> {
+        let target = path.to_str().ok_or_else(|| {
+            StoreError::Corrupt(format!("{} is not a UTF-8 path", path.display()))
+        })?;
+        sqlx::query("VACUUM INTO ?")
+            .bind(target)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// SQLite's own check of the database file: `None` if it is sound,
+    /// else its first complaints.
+    pub async fn integrity_problems(&self) -> Result<Option<String>> {
+        let rows: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check(10)")
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(match rows.as_slice() {
+            [ok] if ok == "ok" => None,
+            _ => Some(rows.join("; ")),
+        })
+    }
+
+    /// How many meetings and log entries the database holds.
+    pub async fn totals(&self) -> Result<(i64, i64)> {
+        let meetings: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM meetings")
+            .fetch_one(&self.pool)
+            .await?;
+        let entries: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM entries")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok((meetings, entries))
+    }
+
+    /// Opens an existing database file read-only, as it is (no migration):
+    /// for checking a backup.
+    pub async fn open_read_only(path: &Path) -> Result<Self> {
+        let options = SqliteConnectOptions::from_str("sqlite://")?
+            .filename(path)
+            .read_only(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options)
+            .await?;
+        Ok(Self { pool })
+    }
+
     /// The connection pool (for the writer).
     pub fn pool(&self) -> &SqlitePool {
         &self.pool

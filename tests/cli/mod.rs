@@ -1,4 +1,5 @@
 mod accounts;
+mod backup;
 mod keys;
 mod list_pdf;
 mod verify;
