@@ -94,7 +94,8 @@ pub struct VerifyArgs {
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
     /// A trusted public key (base64, as `rollcall keys show` prints it) or a
-    /// file holding keys, one per line. Repeat for several keys.
+    /// file holding keys: one per line, or the server's published
+    /// rollcall-keys.json (every key it has signed with). Repeat for several keys.
     #[arg(long = "key", value_name = "KEY")]
     pub keys: Vec<String>,
     /// Print the report as JSON.

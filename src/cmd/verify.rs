@@ -16,6 +16,18 @@ use crate::cli::VerifyArgs;
 /// Most failures listed in the human report; `--json` lists all.
 const SHOWN_FAILURES: usize = 40;
 
+/// `/.well-known/rollcall-keys.json` as a server serves it (only what
+/// `--key` needs of it).
+#[derive(serde::Deserialize)]
+struct PublishedKeys {
+    keys: Vec<PublishedKey>,
+}
+
+#[derive(serde::Deserialize)]
+struct PublishedKey {
+    public_key: String,
+}
+
 /// Parses one `--key`: a base64 key, a C2SP verifier key, or a file of them.
 fn parse_keys(arg: &str) -> Result<Vec<PublicKey>> {
     let parse_one = |text: &str| -> Result<PublicKey> {
@@ -35,6 +47,14 @@ fn parse_keys(arg: &str) -> Result<Vec<PublicKey>> {
     let mut keys = Vec::new();
     if let Ok(ring) = serde_json::from_str::<rollcall::keystore::Keyring>(&text) {
         return Ok(ring.public_keys());
+    }
+    // The list a server publishes at /.well-known/rollcall-keys.json.
+    if let Ok(published) = serde_json::from_str::<PublishedKeys>(&text) {
+        return published
+            .keys
+            .iter()
+            .map(|k| parse_one(&k.public_key).with_context(|| format!("a key in {arg}")))
+            .collect();
     }
     for (n, line) in text.lines().enumerate() {
         let line = line.trim();

@@ -121,6 +121,13 @@ fn a_key_rotated_mid_meeting_verifies_with_both_keys_pinned_and_not_with_one() {
     let (status, report) = verify(&[&old_key, &new_key]);
     assert_eq!(status, Some(0), "{report}");
     assert!(report.contains("6 check-in(s)"), "{report}");
+    // The server's published key list, saved as it is served, pins both.
+    let published = server.get("/.well-known/rollcall-keys.json");
+    assert_eq!(published.status, 200);
+    std::fs::write(dir.path().join("rollcall-keys.json"), &published.body).unwrap();
+    let (status, report) = verify(&["rollcall-keys.json"]);
+    assert_eq!(status, Some(0), "{report}");
+    assert!(report.contains("6 check-in(s)"), "{report}");
     // One key is not enough: the auditor pinned only one of them, so what
     // the other signed is not trusted, and the report says where.
     for only in [&new_key, &old_key] {
