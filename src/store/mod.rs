@@ -132,6 +132,17 @@ pub struct EntryRow {
     pub created_at: String,
 }
 
+/// What [`Store::delete_draft`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DraftDeletion {
+    /// The draft is gone, and nothing of it is left.
+    Deleted,
+    /// There is no meeting with this id.
+    NotFound,
+    /// The meeting has been opened: its log is signed, and kept.
+    NotDraft,
+}
+
 /// A signed-in secretary's session.
 #[derive(Clone, Debug)]
 pub struct SessionRow {
@@ -770,6 +781,35 @@ impl Store {
         .execute(&self.pool)
         .await?;
         Ok(r.rows_affected() == 1)
+    }
+
+    /// Deletes a meeting created by mistake, if it is still a draft: in one
+    /// statement, so that it cannot be opened in between. A draft has no log
+    /// entries and no checkpoints (nothing else refers to a meeting); a
+    /// meeting that has any, whatever its state, is never deleted.
+    pub async fn delete_draft(&self, id: &str) -> Result<DraftDeletion> {
+        let r = sqlx::query(
+            "DELETE FROM meetings WHERE id = ? AND state = 'draft'
+               AND NOT EXISTS (SELECT 1 FROM entries WHERE meeting_id = meetings.id)
+               AND NOT EXISTS (SELECT 1 FROM checkpoints WHERE meeting_id = meetings.id)",
+        )
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        if r.rows_affected() == 1 {
+            return Ok(DraftDeletion::Deleted);
+        }
+        // Not deleted: a meeting still there has something signed (it was
+        // opened, and meetings never go back to being drafts).
+        let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM meetings WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(if exists.is_some() {
+            DraftDeletion::NotDraft
+        } else {
+            DraftDeletion::NotFound
+        })
     }
 
     pub async fn meeting(&self, id: &str) -> Result<Option<MeetingRow>> {
