@@ -17,7 +17,7 @@ use super::error::ApiError;
 use super::AppState;
 use crate::checkin::CheckInInput;
 use crate::meeting::NewMeeting;
-use crate::store::{ts, MeetingRow};
+use crate::store::{ts, DraftDeletion, MeetingRow};
 
 /// JSON bodies whose errors come back as JSON with a clear message.
 pub struct ApiJson<T>(pub T);
@@ -160,6 +160,25 @@ pub async fn get_meeting(
         &state,
         &meeting_or_404(&state, &id).await?,
     )))
+}
+
+/// `DELETE /api/v1/meetings/{id}`: deletes a meeting created by mistake,
+/// while it is a draft; once opened, its signed log is kept (409).
+pub async fn delete_meeting(
+    State(state): State<AppState>,
+    who: ApiClient,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let deleted = state.store.delete_draft(&id).await;
+    state.meetings.forget(&id);
+    match deleted? {
+        DraftDeletion::Deleted => {
+            tracing::info!(meeting = %id, by = %who.name, "draft meeting deleted");
+            Ok(StatusCode::NO_CONTENT)
+        }
+        DraftDeletion::NotFound => Err(ApiError::not_found("meeting")),
+        DraftDeletion::NotDraft => Err(ApiError::not_draft()),
+    }
 }
 
 /// `POST /api/v1/meetings/{id}/open`.

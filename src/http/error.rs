@@ -56,6 +56,15 @@ impl ApiError {
         )
     }
 
+    /// 409 for deleting a meeting that is no longer a draft.
+    pub fn not_draft() -> Self {
+        Self::new(
+            StatusCode::CONFLICT,
+            "meeting_not_draft",
+            "Only a draft can be deleted: this meeting has been opened, so its log is signed and kept. If it was opened by mistake, record that in notes while it is open, then close it",
+        )
+    }
+
     pub fn unauthorized() -> Self {
         Self::new(
             StatusCode::UNAUTHORIZED,

@@ -93,7 +93,8 @@ pub type AppState = Arc<Inner>;
 
 /// Meetings as last read from the database, so the check-in hot path does
 /// not query for them. Entries are dropped whenever a meeting changes
-/// state; the log writer stays the authority on what may be appended.
+/// state or a draft is deleted; the log writer stays the authority on
+/// what may be appended.
 #[derive(Default)]
 pub struct MeetingCache(
     std::sync::RwLock<std::collections::HashMap<String, Arc<crate::store::MeetingRow>>>,
@@ -127,7 +128,7 @@ impl MeetingCache {
         Ok(Some(row))
     }
 
-    /// Forgets a meeting whose state changed.
+    /// Forgets a meeting whose state changed, or that was deleted.
     pub fn forget(&self, id: &str) {
         if let Ok(mut c) = self.0.write() {
             c.remove(id);
@@ -142,7 +143,10 @@ pub fn router(state: AppState) -> Router {
             "/meetings",
             post(api::create_meeting).get(api::list_meetings),
         )
-        .route("/meetings/{id}", get(api::get_meeting))
+        .route(
+            "/meetings/{id}",
+            get(api::get_meeting).delete(api::delete_meeting),
+        )
         .route("/meetings/{id}/open", post(api::open_meeting))
         .route("/meetings/{id}/close", post(api::close_meeting))
         .route("/meetings/{id}/notes", post(api::add_notes))

@@ -250,3 +250,37 @@ fn anyone_can_watch_the_log_grow_with_consistency_proofs() {
     ));
     assert_eq!(server.get(&format!("{path}?from=999")).status, 422);
 }
+
+#[test]
+fn a_draft_is_deleted_through_the_api_and_is_then_unknown() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]);
+    let api = server.token("automation");
+    let created = server.post_json(
+        "/api/v1/meetings",
+        Some(&api),
+        &json!({"title": "Created twice", "starts_at": "2026-12-01T09:00:00Z", "ends_at": "2026-12-01T10:00:00Z"}),
+    );
+    assert_eq!(created.status, 201, "{}", created.text());
+    let id = created.json()["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/meetings/{id}");
+
+    let anonymous = crate::support::http::request(&server.addr, "DELETE", &path, &[], b"");
+    assert_eq!(anonymous.status, 401);
+    assert_eq!(server.get_auth(&path, &api).status, 200, "still there");
+
+    let deleted = server.delete_auth(&path, &api);
+    assert_eq!(deleted.status, 204, "{}", deleted.text());
+    assert!(deleted.body.is_empty());
+    let gone = server.get_auth(&path, &api);
+    assert_eq!(gone.status, 404);
+    assert_eq!(gone.json()["error"]["code"], "not_found");
+    let list = server.get_auth("/api/v1/meetings", &api).json();
+    assert_eq!(list["meetings"], json!([]), "{list}");
+
+    for unknown in [path.as_str(), "/api/v1/meetings/m-aaaaaaaaaa"] {
+        let r = server.delete_auth(unknown, &api);
+        assert_eq!(r.status, 404, "{unknown}: {}", r.text());
+        assert_eq!(r.json()["error"]["code"], "not_found");
+    }
+}

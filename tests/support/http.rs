@@ -186,6 +186,17 @@ impl Server {
         )
     }
 
+    pub fn delete_auth(&self, path: &str, token: &str) -> Response {
+        let auth = format!("Bearer {token}");
+        request(
+            &self.addr,
+            "DELETE",
+            path,
+            &[("authorization", auth.as_str())],
+            b"",
+        )
+    }
+
     pub fn post_form(
         &self,
         path: &str,
