@@ -17,7 +17,7 @@ use super::AppState;
 use crate::i18n::{self, t};
 use crate::meeting::{MeetingError, NewMeeting};
 use crate::store::writer::WriteError;
-use crate::store::MeetingRow;
+use crate::store::{DraftDeletion, MeetingRow};
 
 pub(super) fn frame(who: &Secretary, title: &str, body: Markup) -> Html<String> {
     frame_with(who, title, &[], body)
@@ -343,15 +343,20 @@ pub async fn edit_meeting(
     }
 }
 
+/// The console's page for a meeting id that does not exist.
+fn meeting_not_found() -> Response {
+    page_error(
+        StatusCode::NOT_FOUND,
+        t("meeting.not_found.title"),
+        t("console.meeting_not_found"),
+    )
+    .into_response()
+}
+
 pub(super) async fn meeting_row(state: &AppState, id: &str) -> Result<MeetingRow, Response> {
     match state.store.meeting(id).await {
         Ok(Some(m)) => Ok(m),
-        Ok(None) => Err(page_error(
-            StatusCode::NOT_FOUND,
-            t("meeting.not_found.title"),
-            t("console.meeting_not_found"),
-        )
-        .into_response()),
+        Ok(None) => Err(meeting_not_found()),
         Err(e) => Err(ApiError::from(e).into_response()),
     }
 }
@@ -405,6 +410,7 @@ pub async fn meeting(
                         input type="hidden" name="csrf" value=(who.csrf);
                         button type="submit" { (t("meeting.open")) }
                     }
+                    (delete_draft_form(&who.csrf, &id))
                 }
                 "open" => {
                     p.actions {
@@ -438,6 +444,20 @@ pub async fn meeting(
         },
     )
     .into_response()
+}
+
+/// Deleting a draft, behind a disclosure so that one click cannot do it.
+fn delete_draft_form(csrf: &str, id: &str) -> Markup {
+    html! {
+        details.danger #delete-draft {
+            summary { (t("meeting.delete.summary")) }
+            p #delete-why { (t("meeting.delete.text")) }
+            form method="post" action=(format!("/console/meetings/{id}/delete")) {
+                input type="hidden" name="csrf" value=(csrf);
+                button.danger type="submit" aria-describedby="delete-why" { (t("meeting.delete.button")) }
+            }
+        }
+    }
 }
 
 /// The stable public address of a meeting, its QR code and ready-made
@@ -555,6 +575,56 @@ pub async fn close_meeting(
     let closed = state.writer.close(&id).await;
     state.meetings.forget(&id);
     back_to_meeting(&id, closed, t("meeting.cannot_close"))
+}
+
+#[derive(Deserialize)]
+pub struct DeleteForm {
+    /// Missing counts as wrong: the same refusal as a forged token.
+    #[serde(default)]
+    csrf: String,
+}
+
+/// The page saying a meeting is no longer a draft, so it is kept.
+fn delete_refused(id: &str) -> Response {
+    (
+        StatusCode::CONFLICT,
+        Html(
+            layout(
+                t("meeting.delete_refused.title"),
+                html! {
+                    h1 { (t("meeting.delete_refused.title")) }
+                    p #delete-refused { (t("meeting.delete_refused.text")) }
+                    p { a href=(format!("/console/meetings/{id}")) { (t("meeting.back")) } }
+                },
+            )
+            .into_string(),
+        ),
+    )
+        .into_response()
+}
+
+/// `POST /console/meetings/{id}/delete`: deletes a draft created by
+/// mistake, then back to the list; refused once the meeting is opened.
+pub async fn delete_meeting(
+    State(state): State<AppState>,
+    who: Secretary,
+    Path(id): Path<String>,
+    Form(f): Form<DeleteForm>,
+) -> Response {
+    if let Err(r) = who.check_csrf(&f.csrf) {
+        return r;
+    }
+    let deleted = state.store.delete_draft(&id).await;
+    state.meetings.forget(&id);
+    match deleted {
+        Ok(DraftDeletion::Deleted) => {
+            tracing::info!(meeting = %id, by = %who.email, "draft meeting deleted");
+            Redirect::to("/console").into_response()
+        }
+        Ok(DraftDeletion::NotFound) => meeting_not_found(),
+        Ok(DraftDeletion::NotDraft) => delete_refused(&id),
+        Err(e) => ApiError::from(e).into_response(),
+    }
 }
 
 /// `GET /console/meetings/{id}/qr.svg`: the current check-in code.

@@ -181,6 +181,10 @@ pub fn router(state: AppState) -> Router {
         .route("/console/meetings/{id}", get(console::meeting))
         .route("/console/meetings/{id}/open", post(console::open_meeting))
         .route("/console/meetings/{id}/close", post(console::close_meeting))
+        .route(
+            "/console/meetings/{id}/delete",
+            post(console::delete_meeting),
+        )
         .route("/console/meetings/{id}/qr.svg", get(console::qr_svg))
         .route(
             "/console/meetings/{id}/edit",

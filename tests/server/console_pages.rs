@@ -233,3 +233,168 @@ fn the_projector_view_updates_itself_from_a_json_endpoint() {
         "secretaries only"
     );
 }
+
+/// Meetings and log entries in the server's database.
+fn totals(server: &Server) -> (i64, i64) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let store = rollcall::store::Store::open(&server.dir.join("data/rollcall.db"))
+            .await
+            .unwrap();
+        store.totals().await.unwrap()
+    })
+}
+
+#[test]
+fn a_secretary_deletes_a_mistaken_draft_and_it_is_gone() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]);
+    let (cookie, csrf) = signed_in(&server);
+    let c = [("cookie", cookie.as_str())];
+    let kept = create(&server, &c, &csrf, "WG 11 meeting");
+    let page = create(&server, &c, &csrf, "WG 11 meeting (typo)");
+    let delete = format!("{page}/delete");
+
+    // The draft's page has the control, behind a disclosure, with the
+    // session's CSRF token and the reason it is possible.
+    let html = server.get_with(&page, &c).text();
+    let control = &html[html.find(r#"id="delete-draft""#).expect("a delete control")..];
+    let control = &control[..control.find("</details>").unwrap()];
+    assert!(
+        control.contains("<summary>Delete this draft…</summary>"),
+        "{control}"
+    );
+    assert!(control.contains("Nothing has been signed for this meeting yet"));
+    assert!(control.contains(&format!(r#"action="{delete}""#)));
+    assert!(control.contains(&format!(r#"name="csrf" value="{csrf}""#)));
+    assert!(control.contains(r#"aria-describedby="delete-why""#));
+    let fr = server
+        .get_with(&page, &[c[0], ("accept-language", "fr")])
+        .text();
+    assert!(fr.contains("Supprimer ce brouillon") && fr.contains("Rien n’a encore été signé"));
+
+    // Without the token, or with a wrong one: refused, nothing deleted.
+    for fields in [&[][..], &[("csrf", "forged")][..]] {
+        let refused = server.post_form(&delete, &c, fields);
+        assert_eq!(refused.status, 403, "{fields:?}: {}", refused.text());
+        assert_eq!(server.get_with(&page, &c).status, 200, "still there");
+    }
+    // Without a session: to the sign-in page.
+    let anonymous = server.post_form(&delete, &[], &[("csrf", &csrf)]);
+    assert_eq!(anonymous.header("location"), Some("/login"));
+    assert_eq!(server.get_with(&page, &c).status, 200, "still there");
+
+    let deleted = server.post_form(&delete, &c, &[("csrf", &csrf)]);
+    assert_eq!(deleted.status, 303, "{}", deleted.text());
+    assert_eq!(deleted.header("location"), Some("/console"));
+    let gone = server.get_with(&page, &c);
+    assert_eq!(gone.status, 404);
+    assert!(gone.text().contains("There is no meeting with this id"));
+    let list = server.get_with("/console", &c).text();
+    assert!(!list.contains("(typo)"), "{list}");
+    assert!(
+        list.contains(&format!(r#"href="{kept}""#)),
+        "the other draft stays"
+    );
+    assert_eq!(
+        server.post_form(&delete, &c, &[("csrf", &csrf)]).status,
+        404
+    );
+    assert_eq!(totals(&server), (1, 0), "nothing of it is left");
+}
+
+#[test]
+fn an_opened_meeting_cannot_be_deleted_and_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]);
+    let (cookie, csrf) = signed_in(&server);
+    let c = [("cookie", cookie.as_str())];
+    let api = server.token("t");
+    let (id, token, code) = super::open_meeting(&server, &api, "static");
+    let checked_in = server.post_json(
+        &format!("/api/v1/meetings/{id}/checkins"),
+        None,
+        &super::attendee(&token, &code, 1),
+    );
+    assert_eq!(checked_in.status, 201, "{}", checked_in.text());
+    let page = format!("/console/meetings/{id}");
+    let api_path = format!("/api/v1/meetings/{id}");
+
+    for state in ["open", "closed"] {
+        let html = server.get_with(&page, &c).text();
+        assert!(
+            !html.contains("delete-draft") && !html.contains(&format!("{page}/delete")),
+            "no delete control on an {state} meeting"
+        );
+        let refused = server.post_form(&format!("{page}/delete"), &c, &[("csrf", &csrf)]);
+        assert_eq!(refused.status, 409, "{state}: {}", refused.text());
+        let text = refused.text();
+        assert!(text.contains("This meeting cannot be deleted"), "{text}");
+        assert!(text.contains("its records are signed in its log and kept"));
+        assert!(text.contains(&format!(r#"href="{page}""#)), "a way back");
+
+        let refused = server.delete_auth(&api_path, &api);
+        assert_eq!(refused.status, 409, "{state}: {}", refused.text());
+        let e = refused.json();
+        assert_eq!(e["error"]["code"], "meeting_not_draft", "{e}");
+        assert!(e["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Only a draft can be deleted"));
+
+        if state == "open" {
+            let closed = server.post_form(&format!("{page}/close"), &c, &[("csrf", &csrf)]);
+            assert_eq!(closed.status, 303);
+        }
+    }
+
+    // Even a meeting whose state wrongly read `draft` keeps its signed log.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let store = rt
+        .block_on(rollcall::store::Store::open(
+            &server.dir.join("data/rollcall.db"),
+        ))
+        .unwrap();
+    let set_state = |state: &str| {
+        rt.block_on(
+            sqlx::query("UPDATE meetings SET state = ? WHERE id = ?")
+                .bind(state)
+                .bind(&id)
+                .execute(store.pool()),
+        )
+        .unwrap();
+    };
+    set_state("draft");
+    assert_eq!(
+        rt.block_on(store.delete_draft(&id)).unwrap(),
+        rollcall::store::DraftDeletion::NotDraft
+    );
+    set_state("closed");
+
+    // Still there, whole: the meeting, its log, and a list that verifies.
+    assert_eq!(
+        totals(&server),
+        (1, 3),
+        "meeting, check-in and close entries"
+    );
+    assert_eq!(server.get_auth(&api_path, &api).json()["state"], "closed");
+    let bundle = server.get_with(&format!("{page}/bundle.json"), &c);
+    assert_eq!(bundle.status, 200);
+    std::fs::write(dir.path().join("list.json"), &bundle.body).unwrap();
+    let v = server.cli(&[
+        "verify",
+        "list.json",
+        "--key",
+        &server.public_key(),
+        "--json",
+    ]);
+    let report: serde_json::Value = serde_json::from_slice(&v.stdout).unwrap();
+    assert_eq!(report["valid"], true, "{report}");
+    assert_eq!(report["attendees"].as_array().map(Vec::len), Some(1));
+}
