@@ -56,6 +56,17 @@ fn every_state_changing_route_refuses_cross_site_requests() {
     let changing: Vec<&(String, String)> = routes.iter().filter(|(m, _)| m != "GET").collect();
     assert!(routes.len() >= 30, "{routes:?}");
     assert!(changing.len() >= 12, "{changing:?}");
+    for deletion in [
+        ("DELETE", "/api/v1/meetings/{id}"),
+        ("POST", "/console/meetings/{id}/delete"),
+    ] {
+        assert!(
+            changing
+                .iter()
+                .any(|(m, p)| (m.as_str(), p.as_str()) == deletion),
+            "{deletion:?} is read from the router: {changing:?}"
+        );
+    }
 
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(dir.path(), &[]);
