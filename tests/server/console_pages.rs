@@ -264,7 +264,7 @@ fn a_secretary_deletes_a_mistaken_draft_and_it_is_gone() {
     let control = &html[html.find(r#"id="delete-draft""#).expect("a delete control")..];
     let control = &control[..control.find("</details>").unwrap()];
     assert!(
-        control.contains("<summary>Delete this draft…</summary>"),
+        control.contains("<summary>Delete this meeting…</summary>"),
         "{control}"
     );
     assert!(control.contains("Nothing has been signed for this meeting yet"));
@@ -274,7 +274,7 @@ fn a_secretary_deletes_a_mistaken_draft_and_it_is_gone() {
     let fr = server
         .get_with(&page, &[c[0], ("accept-language", "fr")])
         .text();
-    assert!(fr.contains("Supprimer ce brouillon") && fr.contains("Rien n’a encore été signé"));
+    assert!(fr.contains("Supprimer cette réunion") && fr.contains("Rien n’a encore été signé"));
 
     // Without the token, or with a wrong one: refused, nothing deleted.
     for fields in [&[][..], &[("csrf", "forged")][..]] {
