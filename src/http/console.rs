@@ -255,16 +255,17 @@ pub async fn create_meeting(
     }
 }
 
-/// The page saying a meeting can no longer be edited.
-fn edit_refused(id: &str) -> Response {
+/// The 409 page saying what can no longer be done to a meeting once it is
+/// opened, with a link back to it.
+fn refused_once_opened(id: &str, title: &str, text: &str, text_id: &str) -> Response {
     (
         StatusCode::CONFLICT,
         Html(
             layout(
-                t("meeting.edit_refused.title"),
+                title,
                 html! {
-                    h1 { (t("meeting.edit_refused.title")) }
-                    p #edit-refused { (t("meeting.edit_refused.text")) }
+                    h1 { (title) }
+                    p id=(text_id) { (text) }
                     p { a href=(format!("/console/meetings/{id}")) { (t("meeting.back")) } }
                 },
             )
@@ -272,6 +273,26 @@ fn edit_refused(id: &str) -> Response {
         ),
     )
         .into_response()
+}
+
+/// The page saying a meeting can no longer be edited.
+fn edit_refused(id: &str) -> Response {
+    refused_once_opened(
+        id,
+        t("meeting.edit_refused.title"),
+        t("meeting.edit_refused.text"),
+        "edit-refused",
+    )
+}
+
+/// The page saying a meeting was opened, so it is kept.
+fn delete_refused(id: &str) -> Response {
+    refused_once_opened(
+        id,
+        t("meeting.delete_refused.title"),
+        t("meeting.delete_refused.text"),
+        "delete-refused",
+    )
 }
 
 /// `GET /console/meetings/{id}/edit`: the form, for a draft.
@@ -582,25 +603,6 @@ pub struct DeleteForm {
     /// Missing counts as wrong: the same refusal as a forged token.
     #[serde(default)]
     csrf: String,
-}
-
-/// The page saying a meeting is no longer a draft, so it is kept.
-fn delete_refused(id: &str) -> Response {
-    (
-        StatusCode::CONFLICT,
-        Html(
-            layout(
-                t("meeting.delete_refused.title"),
-                html! {
-                    h1 { (t("meeting.delete_refused.title")) }
-                    p #delete-refused { (t("meeting.delete_refused.text")) }
-                    p { a href=(format!("/console/meetings/{id}")) { (t("meeting.back")) } }
-                },
-            )
-            .into_string(),
-        ),
-    )
-        .into_response()
 }
 
 /// `POST /console/meetings/{id}/delete`: deletes a draft created by
