@@ -74,26 +74,84 @@ fn self_signed(data: &Path, names: Vec<String>) -> Result<(Vec<u8>, Vec<u8>)> {
     Ok((c.into_bytes(), k.into_bytes()))
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// SIGINT and SIGTERM, listened for from the first instruction of `serve`.
+///
+/// `run` blocks both signals before anything else happens (threads started
+/// later inherit the mask), so a signal sent at any moment of start-up stays
+/// pending instead of being delivered to a handler nobody listens on yet.
+/// [`StopSignals::listen`] subscribes to both and only then unblocks them on
+/// the thread that runs `serve`: the pending signal, if any, arrives now and
+/// is seen. Without this, a signal arriving between tokio installing its
+/// handler and subscribing to it was lost, and the server kept running.
+struct StopSignals {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+#[cfg(unix)]
+fn stop_signal_set() -> libc::sigset_t {
+    // SAFETY: sigemptyset and sigaddset only write the set we own.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, libc::SIGINT);
+        libc::sigaddset(&mut set, libc::SIGTERM);
+        set
+    }
+}
+
+/// Holds SIGINT and SIGTERM pending on this thread and those it starts.
+#[cfg(unix)]
+fn block_stop_signals() {
+    let set = stop_signal_set();
+    // SAFETY: changes this thread's signal mask only.
+    unsafe {
+        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+    }
+}
+
+#[cfg(not(unix))]
+fn block_stop_signals() {}
+
+impl StopSignals {
+    /// Subscribes to SIGINT and SIGTERM, then lets them through on this
+    /// thread. Must run inside the runtime, on the thread that blocked them.
+    fn listen() -> Result<Self> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            let interrupt = signal(SignalKind::interrupt()).context("cannot listen for SIGINT")?;
+            let terminate = signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;
+            let set = stop_signal_set();
+            // SAFETY: changes this thread's signal mask only.
+            unsafe {
+                libc::pthread_sigmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
             }
-            Err(_) => std::future::pending::<()>().await,
+            Ok(Self {
+                interrupt,
+                terminate,
+            })
         }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
-    tracing::info!("shutting down: finishing check-ins in flight");
+        #[cfg(not(unix))]
+        Ok(Self {})
+    }
+
+    /// Resolves at the first SIGINT or SIGTERM (sent at any time since
+    /// [`StopSignals::listen`], or held pending before it).
+    async fn received(mut self) {
+        #[cfg(unix)]
+        tokio::select! { _ = self.interrupt.recv() => {}, _ = self.terminate.recv() => {} }
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("shutting down: finishing check-ins in flight");
+    }
 }
 
 pub fn run(args: ServeArgs) -> Result<ExitCode> {
+    // Before any thread exists, so that every thread inherits the mask.
+    block_stop_signals();
     let filter = EnvFilter::try_from_env("ROLLCALL_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     if args.log_json {
         tracing_subscriber::fmt()
@@ -112,6 +170,8 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
 }
 
 async fn serve(args: ServeArgs) -> Result<ExitCode> {
+    // First, before anything is bound, created or printed.
+    let stop = StopSignals::listen()?;
     // Options are checked before anything is created on disk.
     let trusted_proxies =
         TrustedProxies::parse(&args.trusted_proxies).map_err(anyhow::Error::msg)?;
@@ -300,7 +360,7 @@ async fn serve(args: ServeArgs) -> Result<ExitCode> {
         let handle = axum_server::Handle::new();
         let h = handle.clone();
         tokio::spawn(async move {
-            shutdown_signal().await;
+            stop.received().await;
             h.graceful_shutdown(Some(Duration::from_secs(30)));
         });
         axum_server::from_tcp_rustls(listener, config)
@@ -311,7 +371,7 @@ async fn serve(args: ServeArgs) -> Result<ExitCode> {
     } else {
         let listener = tokio::net::TcpListener::from_std(listener)?;
         axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown_signal())
+            .with_graceful_shutdown(stop.received())
             .await
             .context("the server failed")?;
     }
