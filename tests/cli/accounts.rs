@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
-use crate::support::http::Server;
+use crate::support::http::{collect_within, Server, COMMAND_TIMEOUT};
 use crate::support::{rollcall, text};
 
 const PASSWORD: &str = "correct horse battery";
@@ -28,7 +28,7 @@ fn cli_with_input(server: &Server, args: &[&str], input: &str) -> Output {
         .expect("stdin")
         .write_all(input.as_bytes())
         .expect("write the password");
-    child.wait_with_output().expect("rollcall exits")
+    collect_within(&mut child, COMMAND_TIMEOUT, &format!("rollcall {args:?}"))
 }
 
 /// `rollcall` in the server's directory; asserts it succeeds.

@@ -13,7 +13,7 @@ use serde_json::json;
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 
 use super::{checkpoint_extends, hammer, open_meeting};
-use crate::support::http::Server;
+use crate::support::http::{kill_and_reap, Server};
 
 #[test]
 fn sigkill_under_load_loses_no_acknowledged_check_in() {
@@ -58,11 +58,7 @@ fn sigkill_under_load_loses_no_acknowledged_check_in() {
                 checkpoints.push(note);
             }
         }
-        // SAFETY: killing our own child process.
-        unsafe {
-            libc::kill(server.child.id() as libc::pid_t, libc::SIGKILL);
-        }
-        let _ = server.child.wait();
+        kill_and_reap(&mut server.child);
         for w in workers {
             let _ = w.join();
         }

@@ -69,15 +69,36 @@ impl Server {
         configure(&mut command);
         let mut child = command.spawn().expect("start rollcall serve");
         let stdout = child.stdout.take().expect("stdout");
-        let mut lines = BufReader::new(stdout).lines();
-        let (mut url, mut setup_url, mut bound) = (None, None, None);
         let output = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while Instant::now() < deadline {
-            let Some(Ok(line)) = lines.next() else { break };
-            if let Ok(mut o) = output.lock() {
-                o.push(line.clone());
+        // One thread reads every line (so the server never blocks on its
+        // stdout) and hands them over; the start-up lines are awaited with a
+        // deadline, never without a bound.
+        let (lines, received) = std::sync::mpsc::channel::<String>();
+        let sink = output.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Ok(mut o) = sink.lock() {
+                    o.push(line.clone());
+                }
+                let _ = lines.send(line);
             }
+        });
+        let (mut url, mut setup_url, mut bound) = (None, None, None);
+        let deadline = Instant::now() + START_TIMEOUT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let line = match received.recv_timeout(left) {
+                Ok(line) => line,
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                    kill_and_reap(&mut child);
+                    panic!(
+                        "rollcall serve printed no start-up lines within {} s; killed it",
+                        START_TIMEOUT.as_secs()
+                    );
+                }
+                // It exited, or closed stdout: reported below.
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+            };
             if let Some(a) = line.trim().strip_prefix("rollcall is running on ") {
                 bound = Some(a.trim_end_matches('.').to_owned());
             }
@@ -91,15 +112,6 @@ impl Server {
                 break;
             }
         }
-        // Keep draining stdout so the server never blocks on it.
-        let sink = output.clone();
-        std::thread::spawn(move || {
-            for line in lines.map_while(Result::ok) {
-                if let Ok(mut o) = sink.lock() {
-                    o.push(line);
-                }
-            }
-        });
         let url = url.expect("the server printed its URL");
         // The address it listens on (the public URL may name a proxy).
         let addr = bound.expect("the server printed the address it listens on");
@@ -115,11 +127,9 @@ impl Server {
 
     /// Runs another `rollcall` command against this server's directories.
     pub fn cli(&self, args: &[&str]) -> std::process::Output {
-        Command::new(env!("CARGO_BIN_EXE_rollcall"))
-            .args(args)
-            .current_dir(&self.dir)
-            .output()
-            .expect("run rollcall")
+        let mut command = Command::new(env!("CARGO_BIN_EXE_rollcall"));
+        command.args(args).current_dir(&self.dir);
+        output_within(&mut command, COMMAND_TIMEOUT)
     }
 
     /// A new API token.
@@ -143,13 +153,27 @@ impl Server {
             .to_owned()
     }
 
-    /// Stops the server with SIGTERM and waits for it.
+    /// Stops the server with SIGTERM and waits for it, at most
+    /// [`STOP_TIMEOUT`]: a server still running then is killed and the test
+    /// fails saying so.
     pub fn stop(&mut self) -> std::process::ExitStatus {
-        // SAFETY: sending a signal to our own child process.
-        unsafe {
-            libc::kill(self.child.id() as libc::pid_t, libc::SIGTERM);
+        match self.try_stop() {
+            Ok(status) => status,
+            Err(message) => panic!("{message}"),
         }
-        self.child.wait().expect("server exits")
+    }
+
+    /// [`Server::stop`] without the panic, for `Drop`.
+    fn try_stop(&mut self) -> Result<std::process::ExitStatus, String> {
+        signal(&self.child, libc::SIGTERM);
+        if let Some(status) = wait_within(&mut self.child, STOP_TIMEOUT) {
+            return Ok(status);
+        }
+        kill_and_reap(&mut self.child);
+        Err(format!(
+            "rollcall serve was still running {} s after SIGTERM; killed it",
+            STOP_TIMEOUT.as_secs()
+        ))
     }
 
     pub fn get(&self, path: &str) -> Response {
@@ -217,8 +241,88 @@ impl Server {
 impl Drop for Server {
     fn drop(&mut self) {
         if let Ok(None) = self.child.try_wait() {
-            let _ = self.stop();
+            if let Err(message) = self.try_stop() {
+                // A second panic while unwinding would abort the whole run.
+                if !std::thread::panicking() {
+                    panic!("{message}");
+                }
+            }
         }
+    }
+}
+
+/// How long a server may take to print its start-up lines.
+pub const START_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long a server may take to stop after SIGTERM (it first commits the
+/// check-ins in flight).
+pub const STOP_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a one-off `rollcall` command may run.
+pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Sends `sig` to a child process.
+pub fn signal(child: &Child, sig: libc::c_int) {
+    // SAFETY: sending a signal to our own child process, not yet reaped.
+    unsafe {
+        libc::kill(child.id() as libc::pid_t, sig);
+    }
+}
+
+/// Waits for `child` to exit, at most `limit`; `None` if it is still running.
+pub fn wait_within(child: &mut Child, limit: Duration) -> Option<std::process::ExitStatus> {
+    let deadline = Instant::now() + limit;
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) => return Some(status),
+            Ok(None) if Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            Ok(None) | Err(_) => return None,
+        }
+    }
+}
+
+/// SIGKILL, then reap (a killed process always exits).
+pub fn kill_and_reap(child: &mut Child) {
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// Runs `command` to completion with its stdout and stderr captured, at
+/// most `limit`: a command still running then is killed and the test fails.
+pub fn output_within(command: &mut Command, limit: Duration) -> std::process::Output {
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"));
+    collect_within(&mut child, limit, &format!("{command:?}"))
+}
+
+/// Reads a spawned child's piped stdout and stderr until it exits, at most
+/// `limit` (then it is killed and the test fails naming `what`).
+pub fn collect_within(child: &mut Child, limit: Duration, what: &str) -> std::process::Output {
+    fn drain(pipe: Option<impl Read + Send + 'static>) -> std::thread::JoinHandle<Vec<u8>> {
+        std::thread::spawn(move || {
+            let mut out = Vec::new();
+            if let Some(mut p) = pipe {
+                let _ = p.read_to_end(&mut out);
+            }
+            out
+        })
+    }
+    let (stdout, stderr) = (drain(child.stdout.take()), drain(child.stderr.take()));
+    let Some(status) = wait_within(child, limit) else {
+        kill_and_reap(child);
+        panic!(
+            "{what} was still running after {} s; killed it",
+            limit.as_secs()
+        );
+    };
+    std::process::Output {
+        status,
+        stdout: stdout.join().unwrap_or_default(),
+        stderr: stderr.join().unwrap_or_default(),
     }
 }
 

@@ -93,12 +93,12 @@ pub fn signer(seed: u8) -> Signer {
 
 /// Runs the real `rollcall` binary.
 pub fn rollcall(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rollcall"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_rollcall"));
+    command
         .args(args)
         .current_dir(cwd)
-        .env_remove("ROLLCALL_KEYS")
-        .output()
-        .expect("the rollcall binary runs")
+        .env_remove("ROLLCALL_KEYS");
+    http::output_within(&mut command, http::COMMAND_TIMEOUT)
 }
 
 pub fn text(o: &[u8]) -> String {
@@ -125,4 +125,45 @@ pub fn flip_b64(s: &str, i: usize) -> String {
     let mut bytes = s.as_bytes().to_vec();
     bytes[i] = if bytes[i] == b'Q' { b'R' } else { b'Q' };
     String::from_utf8(bytes).unwrap()
+}
+
+/// Set by `.ci/run`: every external program a test uses must be installed,
+/// and a missing one fails the test instead of skipping it.
+pub const REQUIRE_ALL: &str = "ROLLCALL_TEST_REQUIRE_ALL";
+
+/// The shipped subsets of Noto fonts for the scripts the tests' names use
+/// (tests/fonts/OFL.txt), so that the PDF tests need no system fonts.
+pub fn test_fonts() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fonts")
+}
+
+/// Whether `program` (from Debian's `package`) is on the PATH. When it is
+/// not, the test skips what needs it and says so in one line on stderr,
+/// once per program, unless [`REQUIRE_ALL`] is set, when the test fails.
+pub fn have(program: &str, package: &str) -> bool {
+    let found = std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()));
+    if !found {
+        missing(&format!("{program} (Debian package {package})"));
+    }
+    found
+}
+
+/// Reports that something a test needs is missing: one line on stderr
+/// (written past the test harness's capture, so `cargo test` shows it)
+/// the first time, or a failure when [`REQUIRE_ALL`] is set.
+pub fn missing(what: &str) {
+    use std::io::Write;
+    static SAID: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    if std::env::var_os(REQUIRE_ALL).is_some_and(|v| !v.is_empty() && v != "0") {
+        panic!("{what} is missing and {REQUIRE_ALL} is set: install it (.ci/run does)");
+    }
+    let mut said = SAID.lock().unwrap_or_else(|e| e.into_inner());
+    if !said.iter().any(|s| s == what) {
+        said.push(what.to_owned());
+        let _ = writeln!(
+            std::io::stderr(),
+            "note: skipping the checks that need {what}: not installed here"
+        );
+    }
 }
