@@ -63,6 +63,7 @@ fn main() {
                 role: "delegate",
                 presence: Presence::StaticLink,
                 language: "en",
+                share_email: false,
             },
             now,
         );

@@ -185,6 +185,7 @@ fn generate(n: usize, path: &std::path::Path) {
                     not_after: now + Duration::seconds(90),
                 },
                 language: "en",
+                share_email: false,
             },
             now,
         );

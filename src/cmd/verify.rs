@@ -196,6 +196,9 @@ pub fn render(r: &Report) -> String {
         },
         r.entries
     );
+    if let Some(line) = personal_data_line(r) {
+        let _ = writeln!(out, "  fields       {line}");
+    }
     if !r.notes.is_empty() {
         let _ = writeln!(
             out,
@@ -242,4 +245,47 @@ pub fn render(r: &Report) -> String {
         }
     }
     out
+}
+
+/// Which committed fields this copy withholds and which were erased, by
+/// field and number of check-ins, and how many attendees agreed to show
+/// their email on circulated lists.
+fn personal_data_line(r: &rollcall::trust::verify::Report) -> Option<String> {
+    use std::collections::BTreeMap;
+    let count = |pick: fn(&rollcall::trust::verify::AttendeeRow) -> &Vec<String>| {
+        let mut by_field: BTreeMap<&str, usize> = BTreeMap::new();
+        for a in &r.attendees {
+            for f in pick(a) {
+                *by_field.entry(f.as_str()).or_default() += 1;
+            }
+        }
+        by_field
+            .iter()
+            .map(|(f, n)| format!("{f} ({n})"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let (withheld, erased) = (count(|a| &a.withheld), count(|a| &a.erased));
+    let consented = r
+        .attendees
+        .iter()
+        .filter(|a| {
+            a.circulate
+                .as_ref()
+                .is_some_and(|c| c.iter().any(|f| f == "email"))
+        })
+        .count();
+    let mut parts = Vec::new();
+    if !withheld.is_empty() {
+        parts.push(format!("withheld from this copy: {withheld}"));
+    }
+    if !erased.is_empty() {
+        parts.push(format!("erased: {erased}"));
+    }
+    if consented > 0 {
+        parts.push(format!(
+            "{consented} attendee(s) agreed to show their email on circulated lists"
+        ));
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
 }

@@ -64,6 +64,7 @@ pub fn recorded_meeting<'a>(signer: &'a Signer, id: &str, n: usize, close: bool)
                     not_after: now + Duration::seconds(90),
                 },
                 language: "en",
+                share_email: false,
             },
             now,
         );

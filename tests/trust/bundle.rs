@@ -124,6 +124,7 @@ fn key_rotation_in_the_middle_of_a_meeting_still_verifies() {
             role: "observer",
             presence: rollcall::trust::statement::Presence::StaticLink,
             language: "en",
+            share_email: false,
         },
         crate::support::opened_at() + Duration::hours(1),
     );
@@ -149,6 +150,7 @@ fn check_ins_outside_the_scheduled_time_are_labelled_not_rejected() {
         role: "expert",
         presence: rollcall::trust::statement::Presence::StaticLink,
         language: "en",
+        share_email: false,
     };
     rec.check_in(
         &visitor("Punctual Pat"),
@@ -189,4 +191,109 @@ fn a_corrupted_signature_deep_in_a_large_bundle_is_named() {
         "entries[200].envelope.signatures[0].sig"
     );
     assert!(r.failures[0].reason.contains("does not verify"));
+}
+
+/// A list, receipt and PDF written by the release before consent and
+/// erasure (bundle/v1, receipt/v1, check-in/v1), kept in tests/vectors.
+fn v1_list(file: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/vectors/v1-list")
+        .join(file)
+}
+
+#[test]
+fn lists_signed_before_consent_and_erasure_still_verify() {
+    let key = std::fs::read_to_string(v1_list("key.txt")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for file in ["bundle.json", "receipt.json", "list.pdf"] {
+        let out = crate::support::rollcall(
+            &[
+                "verify",
+                v1_list(file).to_str().unwrap(),
+                "--key",
+                key.trim(),
+            ],
+            dir.path(),
+        );
+        let shown = crate::support::text(&out.stdout);
+        assert!(out.status.success(), "{file}: {shown}");
+        assert!(shown.contains("VALID"), "{file}: {shown}");
+    }
+    // Read as the v1 documents they are: no consent question was asked.
+    let bundle: rollcall::trust::bundle::Bundle =
+        serde_json::from_slice(&std::fs::read(v1_list("bundle.json")).unwrap()).unwrap();
+    assert_eq!(bundle.format, rollcall::trust::bundle::BUNDLE_FORMAT_V1);
+    let report = rollcall::trust::verify::verify_bundle(&bundle, &Default::default());
+    assert_eq!(report.attendees.len(), 3);
+    assert!(report.attendees.iter().all(|a| a.circulate.is_none()));
+
+    // A v1 list cannot say a field was erased: that came with v2.
+    let mut marked = bundle.clone();
+    marked.entries[1]
+        .disclosures
+        .retain(|d| Disclosure::parse(d).is_ok_and(|d| d.field != "email"));
+    marked.entries[1].erased = vec!["email".into()];
+    let report = rollcall::trust::verify::verify_bundle(&marked, &Default::default());
+    assert!(!report.valid);
+    assert!(
+        report
+            .failures
+            .iter()
+            .any(|f| f.reason.contains("only in bundle/v2")),
+        "{:?}",
+        report.failures
+    );
+    // The same marks in a v2 list are read, and counted.
+    marked.format = rollcall::trust::bundle::BUNDLE_FORMAT.to_owned();
+    let report = rollcall::trust::verify::verify_bundle(&marked, &Default::default());
+    assert!(report.valid, "{:?}", report.failures);
+    assert_eq!(report.attendees[0].erased, ["email"]);
+    assert!(report.attendees[0].withheld.is_empty());
+    // An erased field that is disclosed too, or not committed, is refused.
+    let mut wrong = marked.clone();
+    wrong.entries[2].erased = vec!["name".into(), "phone".into()];
+    let report = rollcall::trust::verify::verify_bundle(&wrong, &Default::default());
+    let reasons: Vec<&str> = report.failures.iter().map(|f| f.reason.as_str()).collect();
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.contains("marked erased but disclosed")),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.contains("not a field this entry commits to")),
+        "{reasons:?}"
+    );
+}
+
+#[test]
+fn a_check_in_says_its_consent_in_v2_and_never_in_v1() {
+    use rollcall::trust::statement::{RollcallStatement, StatementError};
+    let bundle: rollcall::trust::bundle::Bundle =
+        serde_json::from_slice(&std::fs::read(v1_list("bundle.json")).unwrap()).unwrap();
+    let payload = rollcall::trust::encoding::unb64(&bundle.entries[1].envelope.payload).unwrap();
+    let mut v: serde_json::Value = serde_json::from_slice(&payload).unwrap();
+    assert_eq!(v["predicateType"], "https://rollcall.dev/check-in/v1");
+    assert!(RollcallStatement::parse(&payload).is_ok());
+    // v1 with a consent, or v2 without one, is not a check-in.
+    let mut with_consent = v.clone();
+    with_consent["predicate"]["circulate"] = serde_json::json!(["email"]);
+    assert!(matches!(
+        RollcallStatement::parse(&serde_json::to_vec(&with_consent).unwrap()),
+        Err(StatementError::CheckInVersion)
+    ));
+    v["predicateType"] = "https://rollcall.dev/check-in/v2".into();
+    assert!(matches!(
+        RollcallStatement::parse(&serde_json::to_vec(&v).unwrap()),
+        Err(StatementError::CheckInVersion)
+    ));
+    v["predicate"]["circulate"] = serde_json::json!([]);
+    let parsed = RollcallStatement::parse(&serde_json::to_vec(&v).unwrap()).unwrap();
+    assert_eq!(
+        parsed.predicate.type_uri(),
+        "https://rollcall.dev/check-in/v2",
+        "written back as v2"
+    );
 }

@@ -29,6 +29,7 @@ fn attendee(language: &str) -> CheckIn<'_> {
         role: "delegate",
         presence: Presence::StaticLink,
         language,
+        share_email: false,
     }
 }
 

@@ -11,10 +11,34 @@ use super::envelope::Envelope;
 use super::keys::PublicKey;
 use super::merkle::Hash;
 
-/// `format` of a bundle.
-pub const BUNDLE_FORMAT: &str = "https://rollcall.dev/bundle/v1";
-/// `format` of a receipt.
-pub const RECEIPT_FORMAT: &str = "https://rollcall.dev/receipt/v1";
+/// `format` of a bundle written before erasure: still read, never written.
+pub const BUNDLE_FORMAT_V1: &str = "https://rollcall.dev/bundle/v1";
+/// `format` of a bundle: v1, whose entries may say which committed fields
+/// were erased (`erased`).
+pub const BUNDLE_FORMAT: &str = "https://rollcall.dev/bundle/v2";
+/// `format` of a receipt written before erasure: still read, never written.
+pub const RECEIPT_FORMAT_V1: &str = "https://rollcall.dev/receipt/v1";
+/// `format` of a receipt: v1, whose entry may say which fields were erased.
+pub const RECEIPT_FORMAT: &str = "https://rollcall.dev/receipt/v2";
+
+/// Whether a bundle `format` is one this verifier reads, and whether that
+/// version allows `erased` in entries.
+pub fn bundle_format(format: &str) -> Option<bool> {
+    match format {
+        BUNDLE_FORMAT => Some(true),
+        BUNDLE_FORMAT_V1 => Some(false),
+        _ => None,
+    }
+}
+
+/// Like [`bundle_format`], for receipts.
+pub fn receipt_format(format: &str) -> Option<bool> {
+    match format {
+        RECEIPT_FORMAT => Some(true),
+        RECEIPT_FORMAT_V1 => Some(false),
+        _ => None,
+    }
+}
 
 /// One log entry: the signed envelope and the disclosures of its committed fields.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -23,6 +47,11 @@ pub struct Entry {
     pub envelope: Envelope,
     #[serde(default)]
     pub disclosures: Vec<String>,
+    /// v2: committed fields whose value (and salt) the server erased, so
+    /// that no copy can disclose them any more. Not signed: it tells a
+    /// reader why a field is missing, not whether it was erased.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub erased: Vec<String>,
 }
 
 /// A signed checkpoint earlier than the final one, with the RFC 9162

@@ -28,6 +28,8 @@ pub struct CheckIn<'a> {
     pub role: &'a str,
     pub presence: Presence,
     pub language: &'a str,
+    /// The attendee agrees to their email being shown on circulated lists.
+    pub share_email: bool,
 }
 
 /// Disclosures for the committed fields of a check-in, in field order,
@@ -67,6 +69,11 @@ pub fn check_in_statement(
             presence: c.presence.clone(),
             code_title: code.title().to_owned(),
             language: c.language.to_owned(),
+            circulate: Some(if c.share_email && c.email.is_some() {
+                vec!["email".to_owned()]
+            } else {
+                Vec::new()
+            }),
         }),
     }
 }
@@ -196,6 +203,7 @@ impl<'a> Recorder<'a> {
         self.note_key_used();
         let (envelope, payload) = sign_statement(self.signer, &statement);
         self.entries.push(Entry {
+            erased: Vec::new(),
             envelope,
             disclosures,
         });

@@ -15,8 +15,12 @@ use super::digest::Sha256Digest;
 pub const STATEMENT_TYPE: &str = "https://in-toto.io/Statement/v1";
 /// Entry 0 of every log: the meeting itself.
 pub const MEETING_PREDICATE: &str = "https://rollcall.dev/meeting/v1";
-/// An attendee's check-in.
+/// An attendee's check-in, as recorded before attendees could consent to
+/// their email being shown on circulated lists. Still read, never written.
 pub const CHECK_IN_PREDICATE: &str = "https://rollcall.dev/check-in/v1";
+/// An attendee's check-in: v1 with `circulate`, the committed fields the
+/// attendee agreed to have disclosed on circulated lists.
+pub const CHECK_IN_PREDICATE_V2: &str = "https://rollcall.dev/check-in/v2";
 /// The secretary's notes on discussion of the Code, for the meeting report.
 pub const NOTES_PREDICATE: &str = "https://rollcall.dev/notes/v1";
 /// The last entry of a closed meeting's log.
@@ -174,7 +178,16 @@ pub struct CheckInPredicate {
     pub code_title: String,
     /// BCP 47 tag of the Code version the attendee was shown.
     pub language: String,
+    /// v2 only (absent in v1): the committed fields the attendee agreed to
+    /// have disclosed on lists circulated to other participants, such as
+    /// `["email"]`; `[]` when they did not agree.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub circulate: Option<Vec<String>>,
 }
+
+/// The fields an attendee may agree to show on circulated lists (the others
+/// are always shown there).
+pub const CONSENTABLE_FIELDS: [&str; 1] = ["email"];
 
 /// Notes on discussion of the Code, for the meeting report.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -210,6 +223,7 @@ impl Predicate {
     pub fn type_uri(&self) -> &'static str {
         match self {
             Predicate::Meeting(_) => MEETING_PREDICATE,
+            Predicate::CheckIn(p) if p.circulate.is_some() => CHECK_IN_PREDICATE_V2,
             Predicate::CheckIn(_) => CHECK_IN_PREDICATE,
             Predicate::Notes(_) => NOTES_PREDICATE,
             Predicate::Close(_) => CLOSE_PREDICATE,
@@ -248,6 +262,8 @@ pub enum StatementError {
     Subject,
     #[error("predicateType {0:?} is not a rollcall predicate")]
     PredicateType(String),
+    #[error("a check-in/v1 predicate has no \"circulate\"; a check-in/v2 predicate must have it")]
+    CheckInVersion,
 }
 
 /// A parsed rollcall statement: the Code subject and the predicate.
@@ -271,7 +287,13 @@ impl RollcallStatement {
         let text = raw.predicate.get();
         let predicate = match raw.predicate_type.as_str() {
             MEETING_PREDICATE => Predicate::Meeting(serde_json::from_str(text)?),
-            CHECK_IN_PREDICATE => Predicate::CheckIn(serde_json::from_str(text)?),
+            CHECK_IN_PREDICATE | CHECK_IN_PREDICATE_V2 => {
+                let p: CheckInPredicate = serde_json::from_str(text)?;
+                if p.circulate.is_some() != (raw.predicate_type == CHECK_IN_PREDICATE_V2) {
+                    return Err(StatementError::CheckInVersion);
+                }
+                Predicate::CheckIn(p)
+            }
             NOTES_PREDICATE => Predicate::Notes(serde_json::from_str(text)?),
             CLOSE_PREDICATE => Predicate::Close(serde_json::from_str(text)?),
             other => return Err(StatementError::PredicateType(other.to_owned())),

@@ -11,7 +11,7 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use super::bundle::{
-    AsEntry, Bundle, EarlierCheckpoint, Entry, RawBundle, Receipt, BUNDLE_FORMAT, RECEIPT_FORMAT,
+    bundle_format, receipt_format, AsEntry, Bundle, EarlierCheckpoint, Entry, RawBundle, Receipt,
 };
 use super::checkpoint::{verify_checkpoint, VerifiedCheckpoint};
 use super::code::title_of;
@@ -23,8 +23,8 @@ use super::keys::PublicKey;
 use super::log::{is_meeting_id, origin_names_meeting};
 use super::merkle::{self, Hash};
 use super::statement::{
-    CodeVersion, Meeting, MeetingPredicate, Predicate, Presence, RollcallStatement, Subject,
-    COMMITTED_FIELDS,
+    CheckInPredicate, CodeVersion, Meeting, MeetingPredicate, Predicate, Presence,
+    RollcallStatement, Subject, COMMITTED_FIELDS, CONSENTABLE_FIELDS,
 };
 
 /// How to verify.
@@ -78,8 +78,16 @@ pub struct AttendeeRow {
     pub language: String,
     /// Disclosed fields.
     pub fields: BTreeMap<String, String>,
-    /// Committed fields whose value is not disclosed in this file.
+    /// Committed fields whose value is not disclosed in this file (and
+    /// not marked erased).
     pub withheld: Vec<String>,
+    /// Committed fields the file says were erased: their value and salt no
+    /// longer exist anywhere, so no copy can disclose them.
+    pub erased: Vec<String>,
+    /// The committed fields the attendee agreed, in their signed check-in,
+    /// to have shown on circulated lists (`check-in/v2`); `None` for a v1
+    /// check-in, which predates the question.
+    pub circulate: Option<Vec<String>>,
     /// `on time`, `before scheduled start` or `late`.
     pub timing: &'static str,
 }
@@ -186,24 +194,25 @@ impl Report {
 pub fn verify_json(bytes: Vec<u8>, options: &Options<'_>) -> Result<Report, Unreadable> {
     // The common case first: a well-formed bundle needs only one pass.
     if let Ok(b) = serde_json::from_slice::<RawBundle<'_>>(&bytes) {
-        if b.format == BUNDLE_FORMAT {
+        if bundle_format(&b.format).is_some() {
             return Ok(verify_raw_bundle(&b, options));
         }
     }
     let probe: Probe = serde_json::from_slice(&bytes).map_err(Unreadable::NotJson)?;
-    match probe.format.as_deref() {
-        Some(BUNDLE_FORMAT) => Ok(match serde_json::from_slice::<Bundle>(&bytes) {
+    let format = probe.format.as_deref().unwrap_or("");
+    match format {
+        f if bundle_format(f).is_some() => Ok(match serde_json::from_slice::<Bundle>(&bytes) {
             Ok(b) => {
                 drop(bytes);
                 verify_bundle(&b, options)
             }
             Err(e) => Report::structural("bundle", e),
         }),
-        Some(RECEIPT_FORMAT) => Ok(match serde_json::from_slice::<Receipt>(&bytes) {
+        f if receipt_format(f).is_some() => Ok(match serde_json::from_slice::<Receipt>(&bytes) {
             Ok(r) => verify_receipt(&r, options),
             Err(e) => Report::structural("receipt", e),
         }),
-        other => Err(Unreadable::UnknownFormat(other.unwrap_or("").to_owned())),
+        other => Err(Unreadable::UnknownFormat(other.to_owned())),
     }
 }
 
@@ -258,6 +267,8 @@ struct Context<'m> {
     code_title: Option<&'m str>,
     /// The versions of the Code the meeting offers (empty in older logs).
     versions: &'m [CodeVersion],
+    /// Whether the file's format allows `erased` (bundle and receipt v2).
+    erasure: bool,
 }
 
 /// Decoded inputs of one entry, before signature verification.
@@ -366,6 +377,71 @@ fn decode_entry(
     })
 }
 
+/// Checks the fields an entry says were erased: only in a v2 file, each a
+/// committed field, once, and not disclosed beside. Returns them.
+fn check_erased(
+    commitments: Option<&BTreeMap<String, String>>,
+    disclosed: &BTreeMap<String, String>,
+    erased: &[String],
+    allowed: bool,
+    loc: Loc,
+    failures: &mut Vec<Failure>,
+) -> Vec<String> {
+    if erased.is_empty() {
+        return Vec::new();
+    }
+    if !allowed {
+        failures.push(Failure {
+            location: format!("{loc}.erased"),
+            reason: "erased fields are marked only in bundle/v2 and receipt/v2 files".into(),
+        });
+        return Vec::new();
+    }
+    let mut out: Vec<String> = Vec::new();
+    for (j, field) in erased.iter().enumerate() {
+        let reason = if !commitments.is_some_and(|c| c.contains_key(field)) {
+            Some(format!("{field:?} is not a field this entry commits to"))
+        } else if disclosed.contains_key(field) {
+            Some(format!("{field:?} is marked erased but disclosed"))
+        } else if out.contains(field) {
+            Some(format!("{field:?} is marked erased twice"))
+        } else {
+            None
+        };
+        match reason {
+            Some(reason) => failures.push(Failure {
+                location: format!("{loc}.erased[{j}]"),
+                reason,
+            }),
+            None => out.push(field.clone()),
+        }
+    }
+    out
+}
+
+/// Checks a v2 check-in's consent: only fields one may consent to show,
+/// each committed. Returns it (`None` for v1).
+fn check_circulate(
+    p: &CheckInPredicate,
+    loc: Loc,
+    failures: &mut Vec<Failure>,
+) -> Option<Vec<String>> {
+    let circulate = p.circulate.as_ref()?;
+    for field in circulate {
+        if !CONSENTABLE_FIELDS.contains(&field.as_str())
+            || !p.attendee.commitments.contains_key(field)
+        {
+            failures.push(Failure {
+                location: format!("{loc}.envelope.payload"),
+                reason: format!(
+                    "agrees to circulate {field:?}, which is not an optional field it commits to"
+                ),
+            });
+        }
+    }
+    Some(circulate.clone())
+}
+
 /// Matches disclosures to the statement's commitments.
 fn check_disclosures(
     commitments: Option<&BTreeMap<String, String>>,
@@ -462,6 +538,18 @@ fn digest_entry(payload: &[u8], entry: &Entry, loc: Loc, ctx: Context<'_>, out: 
     };
     let (fields, withheld) =
         check_disclosures(commitments, &entry.disclosures, loc, &mut out.failures);
+    let erased = check_erased(
+        commitments,
+        &fields,
+        &entry.erased,
+        ctx.erasure,
+        loc,
+        &mut out.failures,
+    );
+    let withheld: Vec<String> = withheld
+        .into_iter()
+        .filter(|f| !erased.contains(f))
+        .collect();
     out.content = Some(match s.predicate {
         Predicate::Meeting(p) => Content::Meeting(Box::new(p)),
         Predicate::CheckIn(p) => {
@@ -533,6 +621,7 @@ fn digest_entry(payload: &[u8], entry: &Entry, loc: Loc, ctx: Context<'_>, out: 
                 });
             }
             out.language = Some(p.language.clone());
+            let circulate = check_circulate(&p, loc, &mut out.failures);
             Content::CheckIn(Box::new(AttendeeRow {
                 index: loc.index as u64,
                 id: encoding_hex_prefix(&out.leaf),
@@ -542,6 +631,8 @@ fn digest_entry(payload: &[u8], entry: &Entry, loc: Loc, ctx: Context<'_>, out: 
                 language: p.language,
                 fields,
                 withheld,
+                erased,
+                circulate,
                 timing: timing(meeting, p.checked_in_at),
             }))
         }
@@ -693,6 +784,8 @@ struct Parts<'b, E> {
     checkpoint: &'b str,
     earlier_checkpoints: &'b [EarlierCheckpoint],
     public_keys: &'b [PublicKey],
+    /// Whether entries may mark erased fields (bundle/v2).
+    erasure: bool,
 }
 
 /// Verifies a parsed bundle.
@@ -704,6 +797,7 @@ pub fn verify_bundle(bundle: &Bundle, options: &Options<'_>) -> Report {
             checkpoint: &bundle.checkpoint,
             earlier_checkpoints: &bundle.earlier_checkpoints,
             public_keys: &bundle.public_keys,
+            erasure: bundle_format(&bundle.format).unwrap_or(true),
         },
         options,
     )
@@ -718,6 +812,7 @@ pub fn verify_raw_bundle(bundle: &RawBundle<'_>, options: &Options<'_>) -> Repor
             checkpoint: &bundle.checkpoint,
             earlier_checkpoints: &bundle.earlier_checkpoints,
             public_keys: &bundle.public_keys,
+            erasure: bundle_format(&bundle.format).unwrap_or(true),
         },
         options,
     )
@@ -774,7 +869,11 @@ fn verify_parts<E: AsEntry>(bundle: Parts<'_, E>, options: &Options<'_>) -> Repo
     // 3. Every envelope signature, 4. every disclosure. Entry 0 first: it
     //    is the signed meeting statement every other entry is checked against.
     let head = bundle.entries.get(..1).unwrap_or_default();
-    let mut checked = check_entries(head, 0, true, &keys, Context::default(), options, total);
+    let head_ctx = Context {
+        erasure: bundle.erasure,
+        ..Context::default()
+    };
+    let mut checked = check_entries(head, 0, true, &keys, head_ctx, options, total);
     let (meeting, subject, languages, code_title, versions) =
         match checked.first().and_then(|c| c.content.as_ref()) {
             Some(Content::Meeting(m)) => {
@@ -821,6 +920,7 @@ fn verify_parts<E: AsEntry>(bundle: Parts<'_, E>, options: &Options<'_>) -> Repo
         languages: languages.as_deref(),
         code_title: code_title.as_deref(),
         versions: &versions,
+        erasure: bundle.erasure,
     };
     let rest = bundle.entries.get(1..).unwrap_or_default();
     checked.extend(check_entries(rest, 1, true, &keys, ctx, options, total));
@@ -1140,7 +1240,10 @@ pub fn verify_receipt(receipt: &Receipt, options: &Options<'_>) -> Report {
         0,
         false,
         &keys,
-        Context::default(),
+        Context {
+            erasure: receipt_format(&receipt.format).unwrap_or(true),
+            ..Context::default()
+        },
         options,
         1,
     );
