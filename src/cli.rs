@@ -41,6 +41,12 @@ pub enum Command {
     /// acknowledged after it are gone, and a checkpoint published after it
     /// is not consistent with the restored log.
     Backup(BackupArgs),
+    /// Erase an attendee's personal data from a meeting: the values (and
+    /// their salts) are deleted from the database, the signed log stays, so
+    /// every list exported afterwards still verifies and shows the fields
+    /// as erased. Each erasure is recorded (who, when, which check-in,
+    /// which fields; never the values).
+    Erase(EraseArgs),
     /// Create, show or rotate the server's Ed25519 signing key.
     #[command(subcommand)]
     Keys(KeysCommand),
@@ -171,6 +177,29 @@ pub struct ServeArgs {
         value_name = "SECONDS"
     )]
     pub presence_grace: u32,
+    /// Days after a meeting closes that its attendees' personal data (names,
+    /// organisations, countries, emails) are kept; then they are erased, and
+    /// the signed list keeps verifying. A meeting can set its own in the
+    /// console. 0 erases them at the first run of the job after closing.
+    #[arg(
+        long,
+        env = "ROLLCALL_RETAIN_PERSONAL_DATA",
+        default_value_t = rollcall::personal::DEFAULT_RETENTION_DAYS,
+        value_parser = clap::value_parser!(u32).range(0..=36500),
+        value_name = "DAYS"
+    )]
+    pub retain_personal_data: u32,
+    /// Who is responsible for the personal data collected (the controller),
+    /// named in the privacy notice linked from the check-in form.
+    #[arg(long, env = "ROLLCALL_PRIVACY_CONTROLLER", value_name = "NAME")]
+    pub privacy_controller: Option<String>,
+    /// Where attendees exercise their rights (an email or a web address),
+    /// named in the privacy notice.
+    #[arg(long, env = "ROLLCALL_PRIVACY_CONTACT", value_name = "EMAIL_OR_URL")]
+    pub privacy_contact: Option<String>,
+    /// A Markdown file replacing the built-in privacy notice entirely.
+    #[arg(long, env = "ROLLCALL_PRIVACY_NOTICE", value_name = "FILE")]
+    pub privacy_notice: Option<PathBuf>,
     /// Check-ins accepted per minute from one client address (a room behind one NAT
     /// shares an address; raise it for load tests from one machine; 0 means no limit).
     #[arg(
@@ -329,10 +358,37 @@ pub struct ExportArgs {
     /// translation files, such as en or fr.
     #[arg(long, value_name = "TAG", default_value = "en")]
     pub language: String,
+    /// What the copy discloses of each attendee: `circulated` (name,
+    /// organisation, country or national body, role; the email only of
+    /// those who agreed), `full` (every field: the secretary's archive,
+    /// labelled as containing personal data), or fields separated by
+    /// commas from name, organization, country, email.
+    #[arg(long, value_name = "PROFILE", default_value = "circulated")]
+    pub disclose: rollcall::personal::Disclose,
     #[command(flatten)]
     pub data: DataDir,
     #[command(flatten)]
     pub keys: KeysDir,
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("whose").required(true).args(["receipt", "email"])))]
+pub struct EraseArgs {
+    /// The meeting id.
+    pub meeting: String,
+    /// The check-in to erase, by its receipt id (the end of the attendee's
+    /// receipt link, `/r/RECEIPT_ID`).
+    #[arg(long, value_name = "RECEIPT_ID")]
+    pub receipt: Option<String>,
+    /// Every check-in of the meeting that gave this email.
+    #[arg(long, value_name = "EMAIL")]
+    pub email: Option<String>,
+    /// What to erase: `email` (the optional email) or `all` (name,
+    /// organisation, country and email).
+    #[arg(long, value_name = "email|all", default_value = "email")]
+    pub fields: rollcall::personal::Erase,
+    #[command(flatten)]
+    pub data: DataDir,
 }
 
 #[derive(Debug, Args)]

@@ -11,6 +11,7 @@ pub mod i18n;
 pub mod keystore;
 pub mod meeting;
 pub mod metrics;
+pub mod personal;
 pub mod presence;
 pub mod qr;
 pub mod receipt_id;

@@ -249,6 +249,8 @@ impl Valid {
             created_at,
             opened_at: None,
             closed_at: None,
+            retain_days: None,
+            personal_data_erased_at: None,
         }
     }
 }

@@ -26,6 +26,19 @@ impl ReceiptIds {
         Self(secret)
     }
 
+    /// The receipt ids of a server whose presence secret (kept in its
+    /// database) is `presence_secret`.
+    pub fn from_presence_secret(presence_secret: &[u8; 32]) -> Self {
+        use sha2::Digest;
+        Self::new(
+            Sha256::new()
+                .chain_update(b"rollcall receipt ids\n")
+                .chain_update(presence_secret)
+                .finalize()
+                .into(),
+        )
+    }
+
     fn tag(&self, meeting_id: &str, idx: u64) -> Hmac<Sha256> {
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.0)
             .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));

@@ -14,7 +14,8 @@ use rollcall::store::Store;
 use time::OffsetDateTime;
 
 use crate::cli::{
-    BackupArgs, CodeCommand, DataDir, ExportArgs, ExportFormat, TokenCommand, UserCommand,
+    BackupArgs, CodeCommand, DataDir, EraseArgs, ExportArgs, ExportFormat, TokenCommand,
+    UserCommand,
 };
 
 fn runtime() -> Result<tokio::runtime::Runtime> {
@@ -315,9 +316,11 @@ pub fn export(args: ExportArgs) -> Result<ExitCode> {
             );
         }
         let logs = Logs::default();
-        let bundle = rollcall::export::bundle(&store, &logs, &keys, &args.meeting)
+        let mut bundle = rollcall::export::bundle(&store, &logs, &keys, &args.meeting)
             .await
             .with_context(|| format!("cannot export meeting {}", args.meeting))?;
+        args.disclose.apply(&mut bundle);
+        let bundle = bundle;
         let verified = || -> Result<_> {
             let report = rollcall::export::verified(&bundle, &keys);
             if !report.valid {
@@ -337,7 +340,7 @@ pub fn export(args: ExportArgs) -> Result<ExitCode> {
                 tags.join(", ")
             );
         };
-        let text = rollcall::export::ListText::for_language(lang);
+        let text = rollcall::export::ListText::for_language(lang).disclosing(&args.disclose);
         let bytes = match args.format {
             ExportFormat::Bundle => serde_json::to_vec_pretty(&bundle)?,
             ExportFormat::Csv => rollcall::export::csv(&verified()?).into_bytes(),
@@ -361,7 +364,15 @@ pub fn export(args: ExportArgs) -> Result<ExitCode> {
             Some(path) => {
                 std::fs::write(path, &bytes)
                     .with_context(|| format!("cannot write {}", path.display()))?;
-                eprintln!("Wrote {}", path.display());
+                if args.disclose.is_archive() {
+                    eprintln!(
+                        "Wrote {} (disclosing {}: it contains personal data; keep it in the archive, do not circulate it)",
+                        path.display(),
+                        args.disclose.label()
+                    );
+                } else {
+                    eprintln!("Wrote {}", path.display());
+                }
             }
             None if matches!(args.format, ExportFormat::Pdf)
                 && std::io::IsTerminal::is_terminal(&std::io::stdout()) =>
@@ -519,6 +530,68 @@ pub fn backup(args: BackupArgs) -> Result<ExitCode> {
         eprintln!(
             "The signing key is not in it: keep a copy of the keys directory too, as secret as the key itself."
         );
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+pub fn erase(args: EraseArgs) -> Result<ExitCode> {
+    use rollcall::personal::{self, ErasedBy};
+    runtime()?.block_on(async {
+        let store = open_existing(&args.data).await?;
+        let Some(meeting) = store.meeting(&args.meeting).await? else {
+            bail!(
+                "there is no meeting {:?} in {}; the console and `rollcall export` name meetings by id",
+                args.meeting,
+                args.data.dir.display()
+            );
+        };
+        let indices = match (&args.receipt, &args.email) {
+            (Some(receipt), _) => {
+                let secret = store
+                    .setting("presence_secret")
+                    .await?
+                    .and_then(|s| <[u8; 32]>::try_from(s.as_slice()).ok())
+                    .ok_or_else(|| anyhow!("this database has no receipt secret: it has never served a check-in"))?;
+                let receipts = rollcall::receipt_id::ReceiptIds::from_presence_secret(&secret);
+                match receipts.parse(receipt.trim()) {
+                    Some((m, idx)) if m == meeting.meeting.id => vec![idx],
+                    _ => bail!(
+                        "{receipt:?} is not a receipt of meeting {}: give the end of the attendee's receipt link (/r/RECEIPT_ID)",
+                        meeting.meeting.id
+                    ),
+                }
+            }
+            (None, Some(email)) => personal::check_ins_with_email(&store, &meeting.meeting.id, email)
+                .await
+                .map_err(|e| anyhow!("{e}"))?,
+            (None, None) => bail!("name the check-in with --receipt RECEIPT_ID or --email EMAIL"),
+        };
+        let erased = personal::erase(
+            &store,
+            &meeting.meeting.id,
+            &indices,
+            args.fields,
+            &ErasedBy::Operator,
+            OffsetDateTime::now_utc(),
+        )
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+        for (idx, fields) in &erased.check_ins {
+            if fields.is_empty() {
+                eprintln!("Check-in {idx}: nothing left to erase ({} already erased or never given).", args.fields.label());
+            } else {
+                eprintln!("Check-in {idx}: erased {}.", fields.join(", "));
+            }
+        }
+        if !erased.purged {
+            eprintln!(
+                "The database's write-ahead log is in use by the running server; the erased values leave it at the server's next checkpoint of the log."
+            );
+        }
+        if meeting.state == "open" && erased.count() > 0 {
+            eprintln!("The meeting is open: a running server forgets the erased email for recognising repeat check-ins when it restarts.");
+        }
+        eprintln!("The signed log is unchanged: every list exported from now on still verifies and shows these fields as erased.");
         Ok(ExitCode::SUCCESS)
     })
 }

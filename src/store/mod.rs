@@ -3,7 +3,10 @@
 //! Everything but log appends goes through [`Store`]; log appends go through
 //! the single writer task ([`writer`]), which commits them in groups.
 
+mod personal;
 pub mod writer;
+
+pub use personal::{ErasureRow, RetentionDue};
 
 use std::path::Path;
 use std::str::FromStr;
@@ -79,6 +82,11 @@ pub struct MeetingRow {
     pub created_at: String,
     pub opened_at: Option<String>,
     pub closed_at: Option<String>,
+    /// Days after closing that its personal data are kept; `None`: the
+    /// server's default.
+    pub retain_days: Option<i64>,
+    /// When the retention job erased its personal data.
+    pub personal_data_erased_at: Option<String>,
 }
 
 impl EntryRow {
@@ -128,6 +136,8 @@ pub struct EntryRow {
     pub signature: Vec<u8>,
     pub keyid: String,
     pub disclosures: String,
+    /// JSON array of the committed fields whose disclosures were erased.
+    pub erased: String,
     pub leaf: [u8; 32],
     pub created_at: String,
 }
@@ -212,6 +222,8 @@ fn meeting_row(r: &sqlx::sqlite::SqliteRow) -> Result<MeetingRow> {
         created_at: r.try_get("created_at")?,
         opened_at: r.try_get("opened_at")?,
         closed_at: r.try_get("closed_at")?,
+        retain_days: r.try_get("retain_days")?,
+        personal_data_erased_at: r.try_get("personal_data_erased_at")?,
     })
 }
 
@@ -226,6 +238,7 @@ fn entry_row(r: &sqlx::sqlite::SqliteRow) -> Result<EntryRow> {
         signature: r.try_get("signature")?,
         keyid: r.try_get("keyid")?,
         disclosures: r.try_get("disclosures")?,
+        erased: r.try_get("erased")?,
         leaf: leaf
             .try_into()
             .map_err(|_| StoreError::Corrupt("leaf hash is not 32 bytes".into()))?,
@@ -242,6 +255,9 @@ impl Store {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
+            // Deleted content is overwritten with zeros, so what is erased
+            // is gone from the database file, not only unlinked.
+            .pragma("secure_delete", "ON")
             .busy_timeout(Duration::from_secs(10));
         let pool = SqlitePoolOptions::new()
             .max_connections(8)

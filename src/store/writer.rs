@@ -86,6 +86,8 @@ pub struct CheckInRequest {
     pub device_key: Option<String>,
     /// The name, lower-cased: an email recognises a repeat only for the same name.
     pub name_key: String,
+    /// The attendee agrees to their email being shown on circulated lists.
+    pub share_email: bool,
 }
 
 /// An accepted check-in.
@@ -137,6 +139,13 @@ enum Job {
     Close {
         meeting_id: String,
         reply: oneshot::Sender<Result<String, WriteError>>,
+    },
+    /// Personal data of these check-ins were erased: drop what recognised
+    /// them (email, device) from memory.
+    Forget {
+        meeting_id: String,
+        indices: Vec<u64>,
+        reply: oneshot::Sender<Result<(), WriteError>>,
     },
 }
 
@@ -228,6 +237,18 @@ impl Writer {
     pub async fn close(&self, meeting_id: &str) -> Result<String, WriteError> {
         let meeting_id = meeting_id.to_owned();
         self.ask(|reply| Job::Close { meeting_id, reply }).await
+    }
+
+    /// Forgets what recognised these check-ins again (their email and
+    /// device keys), after their personal data were erased.
+    pub async fn forget(&self, meeting_id: &str, indices: &[u64]) -> Result<(), WriteError> {
+        let (meeting_id, indices) = (meeting_id.to_owned(), indices.to_vec());
+        self.ask(|reply| Job::Forget {
+            meeting_id,
+            indices,
+            reply,
+        })
+        .await
     }
 }
 
@@ -546,6 +567,7 @@ impl State {
                     }],
                 },
                 disclosures: g.new[i].disclosures.clone(),
+                erased: Vec::new(),
             })
         };
         for d in g.done {
@@ -655,6 +677,17 @@ impl State {
                     let r = self.plan_close(&meeting_id, now, &mut g).await;
                     g.done.push(Done::Close(meeting_id, reply, r));
                 }
+                Job::Forget {
+                    meeting_id,
+                    indices,
+                    reply,
+                } => {
+                    if let Some(log) = self.open.get_mut(&meeting_id) {
+                        log.by_email.retain(|_, (_, i, _)| !indices.contains(i));
+                        log.by_device.retain(|_, (_, i)| !indices.contains(i));
+                    }
+                    let _ = reply.send(Ok(()));
+                }
             }
         }
         g
@@ -734,6 +767,7 @@ impl State {
             role: &req.role,
             presence: req.presence.clone(),
             language: &req.language,
+            share_email: req.share_email,
         };
         let disclosures = disclose(&c, &mut self.rng);
         let statement = check_in_statement(&meeting, &code, &c, &disclosures, at);

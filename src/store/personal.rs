@@ -1,0 +1,218 @@
+//! Personal data in the store: erasing disclosures so that the values are
+//! gone from the database file, the record of erasures, and what the
+//! retention job must erase.
+
+use sqlx::Row;
+use time::OffsetDateTime;
+
+use super::{parse_ts, ts, Result, Store, StoreError};
+
+/// One recorded erasure (never the values erased).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ErasureRow {
+    pub idx: u64,
+    pub fields: Vec<String>,
+    /// A secretary's email, `attendee`, `operator` or `retention`.
+    pub erased_by: String,
+    pub erased_at: OffsetDateTime,
+}
+
+/// A closed meeting whose personal data are due for erasure.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RetentionDue {
+    pub meeting_id: String,
+    /// The check-ins that still hold a disclosure.
+    pub check_ins: Vec<u64>,
+}
+
+fn field_of(encoded: &str) -> Option<String> {
+    crate::trust::disclosure::Disclosure::parse(encoded)
+        .ok()
+        .map(|d| d.field)
+}
+
+impl Store {
+    /// Erases `fields` of check-in `idx`: deletes their disclosures (value
+    /// and salt), and with the email the key that recognised it, and with
+    /// the name the device key derived from it; records who and when.
+    /// Returns the fields that were erased now (empty if none of them was
+    /// still there), or `None` if there is no such check-in.
+    pub async fn erase(
+        &self,
+        meeting_id: &str,
+        idx: u64,
+        fields: &[&str],
+        by: &str,
+        now: OffsetDateTime,
+    ) -> Result<Option<Vec<String>>> {
+        let mut tx = self.pool.begin().await?;
+        let row = sqlx::query(
+            "SELECT disclosures, erased FROM entries WHERE meeting_id = ? AND idx = ? AND kind = 'check-in'",
+        )
+        .bind(meeting_id)
+        .bind(idx as i64)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let disclosures: Vec<String> = serde_json::from_str(row.try_get("disclosures")?)
+            .map_err(|e| StoreError::Corrupt(format!("disclosures: {e}")))?;
+        let mut erased: Vec<String> = serde_json::from_str(row.try_get("erased")?)
+            .map_err(|e| StoreError::Corrupt(format!("erased: {e}")))?;
+        let (gone, kept): (Vec<String>, Vec<String>) = disclosures
+            .into_iter()
+            .partition(|d| field_of(d).is_some_and(|f| fields.contains(&f.as_str())));
+        let now_erased: Vec<String> = gone.iter().filter_map(|d| field_of(d)).collect();
+        if now_erased.is_empty() {
+            return Ok(Some(Vec::new()));
+        }
+        erased.extend(now_erased.iter().cloned());
+        erased.sort();
+        erased.dedup();
+        let email = now_erased.iter().any(|f| f == "email");
+        let name = now_erased.iter().any(|f| f == "name");
+        let json = |v: &Vec<String>| serde_json::to_string(v).unwrap_or_else(|_| "[]".into());
+        sqlx::query(
+            "UPDATE entries SET disclosures = ?, erased = ?,
+                    email_key = CASE WHEN ? THEN NULL ELSE email_key END,
+                    device_key = CASE WHEN ? THEN NULL ELSE device_key END
+             WHERE meeting_id = ? AND idx = ?",
+        )
+        .bind(json(&kept))
+        .bind(json(&erased))
+        .bind(email)
+        .bind(name)
+        .bind(meeting_id)
+        .bind(idx as i64)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO erasures (meeting_id, idx, fields, erased_by, erased_at) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(meeting_id)
+        .bind(idx as i64)
+        .bind(json(&now_erased))
+        .bind(by)
+        .bind(ts(now))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Some(now_erased))
+    }
+
+    /// Removes what erasures left behind outside the database's live pages:
+    /// the write-ahead log still holds earlier images of changed pages
+    /// until it is checkpointed and truncated (deleted content in the main
+    /// file is already zeroed by `secure_delete`). Retries while readers
+    /// hold the log, at most a few seconds; `false` if it could not finish.
+    pub async fn purge_erased(&self) -> Result<bool> {
+        for _ in 0..50 {
+            let row = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .fetch_one(&self.pool)
+                .await?;
+            let busy: i64 = row.try_get(0)?;
+            if busy == 0 {
+                return Ok(true);
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        Ok(false)
+    }
+
+    /// The check-ins of a meeting that recorded this normalised email.
+    pub async fn check_ins_with_email(
+        &self,
+        meeting_id: &str,
+        email_key: &str,
+    ) -> Result<Vec<u64>> {
+        let rows: Vec<i64> = sqlx::query_scalar(
+            "SELECT idx FROM entries WHERE meeting_id = ? AND kind = 'check-in' AND email_key = ? ORDER BY idx",
+        )
+        .bind(meeting_id)
+        .bind(email_key)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|i| i as u64).collect())
+    }
+
+    /// Every erasure recorded for a meeting, oldest first.
+    pub async fn erasures(&self, meeting_id: &str) -> Result<Vec<ErasureRow>> {
+        let rows = sqlx::query(
+            "SELECT idx, fields, erased_by, erased_at FROM erasures WHERE meeting_id = ? ORDER BY id",
+        )
+        .bind(meeting_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ErasureRow {
+                    idx: r.try_get::<i64, _>("idx")? as u64,
+                    fields: serde_json::from_str(r.try_get("fields")?)
+                        .map_err(|e| StoreError::Corrupt(format!("erasure fields: {e}")))?,
+                    erased_by: r.try_get("erased_by")?,
+                    erased_at: parse_ts(r.try_get("erased_at")?)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Sets how many days after closing a meeting keeps its personal data
+    /// (`None`: the server's default). `false` if there is no such meeting.
+    pub async fn set_retention(&self, meeting_id: &str, days: Option<u32>) -> Result<bool> {
+        let done = sqlx::query("UPDATE meetings SET retain_days = ? WHERE id = ?")
+            .bind(days.map(i64::from))
+            .bind(meeting_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Closed meetings whose personal data are due for erasure at `now`
+    /// (closed more than their retention, or `default_days`, ago) and not
+    /// yet erased by the retention job.
+    pub async fn retention_due(
+        &self,
+        default_days: u32,
+        now: OffsetDateTime,
+    ) -> Result<Vec<RetentionDue>> {
+        let rows = sqlx::query(
+            "SELECT id, closed_at, retain_days FROM meetings
+             WHERE state = 'closed' AND personal_data_erased_at IS NULL AND closed_at IS NOT NULL",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::new();
+        for r in &rows {
+            let closed = parse_ts(r.try_get("closed_at")?)?;
+            let days: i64 = r
+                .try_get::<Option<i64>, _>("retain_days")?
+                .unwrap_or(i64::from(default_days));
+            if closed + time::Duration::days(days) > now {
+                continue;
+            }
+            let id: String = r.try_get("id")?;
+            let check_ins: Vec<i64> = sqlx::query_scalar(
+                "SELECT idx FROM entries WHERE meeting_id = ? AND kind = 'check-in' AND disclosures <> '[]' ORDER BY idx",
+            )
+            .bind(&id)
+            .fetch_all(&self.pool)
+            .await?;
+            out.push(RetentionDue {
+                meeting_id: id,
+                check_ins: check_ins.into_iter().map(|i| i as u64).collect(),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Records that the retention job erased a meeting's personal data.
+    pub async fn mark_retention_done(&self, meeting_id: &str, now: OffsetDateTime) -> Result<()> {
+        sqlx::query("UPDATE meetings SET personal_data_erased_at = ? WHERE id = ?")
+            .bind(ts(now))
+            .bind(meeting_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}
