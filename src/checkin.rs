@@ -31,6 +31,10 @@ pub struct CheckInInput {
     /// version `code_sha256` names (the original or a translation).
     #[serde(default)]
     pub language: Option<String>,
+    /// The attendee agrees to their email being shown on lists circulated
+    /// to other participants (signed into the check-in). Default: no.
+    #[serde(default)]
+    pub share_email: bool,
 }
 
 /// Why a check-in was not recorded. Nothing is stored in any of these cases.
@@ -128,5 +132,6 @@ pub fn validate(
         code_sha256,
         presence,
         device_key,
+        share_email: input.share_email,
     })
 }

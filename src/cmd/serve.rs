@@ -180,6 +180,18 @@ async fn serve(args: ServeArgs) -> Result<ExitCode> {
         .as_deref()
         .map(check_public_url)
         .transpose()?;
+    let notice = args
+        .privacy_notice
+        .as_deref()
+        .map(|p| {
+            std::fs::read_to_string(p).with_context(|| {
+                format!(
+                    "cannot read the privacy notice {} (--privacy-notice): give a Markdown file",
+                    p.display()
+                )
+            })
+        })
+        .transpose()?;
     let now = OffsetDateTime::now_utc();
     std::fs::create_dir_all(&args.data.dir).with_context(|| {
         format!(
@@ -246,15 +258,7 @@ async fn serve(args: ServeArgs) -> Result<ExitCode> {
 
     let metrics = Arc::new(Metrics::default());
     let logs = Logs::default();
-    let receipts = {
-        use sha2::Digest;
-        let key: [u8; 32] = sha2::Sha256::new()
-            .chain_update(b"rollcall receipt ids\n")
-            .chain_update(secret)
-            .finalize()
-            .into();
-        rollcall::receipt_id::ReceiptIds::new(key)
-    };
+    let receipts = rollcall::receipt_id::ReceiptIds::from_presence_secret(&secret);
     let (writer, writer_task) = Writer::start(
         store.clone(),
         signer.clone(),
@@ -277,6 +281,12 @@ async fn serve(args: ServeArgs) -> Result<ExitCode> {
             https: tls || public_url.starts_with("https://"),
             trusted_proxies,
             presence_grace: time::Duration::seconds(i64::from(args.presence_grace)),
+            retain_personal_data: args.retain_personal_data,
+            privacy: rollcall::http::privacy::Privacy {
+                controller: args.privacy_controller.clone(),
+                contact: args.privacy_contact.clone(),
+                notice,
+            },
         },
         metrics,
         check_in_limit: RateLimiter::new(args.checkin_rate, args.checkin_rate.max(1)),
@@ -288,6 +298,10 @@ async fn serve(args: ServeArgs) -> Result<ExitCode> {
             true,
         )),
     });
+    // Personal data that came due while the server was stopped are erased
+    // before it serves, then the job runs every hour.
+    run_retention(&store, args.retain_personal_data).await;
+    tokio::spawn(retention_job(store.clone(), args.retain_personal_data));
     let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
 
     // TLS is set up before anything is printed, so a bad certificate stops
@@ -380,6 +394,33 @@ async fn serve(args: ServeArgs) -> Result<ExitCode> {
     let _ = tokio::task::spawn_blocking(move || writer_task.join()).await;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+/// How often the retention job looks for personal data due for erasure.
+const RETENTION_EVERY: Duration = Duration::from_secs(3600);
+
+/// Erases the personal data of meetings past their retention; logs how
+/// many (never what).
+async fn run_retention(store: &Store, default_days: u32) {
+    match rollcall::personal::retention(store, default_days, OffsetDateTime::now_utc()).await {
+        Ok(done) => {
+            for (meeting, erased) in done {
+                tracing::info!(%meeting, check_ins = erased.check_ins.len(), fields = erased.count(), "retention: personal data erased");
+            }
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "retention: erasure failed; it is tried again within the hour")
+        }
+    }
+}
+
+async fn retention_job(store: Store, default_days: u32) {
+    let mut every = tokio::time::interval(RETENTION_EVERY);
+    every.tick().await;
+    loop {
+        every.tick().await;
+        run_retention(&store, default_days).await;
+    }
 }
 
 /// The DER bytes of the first certificate in a PEM text.

@@ -11,6 +11,7 @@ fn field(a: &AttendeeRow, name: &str, text: &ListText) -> Markup {
     match cell(a, name) {
         Cell::Value(v) => html! { (v) },
         Cell::Withheld => html! { em { (text.withheld) } },
+        Cell::Erased => html! { em { (text.erased) } },
         Cell::NotGiven => html! { (text.not_given) },
     }
 }
@@ -35,6 +36,7 @@ pub fn printable_list(bundle: &Bundle, report: &Report, text: &ListText) -> Stri
                 h1 { (text.title_prefix) (title) }
                 p { (meeting_line(report)) }
                 @if report.closed_at.is_none() { p.notice { (text.provisional) } }
+                @if let Some(warning) = &text.personal_data { p.notice.personal-data { strong { (warning) } } }
             }
             table.attendance {
                 thead { tr {

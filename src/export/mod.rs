@@ -37,6 +37,7 @@ fn entry(row: &EntryRow) -> Result<Entry, ExportError> {
         envelope: row.envelope(),
         disclosures: serde_json::from_str(&row.disclosures)
             .map_err(|_| ExportError::Corrupt(row.idx))?,
+        erased: serde_json::from_str(&row.erased).map_err(|_| ExportError::Corrupt(row.idx))?,
     })
 }
 
@@ -207,7 +208,11 @@ pub struct ListText {
     pub col_presence: String,
     pub col_attestation: String,
     pub withheld: String,
+    pub erased: String,
     pub not_given: String,
+    /// Set on copies that carry every field (the secretary's archive): said
+    /// on the first page.
+    pub personal_data: Option<String>,
     pub notes_heading: String,
     pub verification_heading: String,
     pub check_ins: String,
@@ -247,7 +252,9 @@ impl ListText {
             col_presence: s("col_presence"),
             col_attestation: s("col_attestation"),
             withheld: s("withheld"),
+            erased: s("erased"),
             not_given: s("not_given"),
+            personal_data: None,
             notes_heading: s("notes_heading"),
             verification_heading: s("verification_heading"),
             check_ins: s("check_ins"),
@@ -263,6 +270,16 @@ impl ListText {
             annex_heading: s("annex_heading"),
             page_of: s("page_of"),
         }
+    }
+
+    /// The same labels for a copy made with `disclose`: an archive copy
+    /// says on its first page that it contains personal data.
+    #[must_use]
+    pub fn disclosing(mut self, disclose: &crate::personal::Disclose) -> Self {
+        self.personal_data = disclose
+            .is_archive()
+            .then(|| self.ui.t("list.personal_data").to_owned());
+        self
     }
 
     /// A role's name in this language.
@@ -307,10 +324,12 @@ impl ListText {
     }
 }
 
-/// A cell of the list: a disclosed value, withheld, or never given.
+/// A cell of the list: a disclosed value, withheld from this copy, erased
+/// for good, or never given.
 pub enum Cell<'a> {
     Value(&'a str),
     Withheld,
+    Erased,
     NotGiven,
 }
 
@@ -319,6 +338,7 @@ pub fn cell<'a>(a: &'a crate::trust::verify::AttendeeRow, name: &str) -> Cell<'a
     match a.fields.get(name) {
         Some(v) => Cell::Value(v),
         None if a.withheld.iter().any(|w| w == name) => Cell::Withheld,
+        None if a.erased.iter().any(|w| w == name) => Cell::Erased,
         None => Cell::NotGiven,
     }
 }
@@ -384,7 +404,7 @@ fn csv_cell(out: &mut String, value: &str) {
 /// The attendance list as CSV (RFC 4180), from a verified report.
 pub fn csv(report: &Report) -> String {
     let mut out = String::from(
-        "index,attestation_id,checked_in_at,name,organization,country,role,email,presence,language,timing,withheld\r\n",
+        "index,attestation_id,checked_in_at,name,organization,country,role,email,presence,language,timing,withheld,erased\r\n",
     );
     for a in &report.attendees {
         let get = |f: &str| a.fields.get(f).map_or("", String::as_str).to_owned();
@@ -401,6 +421,7 @@ pub fn csv(report: &Report) -> String {
             a.language.clone(),
             a.timing.to_owned(),
             a.withheld.join(" "),
+            a.erased.join(" "),
         ];
         for (i, c) in cells.iter().enumerate() {
             if i > 0 {

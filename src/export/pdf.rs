@@ -952,6 +952,9 @@ pub fn render(
     if report.closed_at.is_none() {
         l.paragraph(&text.provisional, 10.0, BLACK, 0.0, 2.0);
     }
+    if let Some(warning) = &text.personal_data {
+        l.paragraph(warning, 10.0, BLACK, 0.0, 2.0);
+    }
     l.y += 6.0;
     // The table: one in the structure, however many pages it runs over.
     let table = l.tree.open(Tag::Table);
@@ -963,6 +966,7 @@ pub fn render(
     let show = |c: Cell<'_>| match c {
         Cell::Value(v) => (v.to_owned(), BLACK),
         Cell::Withheld => (text.withheld.clone(), GREY),
+        Cell::Erased => (text.erased.clone(), GREY),
         Cell::NotGiven => (text.not_given.clone(), GREY),
     };
     for (n, a) in report.attendees.iter().enumerate() {

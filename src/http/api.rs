@@ -2,7 +2,7 @@
 //! TOKEN`; check-ins and receipts are public. Documented in docs/API.md.
 
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequest, Path, Request, State};
+use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -17,6 +17,7 @@ use super::error::ApiError;
 use super::AppState;
 use crate::checkin::CheckInInput;
 use crate::meeting::NewMeeting;
+use crate::personal::Disclose;
 use crate::store::{ts, DraftDeletion, MeetingRow};
 
 /// JSON bodies whose errors come back as JSON with a clear message.
@@ -315,21 +316,78 @@ pub async fn check_in(
         .into_response())
 }
 
+/// `?disclose=circulated|full|FIELD,FIELD…` on every export.
+#[derive(Debug, Default, Deserialize)]
+pub struct ExportQuery {
+    #[serde(default)]
+    disclose: Option<String>,
+}
+
+impl ExportQuery {
+    /// The disclosure profile asked for (default: circulated).
+    pub fn profile(&self) -> Result<Disclose, ApiError> {
+        self.disclose
+            .as_deref()
+            .unwrap_or_default()
+            .parse()
+            .map_err(|e: crate::personal::DiscloseError| {
+                ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_disclose",
+                    e.to_string(),
+                )
+            })
+    }
+}
+
+/// An export's file name: an archive copy says it holds personal data.
+pub fn export_file_name(stem: &str, disclose: &Disclose, extension: &str) -> String {
+    if disclose.is_archive() {
+        format!("{stem}-full-personal-data.{extension}")
+    } else {
+        format!("{stem}.{extension}")
+    }
+}
+
 /// `GET /api/v1/meetings/{id}/bundle`: the signed attendance list.
 pub async fn bundle(
     State(state): State<AppState>,
     _who: ApiClient,
     Path(id): Path<String>,
+    Query(q): Query<ExportQuery>,
 ) -> Result<Response, ApiError> {
-    let b = full_bundle(&state, &id).await?;
+    bundle_response(&state, &id, &q.profile()?).await
+}
+
+/// The signed list as a JSON download, disclosing what `disclose` shows.
+pub async fn bundle_response(
+    state: &AppState,
+    id: &str,
+    disclose: &Disclose,
+) -> Result<Response, ApiError> {
+    let b = bundle_for(state, id, disclose).await?;
     Ok((
         [(
             header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"rollcall-{id}.json\""),
+            format!(
+                "attachment; filename=\"{}\"",
+                export_file_name(&format!("rollcall-{id}"), disclose, "json")
+            ),
         )],
         Json(b),
     )
         .into_response())
+}
+
+/// A meeting's bundle with only the disclosures `disclose` shows.
+pub async fn bundle_for(
+    state: &AppState,
+    id: &str,
+    disclose: &Disclose,
+) -> Result<crate::trust::bundle::Bundle, ApiError> {
+    let mut b = full_bundle(state, id).await?;
+    disclose.apply(&mut b);
+    Ok(b)
 }
 
 /// `GET /api/v1/meetings/{id}/attendance.csv`.
@@ -337,8 +395,9 @@ pub async fn attendance_csv(
     State(state): State<AppState>,
     _who: ApiClient,
     Path(id): Path<String>,
+    Query(q): Query<ExportQuery>,
 ) -> Result<Response, ApiError> {
-    csv_response(&state, &id).await
+    csv_response(&state, &id, &q.profile()?).await
 }
 
 /// A meeting's bundle with the texts of every Code version it offers.
@@ -355,16 +414,21 @@ pub async fn attendance_pdf(
     State(state): State<AppState>,
     _who: ApiClient,
     Path(id): Path<String>,
+    Query(q): Query<ExportQuery>,
 ) -> Result<Response, ApiError> {
-    pdf_response(&state, &id).await
+    pdf_response(&state, &id, &q.profile()?).await
 }
 
 /// The printable list as a PDF, the exact bundle this server serves
 /// attached to it.
-pub async fn pdf_response(state: &AppState, id: &str) -> Result<Response, ApiError> {
+pub async fn pdf_response(
+    state: &AppState,
+    id: &str,
+    disclose: &Disclose,
+) -> Result<Response, ApiError> {
     let keys = state.public_keys();
-    let b = full_bundle(state, id).await?;
-    let text = crate::export::ListText::for_language(crate::i18n::current());
+    let b = bundle_for(state, id, disclose).await?;
+    let text = crate::export::ListText::for_language(crate::i18n::current()).disclosing(disclose);
     let pdf = tokio::task::block_in_place(|| {
         let report = crate::export::verified(&b, &keys);
         if !report.valid {
@@ -393,7 +457,10 @@ pub async fn pdf_response(state: &AppState, id: &str) -> Result<Response, ApiErr
             (header::CONTENT_TYPE, "application/pdf".to_owned()),
             (
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"rollcall-{id}-list.pdf\""),
+                format!(
+                    "attachment; filename=\"{}\"",
+                    export_file_name(&format!("rollcall-{id}-list"), disclose, "pdf")
+                ),
             ),
         ],
         pdf,
@@ -401,9 +468,13 @@ pub async fn pdf_response(state: &AppState, id: &str) -> Result<Response, ApiErr
         .into_response())
 }
 
-pub async fn csv_response(state: &AppState, id: &str) -> Result<Response, ApiError> {
+pub async fn csv_response(
+    state: &AppState,
+    id: &str,
+    disclose: &Disclose,
+) -> Result<Response, ApiError> {
     let keys = state.public_keys();
-    let b = full_bundle(state, id).await?;
+    let b = bundle_for(state, id, disclose).await?;
     let report = tokio::task::block_in_place(|| crate::export::verified(&b, &keys));
     if !report.valid {
         tracing::error!(meeting = %id, failures = ?report.failures.iter().take(5).collect::<Vec<_>>(), "stored log does not verify");
@@ -414,7 +485,10 @@ pub async fn csv_response(state: &AppState, id: &str) -> Result<Response, ApiErr
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
             (
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"rollcall-{id}.csv\""),
+                format!(
+                    "attachment; filename=\"{}\"",
+                    export_file_name(&format!("rollcall-{id}"), disclose, "csv")
+                ),
             ),
         ],
         crate::export::csv(&report),

@@ -1,10 +1,10 @@
 //! The secretary's console: meetings, the check-in QR code, open, close and
 //! exports. Every form carries the session's CSRF token.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::{Form, Json};
+use axum::Form;
 use maud::{html, Markup};
 use serde::Deserialize;
 use time::OffsetDateTime;
@@ -401,6 +401,7 @@ pub async fn meeting(
         .unwrap_or(0);
     let (url, _, _) = current_link(&state, &m);
     let public = checkin_base(&state, &id);
+    let personal = super::personal_data::section(&state, &who, &m).await;
     let mm = &m.meeting;
     let languages = m
         .versions
@@ -455,6 +456,7 @@ pub async fn meeting(
             (agenda_snippet(&id, &mm.title, &public))
             @if m.state != "draft" {
                 h2 { (t("meeting.exports")) }
+                p { (t("meeting.exports_intro")) }
                 ul {
                     li { a href=(format!("/console/meetings/{id}/bundle.json")) { (t("meeting.export.bundle")) } }
                     li { a href=(format!("/console/meetings/{id}/attendance.csv")) { (t("meeting.export.csv")) } }
@@ -462,6 +464,7 @@ pub async fn meeting(
                     li { a href=(format!("/console/meetings/{id}/list.pdf")) { (t("meeting.export.pdf")) } }
                 }
             }
+            (personal)
         },
     )
     .into_response()
@@ -658,18 +661,13 @@ pub async fn bundle(
     State(state): State<AppState>,
     _who: Secretary,
     Path(id): Path<String>,
+    Query(q): Query<super::api::ExportQuery>,
 ) -> Response {
-    match super::api::full_bundle(&state, &id).await {
-        Ok(b) => (
-            [(
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"rollcall-{id}.json\""),
-            )],
-            Json(b),
-        )
-            .into_response(),
-        Err(e) => e.into_response(),
-    }
+    let sent = match q.profile() {
+        Ok(disclose) => super::api::bundle_response(&state, &id, &disclose).await,
+        Err(e) => Err(e),
+    };
+    sent.unwrap_or_else(|e| e.into_response())
 }
 
 /// `GET /console/meetings/{id}/attendance.csv`.
@@ -677,9 +675,11 @@ pub async fn attendance_csv(
     State(state): State<AppState>,
     _who: Secretary,
     Path(id): Path<String>,
+    Query(q): Query<super::api::ExportQuery>,
 ) -> Response {
-    match super::api::csv_response(&state, &id).await {
-        Ok(r) => r,
-        Err(e) => e.into_response(),
-    }
+    let sent = match q.profile() {
+        Ok(disclose) => super::api::csv_response(&state, &id, &disclose).await,
+        Err(e) => Err(e),
+    };
+    sent.unwrap_or_else(|e| e.into_response())
 }

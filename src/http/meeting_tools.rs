@@ -3,7 +3,7 @@
 //! of the Code, and the printable list with the Code attached.
 //! Everything is server-rendered; pages that update reload themselves.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
@@ -26,9 +26,10 @@ use crate::trust::verify::Report;
 async fn verified_report(
     state: &AppState,
     id: &str,
+    disclose: &crate::personal::Disclose,
 ) -> Result<(crate::trust::bundle::Bundle, Report), ApiError> {
     let keys = state.public_keys();
-    let bundle = super::api::full_bundle(state, id).await?;
+    let bundle = super::api::bundle_for(state, id, disclose).await?;
     let report = tokio::task::block_in_place(|| crate::export::verified(&bundle, &keys));
     if !report.valid {
         tracing::error!(meeting = %id, failures = ?report.failures.iter().take(3).collect::<Vec<_>>(), "stored log does not verify");
@@ -225,7 +226,8 @@ pub async fn arrivals(
         Ok(m) => m,
         Err(r) => return r,
     };
-    let report = match verified_report(&state, &id).await {
+    // The secretary's own view of arrivals shows every field.
+    let report = match verified_report(&state, &id, &crate::personal::Disclose::Full).await {
         Ok((_, r)) => r,
         Err(e) if e.status == StatusCode::CONFLICT => Report::empty(),
         Err(e) => return e.into_response(),
@@ -269,6 +271,7 @@ fn field(a: &crate::trust::verify::AttendeeRow, name: &str) -> Markup {
     match a.fields.get(name) {
         Some(v) => html! { (v) },
         None if a.withheld.iter().any(|w| w == name) => html! { em { (t("arrivals.withheld")) } },
+        None if a.erased.iter().any(|w| w == name) => html! { em { (t("list.erased")) } },
         None => html! { "—" },
     }
 }
@@ -341,6 +344,8 @@ pub async fn manual_entry(
         acknowledged: f.acknowledged.as_deref() == Some("yes"),
         code_sha256: m.code_sha256.clone(),
         language: None,
+        // Only the attendee can agree to show their email to others.
+        share_email: false,
     };
     let presence = Presence::RecordedBySecretary {
         recorded_by: who.email.clone(),
@@ -416,18 +421,23 @@ pub async fn printable_list(
     State(state): State<AppState>,
     _who: Secretary,
     Path(id): Path<String>,
+    Query(q): Query<super::api::ExportQuery>,
 ) -> Response {
     if let Err(r) = meeting_row(&state, &id).await {
         return r;
     }
-    let (bundle, report) = match verified_report(&state, &id).await {
+    let disclose = match q.profile() {
+        Ok(d) => d,
+        Err(e) => return page_error(e.status, "No list", &e.message).into_response(),
+    };
+    let (bundle, report) = match verified_report(&state, &id, &disclose).await {
         Ok(x) => x,
         Err(e) => return page_error(e.status, "No list yet", &e.message).into_response(),
     };
     Html(crate::export::html::printable_list(
         &bundle,
         &report,
-        &crate::export::ListText::for_language(crate::i18n::current()),
+        &crate::export::ListText::for_language(crate::i18n::current()).disclosing(&disclose),
     ))
     .into_response()
 }
@@ -438,9 +448,11 @@ pub async fn list_pdf(
     State(state): State<AppState>,
     _who: Secretary,
     Path(id): Path<String>,
+    Query(q): Query<super::api::ExportQuery>,
 ) -> Response {
-    match super::api::pdf_response(&state, &id).await {
-        Ok(r) => r,
-        Err(e) => page_error(e.status, "No list yet", &e.message).into_response(),
-    }
+    let sent = match q.profile() {
+        Ok(disclose) => super::api::pdf_response(&state, &id, &disclose).await,
+        Err(e) => Err(e),
+    };
+    sent.unwrap_or_else(|e| page_error(e.status, "No list yet", &e.message).into_response())
 }

@@ -20,6 +20,8 @@ mod error;
 mod health;
 mod meeting_tools;
 pub(crate) mod pages;
+mod personal_data;
+pub mod privacy;
 mod public;
 mod ratelimit;
 
@@ -56,6 +58,11 @@ pub struct Config {
     pub trusted_proxies: client_ip::TrustedProxies,
     /// How long a rotating QR code stays valid after its 30-second window.
     pub presence_grace: time::Duration,
+    /// Days after a meeting closes that its attendees' personal data are
+    /// kept, unless the meeting says otherwise.
+    pub retain_personal_data: u32,
+    /// What the privacy notice says.
+    pub privacy: privacy::Privacy,
 }
 
 /// Everything a request handler may use.
@@ -172,7 +179,12 @@ pub fn router(state: AppState) -> Router {
             get(public::check_in_page).post(public::check_in_form),
         )
         .route("/r/{id}", get(public::receipt_page))
+        .route("/privacy", get(privacy::notice))
         .route("/r/{id}/receipt.json", get(public::receipt_file))
+        .route(
+            "/r/{id}/erase",
+            get(personal_data::receipt_confirm).post(personal_data::receipt_erase),
+        )
         .route("/setup", get(auth::setup_page).post(auth::setup_submit))
         .route("/login", get(auth::login_page).post(auth::login_submit))
         .route("/logout", post(auth::logout))
@@ -224,6 +236,14 @@ pub fn router(state: AppState) -> Router {
             get(meeting_tools::list_pdf),
         )
         .route("/console/meetings/{id}/qr.png", get(console::qr_png))
+        .route(
+            "/console/meetings/{id}/erase",
+            get(personal_data::confirm).post(personal_data::erase),
+        )
+        .route(
+            "/console/meetings/{id}/retention",
+            post(personal_data::retention),
+        )
         .route("/console/meetings/{id}/bundle.json", get(console::bundle))
         .route(
             "/console/meetings/{id}/attendance.csv",

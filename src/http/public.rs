@@ -214,8 +214,8 @@ fn check_in_markup(
                 input type="hidden" name="token" value=(token);
                 input type="hidden" name="code_sha256" value=(version.sha256);
                 input type="hidden" name="language" value=(version.language);
-                (input("name", "text", &values.name, "name", true, None))
-                (input("organization", "text", &values.organization, "organization", true, None))
+                (input("name", "text", &values.name, "name", true, Some(t("checkin.hint.name"))))
+                (input("organization", "text", &values.organization, "organization", true, Some(t("checkin.hint.organization"))))
                 (input("country", "text", &values.country, "country-name", true, Some(t("checkin.hint.country"))))
                 div {
                     label for="role" { (t("checkin.field.role")) }
@@ -227,6 +227,12 @@ fn check_in_markup(
                     }
                 }
                 (input("email", "email", &values.email, "email", false, Some(t("checkin.hint.email"))))
+                div {
+                    label.check for="share_email" {
+                        input #share_email type="checkbox" name="share_email" value="yes";
+                        span { (t("checkin.share_email")) }
+                    }
+                }
                 div {
                     @if let Some(e) = field_error(errors, "acknowledged") { span.field-error id="acknowledged-error" { (e) } }
                     label.check for="acknowledged" {
@@ -240,6 +246,7 @@ fn check_in_markup(
                         span { (t("checkin.remember")) }
                     }
                 }
+                p.meta { a href=(format!("/privacy?m={}", m.id)) { (t("checkin.privacy")) } }
                 div { button type="submit" { (t("checkin.submit")) } }
             }
         },
@@ -416,6 +423,8 @@ pub struct CheckInFormData {
     language: Option<String>,
     #[serde(default)]
     remember: Option<String>,
+    #[serde(default)]
+    share_email: Option<String>,
 }
 
 /// The shared pipeline of the form and the API: rate limit, presence,
@@ -482,6 +491,7 @@ async fn check_in_form_in(
         acknowledged: f.acknowledged.as_deref() == Some("yes"),
         code_sha256: f.code_sha256.clone(),
         language: f.language.clone(),
+        share_email: f.share_email.as_deref() == Some("yes"),
     };
     let mut new_device = None;
     let device = device_key(&headers).or_else(|| {
@@ -617,6 +627,17 @@ pub async fn receipt_page(State(state): State<AppState>, Path(id): Path<String>)
                     dt { (t("receipt.checked_in_at")) } dd { (fmt_local(p.checked_in_at)) " UTC" }
                     dt { (t("receipt.code")) } dd { span lang=(p.language) { (p.code_title) } " (" (language_name(&p.language)) ")" br; span.mono { "sha256:" (subject.digest.sha256) } }
                     dt { (t("receipt.attestation")) } dd.mono { (short) }
+                    @if receipt.entry.erased.iter().any(|f| f == "email") {
+                        dt { (t("checkin.field.email")) } dd { em { (t("list.erased")) } }
+                    } @else if !get("email").is_empty() {
+                        dt { (t("checkin.field.email")) }
+                        dd {
+                            (get("email")) " ("
+                            @if p.circulate.as_ref().is_some_and(|c| c.iter().any(|f| f == "email")) { (t("receipt.email_shared")) } @else { (t("receipt.email_private")) }
+                            ") "
+                            a #erase-email href=(format!("/r/{id}/erase")) { (t("receipt.erase_email")) }
+                        }
+                    }
                 }
                 @if proven {
                     p.notice { (i18n::f("receipt.proven", &[("index", &row.idx.to_string())])) }

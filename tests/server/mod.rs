@@ -10,6 +10,7 @@ mod crash;
 mod faults;
 mod languages;
 pub mod list_pdf;
+mod personal_data;
 mod proxy;
 mod restart;
 mod shutdown;
