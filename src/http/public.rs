@@ -607,6 +607,14 @@ pub async fn receipt_page(State(state): State<AppState>, Path(id): Path<String>)
             .map_or("", |(_, v)| v.as_str())
             .to_owned()
     };
+    // A field erased since shows as erased, never as a blank.
+    let shown = |f: &str| {
+        if receipt.entry.erased.iter().any(|e| e == f) {
+            html! { em { (t("list.erased")) } }
+        } else {
+            html! { (get(f)) }
+        }
+    };
     let proven = receipt.inclusion.is_some();
     let short = crate::trust::encoding::hex(&row.leaf[..6]);
     Html(
@@ -617,11 +625,15 @@ pub async fn receipt_page(State(state): State<AppState>, Path(id): Path<String>)
             html! {
                 @if !proven { (live(&format!("/r/{id}/receipt.json"), "inclusion", "null", 5)) }
                 h1.ok { (t("receipt.heading")) }
-                p { (i18n::f("receipt.thanks", &[("name", &get("name")), ("title", &p.meeting.title)])) }
+                @if get("name").is_empty() {
+                    p { (i18n::f("receipt.recorded", &[("title", &p.meeting.title)])) }
+                } @else {
+                    p { (i18n::f("receipt.thanks", &[("name", &get("name")), ("title", &p.meeting.title)])) }
+                }
                 dl.facts {
-                    dt { (t("checkin.field.name")) } dd { (get("name")) }
-                    dt { (t("checkin.field.organization")) } dd { (get("organization")) }
-                    dt { (t("checkin.field.country")) } dd { (get("country")) }
+                    dt { (t("checkin.field.name")) } dd { (shown("name")) }
+                    dt { (t("checkin.field.organization")) } dd { (shown("organization")) }
+                    dt { (t("checkin.field.country")) } dd { (shown("country")) }
                     dt { (t("checkin.field.role")) } dd { (role_name(&p.attendee.role)) }
                     dt { (t("receipt.meeting")) } dd { (p.meeting.title) " (" (p.meeting.committee) ")" }
                     dt { (t("receipt.checked_in_at")) } dd { (fmt_local(p.checked_in_at)) " UTC" }
