@@ -849,95 +849,167 @@ fn check_versions(report: &mut Report, m: &MeetingPredicate, subject: Option<&Su
     }
 }
 
+/// What the signed meeting statement (entry 0) fixes for the other entries.
+#[derive(Default)]
+struct MeetingFacts {
+    meeting: Option<Meeting>,
+    /// The Code the meeting presents, when entry 0 named it.
+    subject: Option<Subject>,
+    languages: Option<Vec<String>>,
+    code_title: Option<String>,
+    versions: Vec<CodeVersion>,
+}
+
+impl MeetingFacts {
+    fn context(&self, erasure: bool) -> Context<'_> {
+        Context {
+            meeting: self.meeting.as_ref(),
+            subject: self.subject.as_ref(),
+            languages: self.languages.as_deref(),
+            code_title: self.code_title.as_deref(),
+            versions: &self.versions,
+            erasure,
+        }
+    }
+}
+
+/// The verifier's steps over a bundle, in the order of FORMAT.md §11.2.
 fn verify_parts<E: AsEntry>(bundle: Parts<'_, E>, options: &Options<'_>) -> Report {
     let mut report = Report::new("bundle");
     report.entries = bundle.entries.len() as u64;
-    let total = report.entries;
-
-    // 1. Trusted keys.
     let keys = trusted_keys(&mut report, bundle.public_keys, options);
+    let checkpoint = step2_checkpoint(&mut report, bundle.checkpoint, &keys);
+    let (mut checked, facts) = steps3_to_5_entries(&mut report, &bundle, &keys, options);
+    let mut used_keys: HashSet<usize> = checked.iter().filter_map(|c| c.key).collect();
+    if let Some(cp) = &checkpoint {
+        used_keys.extend(keys.iter().position(|k| *k == cp.key));
+    }
+    for c in checked.iter_mut() {
+        report.failures.append(&mut c.failures);
+    }
+    step6_codes(&mut report, bundle.codes, &checked, &facts);
+    step7_tree(
+        &mut report,
+        &checked,
+        checkpoint.as_ref(),
+        facts.meeting.as_ref(),
+    );
+    step8_earlier_checkpoints(
+        &mut report,
+        bundle.earlier_checkpoints,
+        &keys,
+        checkpoint.as_ref(),
+        &mut used_keys,
+    );
+    step9_public_keys(&mut report, bundle.public_keys, &keys, used_keys);
+    let closed = step10_order(&mut report, checked);
+    step11_labels(&mut report, closed, facts.meeting.is_some());
+    if let Some(cp) = checkpoint {
+        report.checkpoint = Some(CheckpointSummary {
+            origin: cp.checkpoint.origin,
+            size: cp.checkpoint.size,
+            root: b64(&cp.checkpoint.root),
+            signer: cp.key.to_base64(),
+            earlier: bundle.earlier_checkpoints.len(),
+        });
+    }
+    report.meeting = facts.meeting;
+    report.valid = report.failures.is_empty();
+    report
+}
 
-    // 2. Checkpoint signature.
-    let checkpoint: Option<VerifiedCheckpoint> = match verify_checkpoint(bundle.checkpoint, &keys) {
+/// Step 2: the checkpoint is a valid note under the trusted keys.
+fn step2_checkpoint(
+    report: &mut Report,
+    note: &str,
+    keys: &[PublicKey],
+) -> Option<VerifiedCheckpoint> {
+    match verify_checkpoint(note, keys) {
         Ok(c) => Some(c),
         Err(e) => {
             report.fail("checkpoint", e.to_string());
             None
         }
-    };
+    }
+}
 
-    // 3. Every envelope signature, 4. every disclosure. Entry 0 first: it
-    //    is the signed meeting statement every other entry is checked against.
+/// Steps 3 to 5: entry 0 on its own, the meeting it states, then every
+/// other entry checked against that meeting.
+fn steps3_to_5_entries<E: AsEntry>(
+    report: &mut Report,
+    bundle: &Parts<'_, E>,
+    keys: &[PublicKey],
+    options: &Options<'_>,
+) -> (Vec<CheckedEntry>, MeetingFacts) {
+    let total = bundle.entries.len() as u64;
     let head = bundle.entries.get(..1).unwrap_or_default();
     let head_ctx = Context {
         erasure: bundle.erasure,
         ..Context::default()
     };
-    let mut checked = check_entries(head, 0, true, &keys, head_ctx, options, total);
-    let (meeting, subject, languages, code_title, versions) =
-        match checked.first().and_then(|c| c.content.as_ref()) {
-            Some(Content::Meeting(m)) => {
-                check_versions(&mut report, m, checked[0].other_subject.as_ref());
-                if !is_meeting_id(&m.meeting.id) {
-                    report.fail(
-                        "entries[0]",
-                        format!(
-                            "the meeting id {:?} is not 1-64 letters, digits, '-' or '_'",
-                            m.meeting.id
-                        ),
-                    );
-                }
-                if m.meeting.ends_at < m.meeting.starts_at {
-                    report.fail("entries[0]", "the meeting ends before it starts");
-                }
-                (
-                    Some(m.meeting.clone()),
-                    checked[0].other_subject.clone(),
-                    Some(m.languages.clone()),
-                    Some(m.code_title.clone()),
-                    m.versions.clone(),
-                )
-            }
-            Some(_) => {
-                report.fail(
-                    "entries[0]",
-                    "the first entry must be the signed meeting statement",
-                );
-                (None, None, None, None, Vec::new())
-            }
-            None if bundle.entries.is_empty() => {
-                report.fail(
-                    "entries",
-                    "the log is empty; it must start with the meeting statement",
-                );
-                (None, None, None, None, Vec::new())
-            }
-            None => (None, None, None, None, Vec::new()),
-        };
-    let ctx = Context {
-        meeting: meeting.as_ref(),
-        subject: subject.as_ref(),
-        languages: languages.as_deref(),
-        code_title: code_title.as_deref(),
-        versions: &versions,
-        erasure: bundle.erasure,
-    };
+    let mut checked = check_entries(head, 0, true, keys, head_ctx, options, total);
+    let facts = step4_meeting(report, checked.first(), bundle.entries.is_empty());
     let rest = bundle.entries.get(1..).unwrap_or_default();
-    checked.extend(check_entries(rest, 1, true, &keys, ctx, options, total));
+    let ctx = facts.context(bundle.erasure);
+    checked.extend(check_entries(rest, 1, true, keys, ctx, options, total));
+    (checked, facts)
+}
 
-    let mut used_keys: HashSet<usize> = checked.iter().filter_map(|c| c.key).collect();
-    if let Some(cp) = &checkpoint {
-        if let Some(i) = keys.iter().position(|k| *k == cp.key) {
-            used_keys.insert(i);
+/// Step 4: entry 0 must be the meeting statement, with a well-formed id,
+/// an end not before its start, and consistent Code versions.
+fn step4_meeting(report: &mut Report, first: Option<&CheckedEntry>, empty: bool) -> MeetingFacts {
+    let Some(first) = first else {
+        if empty {
+            report.fail(
+                "entries",
+                "the log is empty; it must start with the meeting statement",
+            );
         }
+        return MeetingFacts::default();
+    };
+    let m = match first.content.as_ref() {
+        Some(Content::Meeting(m)) => m,
+        Some(_) => {
+            report.fail(
+                "entries[0]",
+                "the first entry must be the signed meeting statement",
+            );
+            return MeetingFacts::default();
+        }
+        None => return MeetingFacts::default(),
+    };
+    check_versions(report, m, first.other_subject.as_ref());
+    if !is_meeting_id(&m.meeting.id) {
+        report.fail(
+            "entries[0]",
+            format!(
+                "the meeting id {:?} is not 1-64 letters, digits, '-' or '_'",
+                m.meeting.id
+            ),
+        );
     }
-    for c in checked.iter_mut() {
-        report.failures.append(&mut c.failures);
+    if m.meeting.ends_at < m.meeting.starts_at {
+        report.fail("entries[0]", "the meeting ends before it starts");
     }
+    MeetingFacts {
+        meeting: Some(m.meeting.clone()),
+        subject: first.other_subject.clone(),
+        languages: Some(m.languages.clone()),
+        code_title: Some(m.code_title.clone()),
+        versions: m.versions.clone(),
+    }
+}
 
-    // 5. Code text against its digest, and every entry's subject against the texts.
+/// Step 6: each Code text hashes to a digest some signed entry names, once,
+/// and every acknowledged Code's text is present.
+fn step6_codes(
+    report: &mut Report,
+    codes: &[String],
+    checked: &[CheckedEntry],
+    facts: &MeetingFacts,
+) {
     let mut code_by_digest: HashMap<Sha256Digest, usize> = HashMap::new();
-    for (k, text) in bundle.codes.iter().enumerate() {
+    for (k, text) in codes.iter().enumerate() {
         if code_by_digest
             .insert(Sha256Digest::of(text.as_bytes()), k)
             .is_some()
@@ -948,11 +1020,55 @@ fn verify_parts<E: AsEntry>(bundle: Parts<'_, E>, options: &Options<'_>) -> Repo
             );
         }
     }
-    // digest -> (subject name, language shown)
+    let referenced = referenced_codes(report, checked, facts, &code_by_digest);
+    for (k, text) in codes.iter().enumerate() {
+        let digest = Sha256Digest::of(text.as_bytes());
+        if facts
+            .subject
+            .as_ref()
+            .is_some_and(|s| s.digest.sha256 == digest)
+            && facts
+                .code_title
+                .as_deref()
+                .is_some_and(|t| t != title_of(text))
+        {
+            report.fail(
+                format!("codes[{k}]"),
+                "its title differs from the Code title signed in the meeting statement",
+            );
+        }
+        let Some((name, language)) = referenced.get(&digest) else {
+            report.fail(
+                format!("codes[{k}]"),
+                format!("text hashes to {digest}, which no signed entry acknowledges (altered or extra text)"),
+            );
+            continue;
+        };
+        report.codes.push(CodeSummary {
+            name: name.clone(),
+            title: title_of(text).to_owned(),
+            language: language.clone(),
+            sha256: digest.to_hex(),
+            text_checked: true,
+        });
+    }
+}
+
+/// Step 6, the signed side: every Code digest the entries name, with its
+/// name and the language it was shown in; fails entries whose Code text is
+/// missing or whose name for a digest differs from earlier entries'.
+fn referenced_codes(
+    report: &mut Report,
+    checked: &[CheckedEntry],
+    facts: &MeetingFacts,
+    code_by_digest: &HashMap<Sha256Digest, usize>,
+) -> BTreeMap<Sha256Digest, (String, Option<String>)> {
     let mut referenced: BTreeMap<Sha256Digest, (String, Option<String>)> = BTreeMap::new();
-    if let (Some(s), Some(Content::Meeting(m))) =
-        (&subject, checked.first().and_then(|c| c.content.as_ref()))
-    {
+    let statement = match checked.first().and_then(|c| c.content.as_ref()) {
+        Some(Content::Meeting(m)) => Some(m),
+        _ => None,
+    };
+    if let (Some(s), Some(m)) = (&facts.subject, statement) {
         let language = match m.versions.first() {
             Some(v) => Some(v.language.clone()),
             None => (m.languages.len() == 1).then(|| m.languages[0].clone()),
@@ -975,13 +1091,12 @@ fn verify_parts<E: AsEntry>(bundle: Parts<'_, E>, options: &Options<'_>) -> Repo
             );
         }
     }
-    let mut missing: HashSet<Sha256Digest> = HashSet::new();
-    if let Some(s) = &subject {
-        missing.insert(s.digest.sha256);
-    }
+    let mut missing: HashSet<Sha256Digest> =
+        facts.subject.iter().map(|s| s.digest.sha256).collect();
     for (i, c) in checked.iter().enumerate().skip(1) {
         let Some(s) = &c.other_subject else { continue };
         let digest = s.digest.sha256;
+        let absent = !code_by_digest.contains_key(&digest);
         match referenced.get_mut(&digest) {
             Some(seen) => {
                 if seen.0 != s.name {
@@ -996,7 +1111,7 @@ fn verify_parts<E: AsEntry>(bundle: Parts<'_, E>, options: &Options<'_>) -> Repo
                 if seen.1.is_none() {
                     seen.1.clone_from(&c.language);
                 }
-                if !code_by_digest.contains_key(&digest) && missing.insert(digest) {
+                if absent && missing.insert(digest) {
                     report.fail(
                         format!("entries[{i}]"),
                         format!("acknowledges Code {digest}, whose text is not in the bundle (or was altered)"),
@@ -1004,7 +1119,7 @@ fn verify_parts<E: AsEntry>(bundle: Parts<'_, E>, options: &Options<'_>) -> Repo
                 }
             }
             None => {
-                if !code_by_digest.contains_key(&digest) {
+                if absent {
                     report.fail(
                         format!("entries[{i}]"),
                         format!("acknowledges Code {digest}, whose text is not in the bundle (or was altered)"),
@@ -1015,77 +1130,67 @@ fn verify_parts<E: AsEntry>(bundle: Parts<'_, E>, options: &Options<'_>) -> Repo
             }
         }
     }
-    for (k, text) in bundle.codes.iter().enumerate() {
-        let digest = Sha256Digest::of(text.as_bytes());
-        if subject.as_ref().is_some_and(|s| s.digest.sha256 == digest)
-            && code_title.as_deref().is_some_and(|t| t != title_of(text))
-        {
-            report.fail(
-                format!("codes[{k}]"),
-                "its title differs from the Code title signed in the meeting statement",
-            );
-        }
-        let Some((name, language)) = referenced.get(&digest) else {
-            report.fail(
-                format!("codes[{k}]"),
-                format!("text hashes to {digest}, which no signed entry acknowledges (altered or extra text)"),
-            );
-            continue;
-        };
-        report.codes.push(CodeSummary {
-            name: name.clone(),
-            title: title_of(text).to_owned(),
-            language: language.clone(),
-            sha256: digest.to_hex(),
-            text_checked: true,
-        });
-    }
+    referenced
+}
 
-    // 6. Merkle root recomputed from the leaves equals the checkpoint.
+/// Step 7: the Merkle root recomputed from every leaf equals the
+/// checkpoint's, over as many entries, for this meeting's log.
+fn step7_tree(
+    report: &mut Report,
+    checked: &[CheckedEntry],
+    checkpoint: Option<&VerifiedCheckpoint>,
+    meeting: Option<&Meeting>,
+) {
     let leaves: Vec<Hash> = checked.iter().map(|c| c.leaf).collect();
     let root = par_root(&leaves);
-    if let Some(cp) = &checkpoint {
-        let c = &cp.checkpoint;
-        if c.size != leaves.len() as u64 {
+    let Some(cp) = checkpoint else { return };
+    let c = &cp.checkpoint;
+    if c.size != leaves.len() as u64 {
+        report.fail(
+            "checkpoint",
+            format!(
+                "covers {} entries but the bundle has {}",
+                c.size,
+                leaves.len()
+            ),
+        );
+    } else if c.root != root {
+        report.fail(
+            "checkpoint",
+            "its root hash does not match the entries (an entry was altered, added, removed or reordered)",
+        );
+    }
+    if let Some(m) = meeting {
+        if !origin_names_meeting(&c.origin, &m.id) {
             report.fail(
                 "checkpoint",
-                format!(
-                    "covers {} entries but the bundle has {}",
-                    c.size,
-                    leaves.len()
-                ),
+                format!("is for log {:?}, not meeting {:?}", c.origin, m.id),
             );
-        } else if c.root != root {
-            report.fail(
-                "checkpoint",
-                "its root hash does not match the entries (an entry was altered, added, removed or reordered)",
-            );
-        }
-        if let Some(m) = &meeting {
-            if !origin_names_meeting(&c.origin, &m.id) {
-                report.fail(
-                    "checkpoint",
-                    format!("is for log {:?}, not meeting {:?}", c.origin, m.id),
-                );
-            }
         }
     }
+}
 
-    // 7. Earlier checkpoints are consistent with the final one.
+/// Step 8: each earlier checkpoint is valid, of the same log, strictly
+/// growing below the final size, and provably extended by the final one.
+fn step8_earlier_checkpoints(
+    report: &mut Report,
+    earlier: &[EarlierCheckpoint],
+    keys: &[PublicKey],
+    checkpoint: Option<&VerifiedCheckpoint>,
+    used_keys: &mut HashSet<usize>,
+) {
     let mut last_size = 0u64;
-    for (k, e) in bundle.earlier_checkpoints.iter().enumerate() {
+    for (k, e) in earlier.iter().enumerate() {
         let loc = format!("earlier_checkpoints[{k}]");
-        let v = match verify_checkpoint(&e.checkpoint, &keys) {
+        let v = match verify_checkpoint(&e.checkpoint, keys) {
             Ok(v) => v,
             Err(err) => {
                 report.fail(format!("{loc}.checkpoint"), err.to_string());
                 continue;
             }
         };
-        if let Some(i) = keys.iter().position(|k| *k == v.key) {
-            used_keys.insert(i);
-        }
-        let Some(fin) = &checkpoint else { continue };
+        used_keys.extend(keys.iter().position(|k| *k == v.key));
+        let Some(fin) = checkpoint else { continue };
         let (old, new) = (&v.checkpoint, &fin.checkpoint);
         if old.origin != new.origin {
             report.fail(
@@ -1120,9 +1225,17 @@ fn verify_parts<E: AsEntry>(bundle: Parts<'_, E>, options: &Options<'_>) -> Repo
             ),
         }
     }
+}
 
-    // Listed public keys: each one must sign something, and no other key may.
-    for (k, key) in bundle.public_keys.iter().enumerate() {
+/// Step 9: every listed key signs something that verified, and every key
+/// that signed is listed; the signers are reported.
+fn step9_public_keys(
+    report: &mut Report,
+    listed: &[PublicKey],
+    keys: &[PublicKey],
+    used_keys: HashSet<usize>,
+) {
+    for (k, key) in listed.iter().enumerate() {
         let used = keys
             .iter()
             .position(|t| t == key)
@@ -1137,7 +1250,7 @@ fn verify_parts<E: AsEntry>(bundle: Parts<'_, E>, options: &Options<'_>) -> Repo
     let mut used: Vec<usize> = used_keys.into_iter().collect();
     used.sort_unstable();
     for &i in &used {
-        if !bundle.public_keys.contains(&keys[i]) {
+        if !listed.contains(&keys[i]) {
             report.fail(
                 "public_keys",
                 format!("does not list key {}, which signed this bundle", keys[i]),
@@ -1145,9 +1258,12 @@ fn verify_parts<E: AsEntry>(bundle: Parts<'_, E>, options: &Options<'_>) -> Repo
         }
     }
     report.signers = used.iter().map(|&i| keys[i].to_base64()).collect();
+}
 
-    // 8. Order: meeting first, no duplicates, times never going back,
-    //    nothing after the close. 9. Timing labels are on the rows.
+/// Step 10: the meeting first and only first, no entry twice, times never
+/// going back, nothing after the close, and the close's count right. Puts
+/// the rows on the report; returns whether the meeting was closed.
+fn step10_order(report: &mut Report, checked: Vec<CheckedEntry>) -> bool {
     let mut seen: HashMap<Hash, usize> = HashMap::with_capacity(checked.len());
     let mut last_time: Option<OffsetDateTime> = None;
     let mut check_ins = 0u64;
@@ -1201,7 +1317,13 @@ fn verify_parts<E: AsEntry>(bundle: Parts<'_, E>, options: &Options<'_>) -> Repo
         }
     }
     report.attestations = check_ins;
-    if closed.is_none() && meeting.is_some() {
+    closed.is_some()
+}
+
+/// Step 11: warnings for a list exported before the close and for
+/// check-ins outside the scheduled time (each row carries its label).
+fn step11_labels(report: &mut Report, closed: bool, meeting_known: bool) {
+    if !closed && meeting_known {
         report.warnings.push(
             "the meeting was not closed when this list was exported: it may be incomplete".into(),
         );
@@ -1216,18 +1338,6 @@ fn verify_parts<E: AsEntry>(bundle: Parts<'_, E>, options: &Options<'_>) -> Repo
             "{late} check-in(s) fall outside the scheduled meeting time and are labelled"
         ));
     }
-    if let Some(cp) = checkpoint {
-        report.checkpoint = Some(CheckpointSummary {
-            origin: cp.checkpoint.origin,
-            size: cp.checkpoint.size,
-            root: b64(&cp.checkpoint.root),
-            signer: cp.key.to_base64(),
-            earlier: bundle.earlier_checkpoints.len(),
-        });
-    }
-    report.meeting = meeting;
-    report.valid = report.failures.is_empty();
-    report
 }
 
 /// Verifies a parsed receipt.
