@@ -15,6 +15,9 @@
 //! | [`verify`] | the offline verifier |
 //! | [`pdf_attachment`] | takes the bundle out of a printed list (PDF) |
 
+// The auditor's trusted base: no unsafe code anywhere in it.
+#![forbid(unsafe_code)]
+
 pub mod bundle;
 pub mod checkpoint;
 pub mod code;
