@@ -9,6 +9,7 @@ pub mod fields;
 pub mod http;
 pub mod i18n;
 pub mod keystore;
+pub mod markup;
 pub mod meeting;
 pub mod metrics;
 pub mod personal;

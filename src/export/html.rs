@@ -3,7 +3,7 @@
 use maud::{html, Markup, PreEscaped};
 
 use super::{audit_text, cell, meeting_line, Cell, ListText};
-use crate::http::pages::{code_html, layout_refresh};
+use crate::markup::{code_html, layout_refresh};
 use crate::trust::bundle::Bundle;
 use crate::trust::verify::{AttendeeRow, Report};
 
