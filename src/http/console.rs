@@ -11,45 +11,13 @@ use time::OffsetDateTime;
 
 use super::api::{checkin_base, current_link, default_code, origin_host};
 use super::auth::Secretary;
-use super::error::{page_error, ApiError};
-use super::pages::{layout, page};
+use super::console_frame::{back_to_meeting, frame, meeting_not_found, meeting_row};
+use super::error::ApiError;
+use super::pages::layout;
 use super::AppState;
 use crate::i18n::{self, t};
 use crate::meeting::{MeetingError, NewMeeting};
-use crate::store::writer::WriteError;
 use crate::store::{DraftDeletion, MeetingRow};
-
-pub(super) fn frame(who: &Secretary, title: &str, body: Markup) -> Html<String> {
-    frame_with(who, title, &[], body)
-}
-
-/// [`frame`] with page scripts.
-pub(super) fn frame_with(
-    who: &Secretary,
-    title: &str,
-    scripts: &[&str],
-    body: Markup,
-) -> Html<String> {
-    Html(
-        page(
-            title,
-            None,
-            scripts,
-            html! {
-                nav.top aria-label=(t("console.nav")) {
-                    a href="/console" { (t("console.meetings")) }
-                    form method="post" action="/logout" {
-                        input type="hidden" name="csrf" value=(who.csrf);
-                        span.meta { (who.email) " " }
-                        button.secondary type="submit" { (t("console.sign_out")) }
-                    }
-                }
-                (body)
-            },
-        )
-        .into_string(),
-    )
-}
 
 fn fmt(t: OffsetDateTime) -> String {
     i18n::current().datetime(t)
@@ -364,24 +332,6 @@ pub async fn edit_meeting(
     }
 }
 
-/// The console's page for a meeting id that does not exist.
-fn meeting_not_found() -> Response {
-    page_error(
-        StatusCode::NOT_FOUND,
-        t("meeting.not_found.title"),
-        t("console.meeting_not_found"),
-    )
-    .into_response()
-}
-
-pub(super) async fn meeting_row(state: &AppState, id: &str) -> Result<MeetingRow, Response> {
-    match state.store.meeting(id).await {
-        Ok(Some(m)) => Ok(m),
-        Ok(None) => Err(meeting_not_found()),
-        Err(e) => Err(ApiError::from(e).into_response()),
-    }
-}
-
 /// `GET /console/meetings/{id}`.
 pub async fn meeting(
     State(state): State<AppState>,
@@ -548,22 +498,6 @@ async fn public_qr(
         return r;
     }
     qr_image(&checkin_base(&state, &id), png)
-}
-
-/// After a console action: back to the meeting's page, or a page saying
-/// why the action was refused.
-pub(super) fn back_to_meeting<T>(
-    id: &str,
-    result: Result<T, WriteError>,
-    failed: &str,
-) -> Response {
-    match result {
-        Ok(_) => Redirect::to(&format!("/console/meetings/{id}")).into_response(),
-        Err(e) => {
-            let e = ApiError::from(e);
-            page_error(e.status, failed, &e.message).into_response()
-        }
-    }
 }
 
 #[derive(Deserialize)]

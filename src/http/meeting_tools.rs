@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::api::current_link;
 use super::auth::Secretary;
-use super::console::{back_to_meeting, frame, meeting_row};
+use super::console_frame::{back_to_meeting, frame, meeting_row};
 use super::error::{page_error, ApiError};
 use super::pages::{live, page, role_name};
 use super::AppState;

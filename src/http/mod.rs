@@ -16,6 +16,7 @@ pub mod auth_tools {
     };
 }
 mod console;
+mod console_frame;
 mod error;
 mod health;
 mod meeting_tools;

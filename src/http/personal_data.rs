@@ -11,7 +11,7 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 
 use super::auth::Secretary;
-use super::console::{frame, meeting_row};
+use super::console_frame::{frame, meeting_row};
 use super::error::{page_error, ApiError};
 use super::pages::page;
 use super::AppState;

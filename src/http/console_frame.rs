@@ -1,0 +1,83 @@
+//! What every console page shares: the frame with the console's
+//! navigation, the meeting a page is about (or the page saying it does not
+//! exist), and the way back to a meeting after an action. Its own module so
+//! that the console's pages use it without importing one another.
+
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use maud::{html, Markup};
+
+use super::auth::Secretary;
+use super::error::{page_error, ApiError};
+use super::pages::page;
+use super::AppState;
+use crate::i18n::t;
+use crate::store::writer::WriteError;
+use crate::store::MeetingRow;
+
+/// The console's page frame: the navigation, then `body`.
+pub(super) fn frame(who: &Secretary, title: &str, body: Markup) -> Html<String> {
+    frame_with(who, title, &[], body)
+}
+
+/// [`frame`] with page scripts.
+pub(super) fn frame_with(
+    who: &Secretary,
+    title: &str,
+    scripts: &[&str],
+    body: Markup,
+) -> Html<String> {
+    Html(
+        page(
+            title,
+            None,
+            scripts,
+            html! {
+                nav.top aria-label=(t("console.nav")) {
+                    a href="/console" { (t("console.meetings")) }
+                    form method="post" action="/logout" {
+                        input type="hidden" name="csrf" value=(who.csrf);
+                        span.meta { (who.email) " " }
+                        button.secondary type="submit" { (t("console.sign_out")) }
+                    }
+                }
+                (body)
+            },
+        )
+        .into_string(),
+    )
+}
+
+/// The console's page for a meeting id that does not exist.
+pub(super) fn meeting_not_found() -> Response {
+    page_error(
+        StatusCode::NOT_FOUND,
+        t("meeting.not_found.title"),
+        t("console.meeting_not_found"),
+    )
+    .into_response()
+}
+
+pub(super) async fn meeting_row(state: &AppState, id: &str) -> Result<MeetingRow, Response> {
+    match state.store.meeting(id).await {
+        Ok(Some(m)) => Ok(m),
+        Ok(None) => Err(meeting_not_found()),
+        Err(e) => Err(ApiError::from(e).into_response()),
+    }
+}
+
+/// After a console action: back to the meeting's page, or a page saying
+/// why the action was refused.
+pub(super) fn back_to_meeting<T>(
+    id: &str,
+    result: Result<T, WriteError>,
+    failed: &str,
+) -> Response {
+    match result {
+        Ok(_) => Redirect::to(&format!("/console/meetings/{id}")).into_response(),
+        Err(e) => {
+            let e = ApiError::from(e);
+            page_error(e.status, failed, &e.message).into_response()
+        }
+    }
+}
