@@ -273,7 +273,7 @@ pub async fn check_in(
         "closed" => return Err(crate::store::writer::WriteError::Closed.into()),
         _ => {}
     }
-    let accepted = super::public::intake(&state, client.0, &m, &input, None).await?;
+    let accepted = super::check_in::intake(&state, client.0, &m, &input, None).await?;
     let status = if accepted.existing {
         StatusCode::OK
     } else {

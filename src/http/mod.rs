@@ -6,6 +6,7 @@
 
 mod api;
 mod auth;
+mod check_in;
 pub mod client_ip;
 
 /// Account and token helpers the command line shares with the web sign-in.

@@ -10,11 +10,12 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::auth::{random_token, read_cookie, set_cookie};
+use super::check_in::intake;
 use super::client_ip::ClientIp;
 use super::error::{page_error, ApiError};
 use super::pages::{code_html, layout, live, page, role_name};
 use super::AppState;
-use crate::checkin::{self, CheckInError, CheckInInput};
+use crate::checkin::CheckInInput;
 use crate::fields::{FieldError, ROLES};
 use crate::i18n::{self, t};
 use crate::store::CodeVersion;
@@ -425,37 +426,6 @@ pub struct CheckInFormData {
     remember: Option<String>,
     #[serde(default)]
     share_email: Option<String>,
-}
-
-/// The shared pipeline of the form and the API: rate limit, presence,
-/// validation, then the writer.
-pub async fn intake(
-    state: &AppState,
-    ip: std::net::IpAddr,
-    meeting: &MeetingRow,
-    input: &CheckInInput,
-    device: Option<String>,
-) -> Result<crate::store::writer::CheckInAccepted, ApiError> {
-    if !state.check_in_limit.allow(ip) {
-        state.metrics.rate_limited();
-        return Err(ApiError::too_many());
-    }
-    let presence = state
-        .presence
-        .check(
-            &meeting.meeting.id,
-            &input.token,
-            &meeting.presence,
-            OffsetDateTime::now_utc(),
-            state.config.presence_grace,
-        )
-        .map_err(CheckInError::from)?;
-    let req = checkin::validate(meeting, input, presence, device)?;
-    Ok(state
-        .writer
-        .check_in(req)
-        .await
-        .map_err(CheckInError::from)?)
 }
 
 /// `POST /m/{id}`: the form. Success redirects to the receipt.
