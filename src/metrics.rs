@@ -5,8 +5,6 @@
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
-use crate::store::writer::WriteError;
-
 /// Counters exposed at `/metrics`.
 #[derive(Debug, Default)]
 pub struct Metrics {
@@ -22,17 +20,29 @@ pub struct Metrics {
     grouped_entries: AtomicU64,
 }
 
+/// How a check-in ended, as the counters tell it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CheckInOutcome {
+    /// Recorded.
+    New,
+    /// A repeat: the existing receipt was returned.
+    Existing,
+    /// Storage failed; nothing was recorded.
+    Failed,
+    /// Refused by a rule (closed meeting, expired code, …).
+    Refused,
+}
+
 impl Metrics {
-    /// Records the outcome of a check-in: `Ok(existing)` or the writer's error.
-    pub fn check_in(&self, outcome: Result<bool, &WriteError>) {
-        match outcome {
-            Ok(false) => self.check_ins_new.fetch_add(1, Relaxed),
-            Ok(true) => self.check_ins_existing.fetch_add(1, Relaxed),
-            Err(WriteError::Storage | WriteError::Unavailable | WriteError::ShuttingDown) => {
-                self.check_ins_failed.fetch_add(1, Relaxed)
-            }
-            Err(_) => self.check_ins_refused.fetch_add(1, Relaxed),
+    /// Records the outcome of a check-in.
+    pub fn check_in(&self, outcome: CheckInOutcome) {
+        let counter = match outcome {
+            CheckInOutcome::New => &self.check_ins_new,
+            CheckInOutcome::Existing => &self.check_ins_existing,
+            CheckInOutcome::Failed => &self.check_ins_failed,
+            CheckInOutcome::Refused => &self.check_ins_refused,
         };
+        counter.fetch_add(1, Relaxed);
     }
 
     /// Records one committed group of `entries` log entries.

@@ -20,7 +20,7 @@ use time::OffsetDateTime;
 use tokio::sync::{mpsc, oneshot};
 
 use super::{ts, MeetingRow, Result as StoreResult, Store, StoreError};
-use crate::metrics::Metrics;
+use crate::metrics::{CheckInOutcome, Metrics};
 use crate::receipt_id::ReceiptIds;
 use crate::trust::code::CodeDocument;
 use crate::trust::envelope::{pae, IN_TOTO_PAYLOAD_TYPE};
@@ -335,6 +335,18 @@ struct Group {
     planned_at: Option<OffsetDateTime>,
 }
 
+/// A check-in's result, as the metrics count it.
+fn outcome_of(r: &Result<CheckInAccepted, WriteError>) -> CheckInOutcome {
+    match r {
+        Ok(a) if a.existing => CheckInOutcome::Existing,
+        Ok(_) => CheckInOutcome::New,
+        Err(WriteError::Storage | WriteError::Unavailable | WriteError::ShuttingDown) => {
+            CheckInOutcome::Failed
+        }
+        Err(_) => CheckInOutcome::Refused,
+    }
+}
+
 /// Signs every planned entry of a group.
 fn sign_all(signer: &Signer, mut g: Group) -> Group {
     g.signed = g
@@ -586,7 +598,7 @@ impl State {
                         (Err(e), Ok(_)) => Err(e.clone()),
                         (Err(_), Err(x)) => Err(x),
                     };
-                    self.metrics.check_in(r.as_ref().map(|a| a.existing));
+                    self.metrics.check_in(outcome_of(&r));
                     let _ = reply.send(r);
                 }
                 Done::Open(reply, r) => {
