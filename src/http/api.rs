@@ -316,27 +316,28 @@ pub async fn check_in(
         .into_response())
 }
 
-/// `?disclose=circulated|full|FIELD,FIELD…` on every export.
+/// `?disclose=circulated|full|FIELD,FIELD…` on every export (other query
+/// members, such as `lang`, are left to others). Read as a list of pairs so
+/// that a repeated `disclose` is refused as JSON, like any other mistake.
 #[derive(Debug, Default, Deserialize)]
-pub struct ExportQuery {
-    #[serde(default)]
-    disclose: Option<String>,
-}
+#[serde(transparent)]
+pub struct ExportQuery(Vec<(String, String)>);
 
 impl ExportQuery {
     /// The disclosure profile asked for (default: circulated).
     pub fn profile(&self) -> Result<Disclose, ApiError> {
-        self.disclose
-            .as_deref()
-            .unwrap_or_default()
+        let invalid =
+            |m: String| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_disclose", m);
+        let mut given = self.0.iter().filter(|(k, _)| k == "disclose");
+        let value = given.next().map_or("", |(_, v)| v.as_str());
+        if given.next().is_some() {
+            return Err(invalid(
+                "give disclose once: circulated, full, or fields separated by commas".into(),
+            ));
+        }
+        value
             .parse()
-            .map_err(|e: crate::personal::DiscloseError| {
-                ApiError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "invalid_disclose",
-                    e.to_string(),
-                )
-            })
+            .map_err(|e: crate::personal::DiscloseError| invalid(e.to_string()))
     }
 }
 

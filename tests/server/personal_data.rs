@@ -217,17 +217,20 @@ fn a_circulated_list_discloses_no_email_unless_its_attendee_agreed_and_still_ver
         .iter()
         .all(|f| f.keys().all(|k| k == "name")));
     verify(&server, "names.json", &r.body);
-    let r = server.get_auth(
-        &format!("/api/v1/meetings/{id}/bundle?disclose=phone"),
-        &api,
-    );
-    assert_eq!(r.status, 422);
-    assert_eq!(
-        r.json()["error"]["code"],
-        "invalid_disclose",
-        "{}",
-        r.text()
-    );
+    for query in ["disclose=phone", "disclose=full&disclose=name"] {
+        // A profile that does not exist, or a second one, is refused, not guessed.
+        let r = server.get_auth(
+            &format!("/api/v1/meetings/{id}/attendance.csv?{query}"),
+            &api,
+        );
+        assert_eq!(r.status, 422, "{query}");
+        assert_eq!(
+            r.json()["error"]["code"],
+            "invalid_disclose",
+            "{}",
+            r.text()
+        );
+    }
 
     // Each attendee's receipt keeps all of their own disclosures.
     let receipt = server
