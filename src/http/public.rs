@@ -247,7 +247,7 @@ fn check_in_markup(
                         span { (t("checkin.remember")) }
                     }
                 }
-                p.meta { a href=(format!("/privacy?m={}", m.id)) { (t("checkin.privacy")) } }
+                p.meta { a href="/privacy" { (t("checkin.privacy")) } }
                 div { button type="submit" { (t("checkin.submit")) } }
             }
         },
