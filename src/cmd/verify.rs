@@ -69,6 +69,10 @@ fn parse_keys(arg: &str) -> Result<Vec<PublicKey>> {
     Ok(keys)
 }
 
+/// The exit status of a receipt that is signed but not yet covered by a
+/// checkpoint (FORMAT.md §11.1).
+pub const PENDING: u8 = 3;
+
 pub fn run(args: VerifyArgs) -> Result<ExitCode> {
     let mut pinned = Vec::new();
     for k in &args.keys {
@@ -131,6 +135,8 @@ pub fn run(args: VerifyArgs) -> Result<ExitCode> {
     }
     Ok(if report.valid {
         ExitCode::SUCCESS
+    } else if report.pending {
+        ExitCode::from(PENDING)
     } else {
         ExitCode::from(1)
     })
@@ -139,8 +145,20 @@ pub fn run(args: VerifyArgs) -> Result<ExitCode> {
 /// The human report.
 pub fn render(r: &Report) -> String {
     let mut out = String::new();
-    let verdict = if r.valid { "VALID" } else { "INVALID" };
+    let verdict = if r.valid {
+        "VALID"
+    } else if r.pending {
+        "PENDING"
+    } else {
+        "INVALID"
+    };
     let _ = writeln!(out, "{verdict} {}", r.kind);
+    if r.pending {
+        let _ = writeln!(
+            out,
+            "  signed, not yet in a checkpoint: fetch the receipt again in a few seconds, then verify it again"
+        );
+    }
     if let Some(m) = &r.meeting {
         let _ = writeln!(
             out,

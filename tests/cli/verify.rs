@@ -156,3 +156,44 @@ fn unreadable_files_and_bad_keys_exit_2_with_a_clear_message() {
     let usage = rollcall(&["verify"], dir.path());
     assert_eq!(usage.status.code(), Some(2));
 }
+
+#[test]
+fn a_receipt_fetched_before_its_checkpoint_is_pending_not_invalid() {
+    let s = signer(31);
+    let mut rec = recorded_meeting(&s, "m-pending", 3, false);
+    let dir = tempfile::tempdir().unwrap();
+    let key = s.public().to_base64();
+    // Entry 3 is signed but no checkpoint covers it yet.
+    write_json(dir.path(), "pending.json", &rec.receipt(3).unwrap());
+    let out = rollcall(&["verify", "pending.json", "--key", &key], dir.path());
+    let shown = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(3), "{shown}");
+    assert!(shown.starts_with("PENDING receipt"), "{shown}");
+    assert!(shown.contains("signed, not yet in a checkpoint"), "{shown}");
+    let json = rollcall(
+        &["verify", "pending.json", "--key", &key, "--json"],
+        dir.path(),
+    );
+    assert_eq!(json.status.code(), Some(3));
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(
+        (report["valid"].as_bool(), report["pending"].as_bool()),
+        (Some(false), Some(true))
+    );
+    // Under another key it is invalid, not pending.
+    let out = rollcall(
+        &[
+            "verify",
+            "pending.json",
+            "--key",
+            &signer(32).public().to_base64(),
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    // Fetched again once a checkpoint covers it: valid.
+    rec.checkpoint();
+    write_json(dir.path(), "proven.json", &rec.receipt(3).unwrap());
+    let out = rollcall(&["verify", "proven.json", "--key", &key], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+}

@@ -81,8 +81,13 @@ fn receipt_proves_inclusion_against_a_signed_checkpoint() {
     // Entry 4 is not yet covered by a checkpoint: the receipt is pending.
     let pending = rec.receipt(4).unwrap();
     let r = verify_receipt(&pending, &pinned(&[&s]));
-    assert!(!r.valid);
-    assert!(r.failures[0].reason.contains("no checkpoint covers"));
+    assert!(!r.valid, "not valid until a checkpoint covers it");
+    assert!(r.pending && r.failures.is_empty(), "{:?}", r.failures);
+    // Pending says nothing wrong was found: a damaged pending receipt is invalid.
+    let mut damaged = pending.clone();
+    damaged.entry.disclosures[0] = crate::support::flip_b64(&damaged.entry.disclosures[0], 3);
+    let r = verify_receipt(&damaged, &pinned(&[&s]));
+    assert!(!r.valid && !r.pending, "{:?}", r.failures);
     rec.checkpoint();
     let receipt = rec.receipt(4).unwrap();
     let r = verify_receipt(&receipt, &pinned(&[&s]));

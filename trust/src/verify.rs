@@ -105,6 +105,9 @@ pub struct NotesRow {
 #[derive(Clone, Debug, Serialize)]
 pub struct Report {
     pub valid: bool,
+    /// A receipt whose entry verified but that no checkpoint covers yet:
+    /// signed, not yet proven in the log. Not `valid` until fetched again.
+    pub pending: bool,
     /// `bundle` or `receipt`.
     pub kind: &'static str,
     /// Whether the signing keys were pinned by the auditor.
@@ -156,6 +159,7 @@ impl Report {
     fn new(kind: &'static str) -> Self {
         Self {
             valid: false,
+            pending: false,
             kind,
             keys_pinned: false,
             signers: Vec::new(),
@@ -1432,9 +1436,12 @@ pub fn verify_receipt(receipt: &Receipt, options: &Options<'_>) -> Report {
             }
             Err(e) => report.fail("checkpoint", e.to_string()),
         },
+        // Signed, but fetched before a checkpoint covered it: nothing is
+        // wrong, and nothing proves its place in the log yet.
+        (None, None) => report.pending = true,
         _ => report.fail(
             "inclusion",
-            "no checkpoint covers this check-in yet; download the receipt again in a few seconds",
+            "inclusion and checkpoint come together: the receipt has one without the other",
         ),
     }
     for (k, key) in receipt.public_keys.iter().enumerate() {
@@ -1453,7 +1460,9 @@ pub fn verify_receipt(receipt: &Receipt, options: &Options<'_>) -> Report {
             );
         }
     }
-    report.valid = report.failures.is_empty();
+    // Pending only if nothing else is wrong; never valid without its proof.
+    report.pending &= report.failures.is_empty();
+    report.valid = report.failures.is_empty() && !report.pending;
     report
 }
 
