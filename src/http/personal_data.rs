@@ -216,6 +216,21 @@ fn parse_fields(fields: &str) -> Result<Erase, Response> {
     })
 }
 
+/// What the review page and the erasure itself both read from a request:
+/// the meeting, which fields, and the check-ins the attendee's email or
+/// receipt names; or the page saying why nothing can be erased.
+async fn erasure_request(
+    state: &AppState,
+    id: &str,
+    who: &str,
+    fields: &str,
+) -> Result<(MeetingRow, Erase, Vec<u64>), Response> {
+    let m = meeting_row(state, id).await?;
+    let what = parse_fields(fields)?;
+    let indices = whose(state, &m, who).await.map_err(|e| error_page(&e))?;
+    Ok((m, what, indices))
+}
+
 /// `GET /console/meetings/{id}/erase?who=…&fields=email|all`: what will be
 /// erased and what stays, before anything is done.
 pub async fn confirm(
@@ -224,17 +239,9 @@ pub async fn confirm(
     Path(id): Path<String>,
     Query(q): Query<EraseQuery>,
 ) -> Response {
-    let m = match meeting_row(&state, &id).await {
-        Ok(m) => m,
+    let (m, what, indices) = match erasure_request(&state, &id, &q.who, &q.fields).await {
+        Ok(r) => r,
         Err(r) => return r,
-    };
-    let what = match parse_fields(&q.fields) {
-        Ok(w) => w,
-        Err(r) => return r,
-    };
-    let indices = match whose(&state, &m, &q.who).await {
-        Ok(i) => i,
-        Err(e) => return error_page(&e),
     };
     let fields = what
         .fields()
@@ -276,17 +283,9 @@ pub async fn erase(
     if let Err(r) = who.check_csrf(&f.csrf) {
         return r;
     }
-    let m = match meeting_row(&state, &id).await {
-        Ok(m) => m,
+    let (_, what, indices) = match erasure_request(&state, &id, &f.who, &f.fields).await {
+        Ok(r) => r,
         Err(r) => return r,
-    };
-    let what = match parse_fields(&f.fields) {
-        Ok(w) => w,
-        Err(r) => return r,
-    };
-    let indices = match whose(&state, &m, &f.who).await {
-        Ok(i) => i,
-        Err(e) => return error_page(&e),
     };
     let by = ErasedBy::Secretary(who.email.clone());
     match erase_and_forget(&state, &id, &indices, what, &by).await {
