@@ -302,3 +302,47 @@ fn the_shipped_test_fonts_and_an_operators_system_fonts_cover_every_script_of_th
         missing("system Noto fonts for Arabic, Hebrew, Devanagari and CJK (Debian packages fonts-noto-core, fonts-noto-cjk)");
     }
 }
+
+#[test]
+fn a_list_re_saved_with_compressed_object_streams_still_verifies() {
+    let s = signer(23);
+    let b = bundle(&s, 4);
+    let report = rollcall::export::verified(&b, &[*s.public()]);
+    let dir = tempfile::tempdir().unwrap();
+    let original = dir.path().join("list.pdf");
+    let pdf = print(
+        &b,
+        &report,
+        &ListText::english(),
+        &FontLibrary::new(None, true),
+        &original,
+    );
+    if !crate::support::have("qpdf", "qpdf") {
+        return;
+    }
+    // What a common tool makes of the list when it saves it again: the
+    // file specification packed into a compressed object stream and an
+    // xref stream instead of the xref table.
+    let resaved = dir.path().join("re-saved.pdf");
+    let out = crate::support::http::output_within(
+        std::process::Command::new("qpdf")
+            .arg("--object-streams=generate")
+            .arg(&original)
+            .arg(&resaved),
+        crate::support::http::COMMAND_TIMEOUT,
+    );
+    assert!(out.status.success(), "qpdf: {}", text(&out.stderr));
+    let bytes = std::fs::read(&resaved).unwrap();
+    assert_ne!(bytes, pdf);
+    assert!(contains(&bytes, "/ObjStm"), "qpdf packed objects");
+    assert_eq!(
+        extract_bundle(&bytes).unwrap(),
+        serde_json::to_vec(&b).unwrap()
+    );
+    let out = rollcall(
+        &["verify", "re-saved.pdf", "--key", &s.public().to_base64()],
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).starts_with("bundle taken from the PDF"));
+}

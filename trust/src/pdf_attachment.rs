@@ -8,8 +8,9 @@
 //! input. It reads only what it needs of PDF syntax (ISO 32000-1 §7.3):
 //! indirect objects, dictionaries, arrays, names, strings, numbers and
 //! references, and streams without a filter or with `/FlateDecode`.
-//! Objects inside compressed object streams are not searched; rollcall's
-//! writer never puts a file specification there.
+//! Objects packed into compressed object streams (§7.5.7, what a PDF
+//! re-saved by qpdf, Acrobat or Ghostscript often has) are read too: each
+//! object stream is inflated once, within a total budget.
 
 use std::collections::BTreeMap;
 
@@ -21,6 +22,10 @@ pub const MAX_PDF_BYTES: usize = 1 << 30;
 pub const MAX_BUNDLE_BYTES: usize = 1 << 30;
 /// How deeply arrays and dictionaries may nest.
 const MAX_DEPTH: usize = 32;
+/// The most bytes all object streams of one PDF may inflate to.
+const MAX_OBJECT_STREAM_BYTES: usize = 64 << 20;
+/// The most objects one object stream may declare.
+const MAX_OBJECTS_PER_STREAM: usize = 100_000;
 
 /// Why no bundle could be taken from a PDF.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -344,16 +349,37 @@ fn text_string(b: &[u8]) -> String {
     }
 }
 
-/// Each indirect object's latest definition (where its value starts, just
-/// after `n g obj`), and the dictionaries among them that have an `/EF`
-/// entry (file specifications). The file is scanned once, front to back:
-/// after each object (parsed or not) the scan goes on where its parse
-/// stopped, and stream data whose length is written directly is skipped,
-/// so the work stays linear in the size of the file. A later definition
-/// replaces an earlier one, as in an incremental update.
+/// Where an indirect object's latest definition is: at an offset of the
+/// file (just after `n g obj`), or parsed out of a compressed object stream.
+enum Loc {
+    File(usize),
+    Packed(Obj),
+}
+
+/// Each indirect object's latest definition, and the dictionaries among
+/// them that have an `/EF` entry (file specifications). The file is scanned
+/// once, front to back: after each object (parsed or not) the scan goes on
+/// where its parse stopped, and stream data whose length is written
+/// directly is skipped, so the work stays linear in the size of the file.
+/// An object stream met on the way is inflated (within
+/// [`MAX_OBJECT_STREAM_BYTES`] for the whole file) and its objects are
+/// indexed as if they stood there. A later definition replaces an earlier
+/// one, as in an incremental update.
 struct Objects {
-    at: BTreeMap<u32, usize>,
+    at: BTreeMap<u32, Loc>,
     file_specs: BTreeMap<u32, Obj>,
+}
+
+impl Objects {
+    fn define(&mut self, num: u32, loc: Loc) {
+        self.file_specs.remove(&num);
+        if let Loc::Packed(dict @ Obj::Dict(_)) = &loc {
+            if dict.get(b"EF").is_some() {
+                self.file_specs.insert(num, dict.clone());
+            }
+        }
+        self.at.insert(num, loc);
+    }
 }
 
 fn index_objects(pdf: &[u8]) -> Objects {
@@ -361,6 +387,10 @@ fn index_objects(pdf: &[u8]) -> Objects {
         at: BTreeMap::new(),
         file_specs: BTreeMap::new(),
     };
+    let mut budget = MAX_OBJECT_STREAM_BYTES;
+    // Object streams whose length is an indirect object, read once the
+    // scan has found that object.
+    let mut later = Vec::new();
     let mut i = 0usize;
     while let Some(found) = find(pdf, b"obj", i) {
         i = found + 3;
@@ -370,25 +400,128 @@ fn index_objects(pdf: &[u8]) -> Objects {
         let Some(num) = number_before(pdf, found) else {
             continue;
         };
-        objects.at.insert(num, i);
-        objects.file_specs.remove(&num);
+        objects.define(num, Loc::File(i));
         let mut lx = Lexer::new(pdf, i);
         let parsed = lx.object(0);
         i = lx.pos.max(i);
         if let Ok(dict @ Obj::Dict(_)) = parsed {
             if lx.keyword(b"stream") {
-                // Skip the stream data.
-                if let Some(Obj::Int(len)) = dict.get(b"Length") {
-                    if let Ok(len) = usize::try_from(*len) {
-                        i = lx.pos.saturating_add(len).min(pdf.len());
+                // Skip the stream data, reading it first if it is an
+                // object stream.
+                let packed = dict.get(b"Type") == Some(&Obj::Name(b"ObjStm".to_vec()));
+                match dict.get(b"Length") {
+                    Some(Obj::Int(len)) => {
+                        if let Ok(len) = usize::try_from(*len) {
+                            if packed {
+                                if let Ok(data) = stream_data(pdf, &mut lx, len) {
+                                    for (n, obj) in packed_objects(&dict, data, &mut budget) {
+                                        objects.define(n, Loc::Packed(obj));
+                                    }
+                                }
+                            }
+                            i = lx.pos.saturating_add(len).min(pdf.len());
+                        }
                     }
+                    Some(Obj::Ref(_)) if packed => later.push((dict, lx.pos)),
+                    _ => {}
                 }
             } else if dict.get(b"EF").is_some() {
                 objects.file_specs.insert(num, dict);
             }
         }
     }
+    for (dict, at) in later {
+        let len = match dict.get(b"Length").map(|l| resolve(pdf, &objects.at, l)) {
+            Some(Ok(l)) => match *l {
+                Obj::Int(n) => usize::try_from(n).ok(),
+                _ => None,
+            },
+            _ => None,
+        };
+        let mut lx = Lexer::new(pdf, at);
+        if let Some(data) = len.and_then(|len| stream_data(pdf, &mut lx, len).ok()) {
+            for (n, obj) in packed_objects(&dict, data, &mut budget) {
+                if !objects.at.contains_key(&n) {
+                    objects.define(n, Loc::Packed(obj));
+                }
+            }
+        }
+    }
     objects
+}
+
+/// The `len` bytes of a stream whose keyword `stream` `lx` has just read
+/// (they start after the end-of-line that follows it).
+fn stream_data<'p>(pdf: &'p [u8], lx: &mut Lexer<'_>, len: usize) -> R<&'p [u8]> {
+    match (lx.peek(), pdf.get(lx.pos + 1)) {
+        (Some(b'\r'), Some(b'\n')) => lx.pos += 2,
+        (Some(b'\n' | b'\r'), _) => lx.pos += 1,
+        _ => return Err(BAD),
+    }
+    lx.pos
+        .checked_add(len)
+        .and_then(|end| pdf.get(lx.pos..end))
+        .ok_or(PdfError::Damaged("the file is truncated"))
+}
+
+/// The objects of one object stream (ISO 32000-1 §7.5.7): `/N` pairs of
+/// object number and offset, then the objects from `/First` on. Anything
+/// damaged yields fewer objects, never an error: a bad object stream only
+/// matters if the bundle's file specification is in it, and then the
+/// search reports that no bundle was found.
+fn packed_objects(dict: &Obj, data: &[u8], budget: &mut usize) -> Vec<(u32, Obj)> {
+    let filter_ok = match dict.get(b"Filter") {
+        None => true,
+        Some(Obj::Name(n)) => n == b"FlateDecode" || n == b"Fl",
+        Some(Obj::Array(a)) => {
+            matches!(a.as_slice(), [Obj::Name(n)] if n == b"FlateDecode" || n == b"Fl")
+        }
+        Some(_) => false,
+    };
+    if !filter_ok || dict.get(b"DecodeParms").is_some_and(|p| *p != Obj::Null) {
+        return Vec::new();
+    }
+    let inflated;
+    let data = if dict.get(b"Filter").is_some() {
+        match miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(data, *budget) {
+            Ok(d) => {
+                inflated = d;
+                &inflated[..]
+            }
+            Err(_) => return Vec::new(),
+        }
+    } else {
+        data
+    };
+    *budget = budget.saturating_sub(data.len());
+    let (Some(Obj::Int(n)), Some(Obj::Int(first))) = (dict.get(b"N"), dict.get(b"First")) else {
+        return Vec::new();
+    };
+    let (Ok(n), Ok(first)) = (usize::try_from(*n), usize::try_from(*first)) else {
+        return Vec::new();
+    };
+    let mut header = Lexer::new(data, 0);
+    let mut out = Vec::new();
+    for _ in 0..n.min(MAX_OBJECTS_PER_STREAM) {
+        let (Some(num), Some(offset)) = (header.uint(), header.uint()) else {
+            break;
+        };
+        let (Ok(num), Some(at)) = (
+            u32::try_from(num),
+            usize::try_from(offset)
+                .ok()
+                .and_then(|o| o.checked_add(first)),
+        ) else {
+            break;
+        };
+        if at >= data.len() {
+            break;
+        }
+        if let Ok(obj) = Lexer::new(data, at).object(0) {
+            out.push((num, obj));
+        }
+    }
+    out
 }
 
 fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
@@ -431,16 +564,17 @@ fn number_before(pdf: &[u8], end: usize) -> Option<u32> {
 
 fn resolve<'o>(
     pdf: &[u8],
-    objects: &BTreeMap<u32, usize>,
+    objects: &BTreeMap<u32, Loc>,
     o: &'o Obj,
 ) -> R<std::borrow::Cow<'o, Obj>> {
     match o {
-        Obj::Ref(n) => {
-            let at = *objects
-                .get(n)
-                .ok_or(PdfError::Damaged("a referenced object is missing"))?;
-            Ok(std::borrow::Cow::Owned(Lexer::new(pdf, at).object(0)?))
-        }
+        Obj::Ref(n) => match objects
+            .get(n)
+            .ok_or(PdfError::Damaged("a referenced object is missing"))?
+        {
+            Loc::File(at) => Ok(std::borrow::Cow::Owned(Lexer::new(pdf, *at).object(0)?)),
+            Loc::Packed(obj) => Ok(std::borrow::Cow::Owned(obj.clone())),
+        },
         other => Ok(std::borrow::Cow::Borrowed(other)),
     }
 }
@@ -484,20 +618,16 @@ pub fn extract_bundle(pdf: &[u8]) -> Result<Vec<u8>, PdfError> {
         [one] => *one,
         _ => return Err(PdfError::Ambiguous),
     };
-    let at = *objects
-        .at
-        .get(&stream)
-        .ok_or(PdfError::Damaged("the embedded file object is missing"))?;
+    let at = match objects.at.get(&stream) {
+        Some(Loc::File(at)) => *at,
+        // Streams cannot be packed into object streams (§7.5.7).
+        Some(Loc::Packed(_)) => return Err(PdfError::Damaged("the embedded file is not a stream")),
+        None => return Err(PdfError::Damaged("the embedded file object is missing")),
+    };
     let mut lx = Lexer::new(pdf, at);
     let dict = lx.object(0)?;
     if !matches!(dict, Obj::Dict(_)) || !lx.keyword(b"stream") {
         return Err(PdfError::Damaged("the embedded file is not a stream"));
-    }
-    // The data starts after the end-of-line that follows `stream`.
-    match (lx.peek(), pdf.get(lx.pos + 1)) {
-        (Some(b'\r'), Some(b'\n')) => lx.pos += 2,
-        (Some(b'\n' | b'\r'), _) => lx.pos += 1,
-        _ => return Err(BAD),
     }
     let len = match dict.get(b"Length").map(|l| resolve(pdf, &objects.at, l)) {
         Some(Ok(l)) => match *l {
@@ -507,11 +637,7 @@ pub fn extract_bundle(pdf: &[u8]) -> Result<Vec<u8>, PdfError> {
         Some(Err(e)) => return Err(e),
         None => return Err(PdfError::Damaged("the stream has no length")),
     };
-    let data = lx
-        .pos
-        .checked_add(len)
-        .and_then(|end| pdf.get(lx.pos..end))
-        .ok_or(PdfError::Damaged("the file is truncated"))?;
+    let data = stream_data(pdf, &mut lx, len)?;
     let mut after = Lexer::new(pdf, lx.pos + len);
     if !after.keyword(b"endstream") {
         return Err(PdfError::Damaged(
@@ -667,6 +793,66 @@ mod tests {
             pdf.extend_from_slice(format!("{n} 0 obj (").as_bytes());
         }
         assert_eq!(extract_bundle(&pdf), Err(PdfError::NoBundle));
+    }
+
+    /// A PDF whose file specification is packed into a compressed object
+    /// stream, as `qpdf --object-streams=generate` writes it; with
+    /// `indirect_length`, the object stream's length is an object of its own.
+    fn pdf_with_object_stream(data: &[u8], indirect_length: bool) -> Vec<u8> {
+        let spec = format!("<< /Type /Filespec /F ({BUNDLE_FILE_NAME}) /UF ({BUNDLE_FILE_NAME}) /EF << /F 2 0 R >> >>");
+        let other = "<< /Type /Catalog >>";
+        let header = format!("1 0 3 {} ", spec.len() + 1);
+        let body = format!("{header}{spec} {other}");
+        let z = miniz_oxide::deflate::compress_to_vec_zlib(body.as_bytes(), 6);
+        let mut out = b"%PDF-1.7\n".to_vec();
+        out.extend_from_slice(
+            format!(
+                "2 0 obj\n<< /Type /EmbeddedFile /Length {} >>\nstream\n",
+                data.len()
+            )
+            .as_bytes(),
+        );
+        out.extend_from_slice(data);
+        out.extend_from_slice(b"\nendstream\nendobj\n");
+        let length = if indirect_length {
+            "5 0 R".to_owned()
+        } else {
+            z.len().to_string()
+        };
+        out.extend_from_slice(
+            format!(
+                "4 0 obj\n<< /Type /ObjStm /N 2 /First {} /Filter /FlateDecode /Length {length} >>\nstream\n",
+                header.len()
+            )
+            .as_bytes(),
+        );
+        out.extend_from_slice(&z);
+        out.extend_from_slice(b"\nendstream\nendobj\n");
+        out.extend_from_slice(format!("5 0 obj\n{}\nendobj\n%%EOF\n", z.len()).as_bytes());
+        out
+    }
+
+    #[test]
+    fn a_file_specification_in_a_compressed_object_stream_is_found() {
+        let body = br#"{"format":"x"}"#;
+        for indirect in [false, true] {
+            let pdf = pdf_with_object_stream(body, indirect);
+            assert_eq!(
+                extract_bundle(&pdf).unwrap(),
+                body,
+                "indirect length: {indirect}"
+            );
+        }
+        // Damage anywhere never panics; cutting the object stream short
+        // loses the specification.
+        let pdf = pdf_with_object_stream(body, false);
+        for i in 0..pdf.len() {
+            let mut p = pdf.clone();
+            p[i] ^= 0x5a;
+            let _ = extract_bundle(&p);
+        }
+        let at = find(&pdf, b"4 0 obj", 0).unwrap();
+        assert_eq!(extract_bundle(&pdf[..at + 60]), Err(PdfError::NoBundle));
     }
 
     #[test]
