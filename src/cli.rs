@@ -97,8 +97,16 @@ pub enum KeysCommand {
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
     /// The bundle (.json), receipt (.json) or printed list (.pdf, with the bundle attached) to check.
-    #[arg(value_name = "FILE")]
-    pub file: PathBuf,
+    #[arg(value_name = "FILE", required_unless_present = "page")]
+    pub file: Option<PathBuf>,
+    /// Instead of verifying, write the verify page to PAGE: one HTML file
+    /// that checks lists and receipts in a browser, offline (open it from
+    /// disk; nothing is uploaded).
+    #[arg(long, value_name = "PAGE", conflicts_with_all = ["file", "keys", "json"])]
+    pub page: Option<PathBuf>,
+    /// The language the page opens in (its reader can switch).
+    #[arg(long, value_name = "TAG", default_value = "en", requires = "page")]
+    pub language: String,
     /// A trusted public key (base64, as `rollcall keys show` prints it) or a
     /// file holding keys: one per line, or the server's published
     /// rollcall-keys.json (every key it has signed with). Repeat for several keys.

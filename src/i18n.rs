@@ -178,6 +178,20 @@ impl Lang {
         }
     }
 
+    /// Every key starting with `prefix`, with its text (for a page that
+    /// translates itself in the browser).
+    pub fn with_prefix(
+        &self,
+        prefix: &str,
+    ) -> std::collections::BTreeMap<&'static str, &'static str> {
+        self.0
+            .strings
+            .iter()
+            .filter(|(k, _)| k.starts_with(prefix))
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect()
+    }
+
     /// The text of a key with its `{name}` placeholders filled in.
     pub fn f(&self, key: &str, args: &[(&str, &str)]) -> String {
         fill(self.t(key), args)

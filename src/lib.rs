@@ -17,4 +17,5 @@ pub mod presence;
 pub mod qr;
 pub mod receipt_id;
 pub mod store;
+pub mod verify_page;
 pub use rollcall_trust as trust;

@@ -6,8 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
-use rollcall::trust::checkpoint::parse_verifier_key;
-use rollcall::trust::keys::PublicKey;
+use rollcall::trust::keys::{parse_key_list, parse_one_key, KeyListError, PublicKey};
 use rollcall::trust::pdf_attachment::{extract_bundle, BUNDLE_FILE_NAME};
 use rollcall::trust::verify::{verify_json, Options, Report};
 
@@ -16,26 +15,11 @@ use crate::cli::VerifyArgs;
 /// Most failures listed in the human report; `--json` lists all.
 const SHOWN_FAILURES: usize = 40;
 
-/// `/.well-known/rollcall-keys.json` as a server serves it (only what
-/// `--key` needs of it).
-#[derive(serde::Deserialize)]
-struct PublishedKeys {
-    keys: Vec<PublishedKey>,
-}
-
-#[derive(serde::Deserialize)]
-struct PublishedKey {
-    public_key: String,
-}
-
-/// Parses one `--key`: a base64 key, a C2SP verifier key, or a file of them.
+/// Parses one `--key`: a base64 key, a C2SP verifier key, or a file of
+/// them (a keyring, the server's published `rollcall-keys.json`, or one key
+/// per line).
 fn parse_keys(arg: &str) -> Result<Vec<PublicKey>> {
-    let parse_one = |text: &str| -> Result<PublicKey> {
-        PublicKey::parse(text)
-            .or_else(|e| parse_verifier_key(text).map(|(_, k)| k).map_err(|_| e))
-            .map_err(anyhow::Error::from)
-    };
-    if let Ok(k) = parse_one(arg) {
+    if let Ok(k) = parse_one_key(arg) {
         return Ok(vec![k]);
     }
     let path = std::path::Path::new(arg);
@@ -44,29 +28,13 @@ fn parse_keys(arg: &str) -> Result<Vec<PublicKey>> {
     }
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read key file {arg}"))?;
-    let mut keys = Vec::new();
     if let Ok(ring) = serde_json::from_str::<rollcall::keystore::Keyring>(&text) {
         return Ok(ring.public_keys());
     }
-    // The list a server publishes at /.well-known/rollcall-keys.json.
-    if let Ok(published) = serde_json::from_str::<PublishedKeys>(&text) {
-        return published
-            .keys
-            .iter()
-            .map(|k| parse_one(&k.public_key).with_context(|| format!("a key in {arg}")))
-            .collect();
-    }
-    for (n, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        keys.push(parse_one(line).with_context(|| format!("{arg} line {}", n + 1))?);
-    }
-    if keys.is_empty() {
-        bail!("key file {arg} holds no keys");
-    }
-    Ok(keys)
+    parse_key_list(&text).map_err(|e| match e {
+        KeyListError::Empty => anyhow::anyhow!("key file {arg} holds no keys"),
+        e => anyhow::anyhow!("key file {arg}: {e}"),
+    })
 }
 
 /// The exit status of a receipt that is signed but not yet covered by a
@@ -74,17 +42,21 @@ fn parse_keys(arg: &str) -> Result<Vec<PublicKey>> {
 pub const PENDING: u8 = 3;
 
 pub fn run(args: VerifyArgs) -> Result<ExitCode> {
+    if let Some(page) = &args.page {
+        return write_page(page, &args.language);
+    }
+    let Some(file) = &args.file else {
+        bail!("name the file to verify: rollcall verify FILE --key KEY");
+    };
     let mut pinned = Vec::new();
     for k in &args.keys {
         pinned.extend(parse_keys(k)?);
     }
-    let bytes = std::fs::read(&args.file)
-        .with_context(|| format!("cannot read {}", args.file.display()))?;
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let from_pdf = bytes.starts_with(b"%PDF");
     let bytes = if from_pdf {
-        extract_bundle(&bytes).with_context(|| {
-            format!("cannot take the signed list out of {}", args.file.display())
-        })?
+        extract_bundle(&bytes)
+            .with_context(|| format!("cannot take the signed list out of {}", file.display()))?
     } else {
         bytes
     };
@@ -109,7 +81,7 @@ pub fn run(args: VerifyArgs) -> Result<ExitCode> {
         progress: Some(&progress),
     };
     let report = verify_json(bytes, &options)
-        .with_context(|| format!("cannot read {} as a rollcall file", args.file.display()))?;
+        .with_context(|| format!("cannot read {} as a rollcall file", file.display()))?;
     if let Some(b) = bar {
         b.finish_and_clear();
     }
@@ -117,7 +89,7 @@ pub fn run(args: VerifyArgs) -> Result<ExitCode> {
         if from_pdf {
             eprintln!(
                 "bundle taken from the PDF's attachment {BUNDLE_FILE_NAME} in {}",
-                args.file.display()
+                file.display()
             );
         }
         println!("{}", serde_json::to_string_pretty(&report)?);
@@ -125,7 +97,7 @@ pub fn run(args: VerifyArgs) -> Result<ExitCode> {
         if from_pdf {
             println!(
                 "bundle taken from the PDF's attachment {BUNDLE_FILE_NAME} in {}",
-                args.file.display()
+                file.display()
             );
         }
         for w in &report.warnings {
@@ -140,6 +112,28 @@ pub fn run(args: VerifyArgs) -> Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// `rollcall verify --page FILE`: writes the self-contained verify page.
+fn write_page(path: &std::path::Path, language: &str) -> Result<ExitCode> {
+    let Some(lang) = rollcall::i18n::Lang::get(language) else {
+        let tags: Vec<_> = rollcall::i18n::Lang::all().map(|l| l.tag()).collect();
+        bail!(
+            "--language {language:?} is not one of rollcall's languages ({})",
+            tags.join(", ")
+        );
+    };
+    if !rollcall::verify_page::available() {
+        bail!("this rollcall was built without the verify page's WebAssembly: run `rustup target add wasm32-unknown-unknown` and build rollcall again");
+    }
+    let page = rollcall::verify_page::render(lang, None);
+    std::fs::write(path, &page).with_context(|| format!("cannot write {}", path.display()))?;
+    println!(
+        "wrote the verify page to {} ({} KB): open it in a browser, offline; nothing is uploaded",
+        path.display(),
+        page.len().div_ceil(1024)
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The human report.

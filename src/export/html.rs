@@ -77,6 +77,7 @@ pub fn printable_list(bundle: &Bundle, report: &Report, text: &ListText) -> Stri
                     }
                 }
                 p { (text.verify_json) " " code { "rollcall verify LIST.json --key " (signer) } "." }
+                @if let Some(page) = &text.verify_page { p #verify-page { (page) } }
             }
             section.annex {
                 h2 { (text.annex_heading) }

@@ -225,6 +225,9 @@ pub struct ListText {
     pub qr_label: String,
     pub verify_json: String,
     pub verify_pdf: String,
+    /// Where the verify page is ("Or check it in a browser … : URL"), when
+    /// a server printed the list.
+    pub verify_page: Option<String>,
     pub annex_heading: String,
     pub page_of: String,
 }
@@ -267,6 +270,7 @@ impl ListText {
             qr_label: s("qr_label"),
             verify_json: s("verify_json"),
             verify_pdf: s("verify_pdf"),
+            verify_page: None,
             annex_heading: s("annex_heading"),
             page_of: s("page_of"),
         }
@@ -279,6 +283,13 @@ impl ListText {
         self.personal_data = disclose
             .is_archive()
             .then(|| self.ui.t("list.personal_data").to_owned());
+        self
+    }
+
+    /// The same labels, pointing the reader to the verify page at `url`.
+    #[must_use]
+    pub fn with_verify_page(mut self, url: String) -> Self {
+        self.verify_page = Some(format!("{} {url}", self.ui.t("list.verify_page")));
         self
     }
 

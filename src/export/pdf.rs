@@ -1071,10 +1071,14 @@ pub fn render(
         l.y += 2.0;
     }
     l.y += 4.0;
-    let hint = format!(
+    let mut hint = format!(
         "{} rollcall verify LIST.pdf --key {signer}",
         text.verify_pdf
     );
+    if let Some(page) = &text.verify_page {
+        hint.push(' ');
+        hint.push_str(page);
+    }
     l.tree.open(Tag::P);
     for line in l.wrap(&hint, 9.0, PAGE_W - MARGIN - fx) {
         l.text_at(fx, l.y + 9.0, 9.0, BLACK, line);

@@ -429,7 +429,9 @@ pub async fn pdf_response(
 ) -> Result<Response, ApiError> {
     let keys = state.public_keys();
     let b = bundle_for(state, id, disclose).await?;
-    let text = crate::export::ListText::for_language(crate::i18n::current()).disclosing(disclose);
+    let text = crate::export::ListText::for_language(crate::i18n::current())
+        .disclosing(disclose)
+        .with_verify_page(format!("{}/verify", state.config.public_url));
     let pdf = tokio::task::block_in_place(|| {
         let report = crate::export::verified(&b, &keys);
         if !report.valid {

@@ -35,8 +35,13 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
 
 /// `GET /.well-known/rollcall-keys.json`: the current and retired public keys.
 pub async fn keys(State(state): State<AppState>) -> impl IntoResponse {
+    Json(published_keys(&state))
+}
+
+/// The public keys as `/.well-known/rollcall-keys.json` lists them.
+pub fn published_keys(state: &AppState) -> serde_json::Value {
     let current = state.signer.public();
-    Json(json!({
+    json!({
         "current": current.to_base64(),
         "keys": state.keyring.iter().map(|k| json!({
             "public_key": k.public_key.to_base64(),
@@ -46,5 +51,5 @@ pub async fn keys(State(state): State<AppState>) -> impl IntoResponse {
             "current": k.public_key == *current,
         })).collect::<Vec<_>>(),
         "verify": "rollcall verify FILE --key PUBLIC_KEY",
-    }))
+    })
 }

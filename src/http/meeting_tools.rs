@@ -437,7 +437,9 @@ pub async fn printable_list(
     Html(crate::export::html::printable_list(
         &bundle,
         &report,
-        &crate::export::ListText::for_language(crate::i18n::current()).disclosing(&disclose),
+        &crate::export::ListText::for_language(crate::i18n::current())
+            .disclosing(&disclose)
+            .with_verify_page(format!("{}/verify", state.config.public_url)),
     ))
     .into_response()
 }

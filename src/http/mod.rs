@@ -26,6 +26,7 @@ mod personal_data;
 pub mod privacy;
 mod public;
 mod ratelimit;
+mod verify_page;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -182,6 +183,8 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/r/{id}", get(public::receipt_page))
         .route("/privacy", get(privacy::notice))
+        .route("/verify", get(verify_page::page))
+        .route("/verify/rollcall-verify.html", get(verify_page::download))
         .route("/r/{id}/receipt.json", get(public::receipt_file))
         .route(
             "/r/{id}/erase",
@@ -280,11 +283,14 @@ async fn security_headers(State(state): State<AppState>, req: Request, next: Nex
     let set = |h: &mut axum::http::HeaderMap, k: &'static str, v: &'static str| {
         h.insert(k, HeaderValue::from_static(v));
     };
-    set(
-        h,
-        "content-security-policy",
-        "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-    );
+    // A page with a policy of its own (the verify page) keeps it.
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        set(
+            h,
+            "content-security-policy",
+            "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        );
+    }
     set(h, "x-content-type-options", "nosniff");
     set(h, "x-frame-options", "DENY");
     // `same-origin`, not `no-referrer`: under `no-referrer` browsers send

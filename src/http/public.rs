@@ -630,6 +630,7 @@ pub async fn receipt_page(State(state): State<AppState>, Path(id): Path<String>)
                     a.button href=(format!("/r/{id}/receipt.json")) download=(format!("rollcall-receipt-{short}.json")) { (t("receipt.download")) }
                 }
                 p.meta { (t("receipt.verify")) " " code { "rollcall verify" } }
+                p.meta { (t("receipt.verify_page")) " " a #verify-page href="/verify" { (state.config.public_url) "/verify" } }
             },
         )
         .into_string(),

@@ -26,17 +26,8 @@ export const WORK = env('ROLLCALL_WORK');
 export const SCREENSHOTS = env('SCREENSHOTS');
 export const CHROME_PATH = process.env.CHROME_PATH || '/usr/bin/chromium';
 
-/** The flags every Chromium of these tests runs with. */
-export const CHROME_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--no-first-run',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-];
+export { CHROME_FLAGS } from './flags.mjs';
+import { CHROME_FLAGS } from './flags.mjs';
 
 /** A phone (iPhone 14-sized) and a projector. */
 export const PHONE = {

@@ -197,3 +197,54 @@ fn a_receipt_fetched_before_its_checkpoint_is_pending_not_invalid() {
     let out = rollcall(&["verify", "proven.json", "--key", &key], dir.path());
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
 }
+
+#[test]
+fn verify_page_writes_one_self_contained_file_that_connects_nowhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = rollcall(&["verify", "--page", "page.html"], dir.path());
+    if !rollcall::verify_page::available() {
+        // Built without the wasm32 target: the command says how to fix it.
+        assert_eq!(out.status.code(), Some(2));
+        assert!(text(&out.stderr).contains("rustup target add wasm32-unknown-unknown"));
+        crate::support::missing(
+            "the wasm32-unknown-unknown Rust target (rustup target add wasm32-unknown-unknown)",
+        );
+        return;
+    }
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let page = std::fs::read_to_string(dir.path().join("page.html")).unwrap();
+    assert!(page.len() <= 1 << 20, "the page is {} bytes", page.len());
+    assert!(page.starts_with("<!doctype html>\n<html lang=\"en\">"));
+    assert!(page.contains("connect-src 'none'"));
+    // Nothing is loaded from anywhere: no src or href to another file.
+    assert!(!page.contains(" src="), "the page loads nothing");
+    assert!(!page.contains("http://") && !page.contains("https://"));
+    // The WebAssembly inside is the verifier this binary was built with.
+    let b64 = page
+        .split("<script type=\"application/octet-stream\" id=\"wasm\">")
+        .nth(1)
+        .and_then(|rest| rest.split("</script>").next())
+        .expect("the page embeds the verifier");
+    use base64::Engine as _;
+    let wasm = base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .unwrap();
+    assert!(wasm.starts_with(b"\0asm"));
+    assert_eq!(wasm, rollcall::verify_page::WASM);
+
+    let fr = rollcall(
+        &["verify", "--page", "page-fr.html", "--language", "fr"],
+        dir.path(),
+    );
+    assert!(fr.status.success());
+    assert!(std::fs::read_to_string(dir.path().join("page-fr.html"))
+        .unwrap()
+        .contains("<html lang=\"fr\">"));
+    let bad = rollcall(
+        &["verify", "--page", "x.html", "--language", "xx"],
+        dir.path(),
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(text(&bad.stderr).contains("is not one of rollcall's languages (en, fr)"));
+    assert!(!dir.path().join("x.html").exists());
+}
