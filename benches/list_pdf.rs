@@ -37,6 +37,7 @@ fn main() {
     let opened = datetime!(2026-12-01 07:55 UTC);
     let mut r = Recorder::open(
         &signer,
+        rand_core::OsRng,
         "rollcall.bench",
         Meeting {
             id: "m-bench".into(),

@@ -150,7 +150,7 @@ fn main() {
 /// Records a closed meeting with `n` check-ins and writes its bundle to
 /// `path` and its public key beside it (`.pub`).
 fn generate(n: usize, path: &std::path::Path) {
-    let signer = Signer::generate();
+    let signer = Signer::generate(&mut rand_core::OsRng);
     let meeting = Meeting {
         id: "bench-meeting".into(),
         title: "Benchmark plenary".into(),
@@ -163,6 +163,7 @@ fn generate(n: usize, path: &std::path::Path) {
     let t0 = datetime!(2026-12-01 09:00 UTC);
     let mut rec = Recorder::open(
         &signer,
+        rand_core::OsRng,
         "bench.example",
         meeting,
         CodeDocument::iso(),

@@ -112,7 +112,7 @@ impl Keystore {
         if self.has_key() && !force {
             return Err(KeystoreError::Exists(self.secret_path()));
         }
-        self.install(Signer::generate(), now)
+        self.install(Signer::generate(&mut rand_core::OsRng), now)
     }
 
     /// Replaces the signing key with a new one, retiring the old public key.
@@ -120,7 +120,7 @@ impl Keystore {
         if !self.has_key() {
             return Err(KeystoreError::Missing(self.secret_path()));
         }
-        self.install(Signer::generate(), now)
+        self.install(Signer::generate(&mut rand_core::OsRng), now)
     }
 
     fn install(&self, signer: Signer, now: OffsetDateTime) -> Result<Signer, KeystoreError> {

@@ -43,6 +43,7 @@ pub fn attendee(i: usize) -> (String, String) {
 pub fn recorded_meeting<'a>(signer: &'a Signer, id: &str, n: usize, close: bool) -> Recorder<'a> {
     let mut r = Recorder::open(
         signer,
+        rand_core::OsRng,
         HOST,
         meeting(id),
         CodeDocument::iso(),

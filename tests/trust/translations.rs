@@ -59,6 +59,7 @@ fn a_check_in_shown_the_translation_verifies_with_its_language_and_digest() {
     let fr = test_translation();
     let mut r = Recorder::open_translated(
         &s,
+        rand_core::OsRng,
         HOST,
         meeting("m-translated"),
         CodeDocument::iso(),
@@ -93,6 +94,7 @@ fn acknowledging_a_version_the_meeting_did_not_offer_is_caught() {
     let other = CodeDocument::new("other-fr.md", "fr", "# Autre texte\n\nNon proposé.\n").unwrap();
     let mut r = Recorder::open_translated(
         &s,
+        rand_core::OsRng,
         HOST,
         meeting("m-translated"),
         CodeDocument::iso(),
@@ -117,6 +119,7 @@ fn a_check_in_claiming_another_language_than_its_version_is_caught() {
     let fr = test_translation();
     let mut r = Recorder::open_translated(
         &s,
+        rand_core::OsRng,
         HOST,
         meeting("m-translated"),
         CodeDocument::iso(),
@@ -148,6 +151,7 @@ fn a_meeting_statement_whose_versions_disagree_with_its_languages_is_caught() {
     fr2.text.push_str("\nAutre.\n");
     let mut r = Recorder::open_translated(
         &s,
+        rand_core::OsRng,
         HOST,
         meeting("m-translated"),
         CodeDocument::iso(),

@@ -132,9 +132,10 @@ impl Signer {
         Self { key, public }
     }
 
-    /// A fresh random key from the operating system's generator.
-    pub fn generate() -> Self {
-        Self::new(SigningKey::generate(&mut rand_core::OsRng))
+    /// A fresh random key drawn from `rng`, a cryptographically secure
+    /// generator the caller provides (the crate takes no randomness itself).
+    pub fn generate(rng: &mut impl rand_core::CryptoRngCore) -> Self {
+        Self::new(SigningKey::generate(rng))
     }
 
     /// From a 32-byte RFC 8032 private key (seed).

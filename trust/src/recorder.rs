@@ -1,6 +1,6 @@
 //! Builds a meeting's log in memory: signs each entry, keeps the exact
 //! payloads, signs checkpoints and assembles bundles and receipts.
-//! Time is always passed in.
+//! Time and randomness (the salts of disclosures) are always passed in.
 
 use time::OffsetDateTime;
 
@@ -34,7 +34,10 @@ pub struct CheckIn<'a> {
 
 /// Disclosures for the committed fields of a check-in, in field order,
 /// salted from `rng` (a CSPRNG).
-pub fn disclose(c: &CheckIn<'_>, rng: &mut impl rand_core::RngCore) -> Vec<Disclosure> {
+pub fn disclose(
+    c: &CheckIn<'_>,
+    rng: &mut (impl rand_core::CryptoRngCore + ?Sized),
+) -> Vec<Disclosure> {
     let mut out = vec![
         Disclosure::new("name", c.name, rng),
         Disclosure::new("organization", c.organization, rng),
@@ -102,6 +105,8 @@ pub fn version(code: &CodeDocument) -> CodeVersion {
 /// A meeting's log being recorded.
 pub struct Recorder<'a> {
     signer: &'a Signer,
+    /// Salts the disclosures of check-ins.
+    rng: Box<dyn rand_core::CryptoRngCore + 'a>,
     pub meeting: Meeting,
     pub code: CodeDocument,
     /// Translations of the Code the meeting offers.
@@ -115,8 +120,10 @@ pub struct Recorder<'a> {
 
 impl<'a> Recorder<'a> {
     /// Opens the meeting: entry 0 is the signed meeting statement.
+    /// Check-ins are salted from `rng` (a CSPRNG).
     pub fn open(
         signer: &'a Signer,
+        rng: impl rand_core::CryptoRngCore + 'a,
         host: &str,
         meeting: Meeting,
         code: CodeDocument,
@@ -125,6 +132,7 @@ impl<'a> Recorder<'a> {
     ) -> Self {
         let mut r = Self {
             signer,
+            rng: Box::new(rng),
             log: MeetingLog::new(origin_for(host, &meeting.id)),
             meeting: meeting.clone(),
             code: code.clone(),
@@ -154,6 +162,7 @@ impl<'a> Recorder<'a> {
     /// statement lists every version.
     pub fn open_translated(
         signer: &'a Signer,
+        rng: impl rand_core::CryptoRngCore + 'a,
         host: &str,
         meeting: Meeting,
         code: CodeDocument,
@@ -173,6 +182,7 @@ impl<'a> Recorder<'a> {
         };
         let mut r = Self {
             signer,
+            rng: Box::new(rng),
             log: MeetingLog::new(origin_for(host, &meeting.id)),
             meeting,
             code,
@@ -193,7 +203,7 @@ impl<'a> Recorder<'a> {
         shown: &CodeDocument,
         now: OffsetDateTime,
     ) -> u64 {
-        let disclosures = disclose(c, &mut rand_core::OsRng);
+        let disclosures = disclose(c, &mut *self.rng);
         let st = check_in_statement(&self.meeting, shown, c, &disclosures, now);
         self.check_ins += 1;
         self.append(st, disclosures.into_iter().map(|d| d.encoded).collect())
@@ -223,7 +233,7 @@ impl<'a> Recorder<'a> {
 
     /// Records a check-in; returns its log index.
     pub fn check_in(&mut self, c: &CheckIn<'_>, now: OffsetDateTime) -> u64 {
-        let disclosures = disclose(c, &mut rand_core::OsRng);
+        let disclosures = disclose(c, &mut *self.rng);
         let st = check_in_statement(&self.meeting, &self.code, c, &disclosures, now);
         self.check_ins += 1;
         self.append(st, disclosures.into_iter().map(|d| d.encoded).collect())
