@@ -68,7 +68,8 @@ pub fn recorded_meeting<'a>(signer: &'a Signer, id: &str, n: usize, close: bool)
                 share_email: false,
             },
             now,
-        );
+        )
+        .expect("the check-in is recorded");
         if i == 1 {
             r.checkpoint();
         }

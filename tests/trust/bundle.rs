@@ -132,7 +132,8 @@ fn key_rotation_in_the_middle_of_a_meeting_still_verifies() {
             share_email: false,
         },
         crate::support::opened_at() + Duration::hours(1),
-    );
+    )
+    .expect("the check-in is recorded");
     let b = rec.bundle();
     assert_eq!(b.public_keys.len(), 2);
     let r = verify_bundle(&b, &pinned(&[&old, &new]));
@@ -160,8 +161,10 @@ fn check_ins_outside_the_scheduled_time_are_labelled_not_rejected() {
     rec.check_in(
         &visitor("Punctual Pat"),
         m.starts_at + Duration::minutes(30),
-    );
-    rec.check_in(&visitor("Late Lou"), m.ends_at + Duration::minutes(5));
+    )
+    .expect("the check-in is recorded");
+    rec.check_in(&visitor("Late Lou"), m.ends_at + Duration::minutes(5))
+        .expect("the check-in is recorded");
     let r = verify_bundle(&rec.bundle(), &pinned(&[&s]));
     assert!(r.valid, "{:?}", r.failures);
     let timing: Vec<&str> = r.attendees.iter().map(|a| a.timing).collect();
