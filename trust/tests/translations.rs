@@ -2,10 +2,10 @@
 //! every version, and each check-in must acknowledge one of them in its
 //! own language.
 
-use rollcall::trust::code::CodeDocument;
-use rollcall::trust::recorder::{CheckIn, Recorder};
-use rollcall::trust::statement::Presence;
-use rollcall::trust::verify::{verify_bundle, Options, Report};
+use rollcall_trust::code::CodeDocument;
+use rollcall_trust::recorder::{CheckIn, Recorder};
+use rollcall_trust::statement::Presence;
+use rollcall_trust::verify::{verify_bundle, Options, Report};
 use time::Duration;
 
 use crate::support::{meeting, opened_at, signer, HOST};
@@ -33,7 +33,7 @@ fn attendee(language: &str) -> CheckIn<'_> {
     }
 }
 
-fn verified(r: &mut Recorder<'_>, s: &rollcall::trust::keys::Signer) -> Report {
+fn verified(r: &mut Recorder<'_>, s: &rollcall_trust::keys::Signer) -> Report {
     let b = r.bundle();
     verify_bundle(
         &b,
