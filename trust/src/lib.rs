@@ -8,7 +8,7 @@
 //! | [`envelope`] | DSSE envelopes |
 //! | [`merkle`] | RFC 6962 / 9162 Merkle trees and proofs |
 //! | [`checkpoint`] | C2SP checkpoints in signed notes |
-//! | [`log`] | a meeting's log of leaves |
+//! | [`log`] | log origins and meeting ids |
 //! | [`bundle`] | the signed attendance list and the receipt |
 //! | [`log_core`] | the one way logs are built: planning, statements, checkpoints, bundles and receipts |
 //! | [`recorder`] | records a meeting's log in memory, through [`log_core`] |
