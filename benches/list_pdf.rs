@@ -67,7 +67,8 @@ fn main() {
                 share_email: false,
             },
             now,
-        );
+        )
+        .expect("the check-in is recorded");
     }
     r.notes(
         "secretary@example.org",

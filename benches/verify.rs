@@ -189,7 +189,8 @@ fn generate(n: usize, path: &std::path::Path) {
                 share_email: false,
             },
             now,
-        );
+        )
+        .expect("the check-in is recorded");
         if i % 10_000 == 9_999 {
             rec.checkpoint();
         }

@@ -45,6 +45,6 @@ for r in "${RECEIPTS[@]}"; do curl -fsS "$U/api/v1/receipts/$r" >"$C/receipt/ser
 cp "$C"/receipt/*.json "$C/bundle/"
 jq -j '.entry.envelope.payload' "$C/receipt/served-receipt-${RECEIPTS[0]}.json" | base64 -d >"$C/receipt/statement-payload.json"
 jq -j '.entry.disclosures[0]' "$C/receipt/served-receipt-${RECEIPTS[0]}.json" >"$C/receipt/disclosure"
-cp "$ROOT/tests/vectors/c2sp-checkpoint-example.txt" "$ROOT/tests/vectors/c2sp-signed-note-example.txt" \
-  "$ROOT/tests/vectors/example-com-foo-note.txt" "$ROOT/tests/vectors/example-com-foo.vkey" "$C/checkpoint/"
+cp "$ROOT/trust/tests/vectors/c2sp-checkpoint-example.txt" "$ROOT/trust/tests/vectors/c2sp-signed-note-example.txt" \
+  "$ROOT/trust/tests/vectors/example-com-foo-note.txt" "$ROOT/trust/tests/vectors/example-com-foo.vkey" "$C/checkpoint/"
 ls -l "$C"/*

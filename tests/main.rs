@@ -3,4 +3,3 @@
 mod cli;
 mod server;
 mod support;
-mod trust;

@@ -9,12 +9,10 @@ use std::fmt::Write as _;
 
 use crate::store::writer::Logs;
 use crate::store::{EntryRow, Store, StoreError};
-use crate::trust::bundle::{
-    encode_hashes, Bundle, EarlierCheckpoint, Entry, InclusionProof, Receipt, BUNDLE_FORMAT,
-    RECEIPT_FORMAT,
-};
-use crate::trust::checkpoint::verify_checkpoint;
+use crate::trust::bundle::{Bundle, Entry, Receipt};
 use crate::trust::keys::PublicKey;
+use crate::trust::log_core;
+use crate::trust::merkle::Tree;
 use crate::trust::verify::{verify_bundle, Options, Report};
 
 /// Why an export failed.
@@ -41,22 +39,6 @@ fn entry(row: &EntryRow) -> Result<Entry, ExportError> {
     })
 }
 
-/// The keys among `keys` that signed this note or these entries.
-fn signers(keys: &[PublicKey], entries: &[Entry], notes: &[&str]) -> Vec<PublicKey> {
-    keys.iter()
-        .filter(|k| {
-            let id = k.keyid();
-            entries.iter().any(|e| {
-                e.envelope
-                    .signatures
-                    .iter()
-                    .any(|s| s.keyid.as_deref() == Some(id.as_str()))
-            }) || notes.iter().any(|n| verify_checkpoint(n, &[**k]).is_ok())
-        })
-        .copied()
-        .collect()
-}
-
 /// The signed attendance list as of the latest checkpoint.
 pub async fn bundle(
     store: &Store,
@@ -69,7 +51,7 @@ pub async fn bundle(
         .await?
         .ok_or(ExportError::UnknownMeeting)?;
     let checkpoints = store.checkpoints(meeting_id).await?;
-    let Some((size, note)) = checkpoints.last().cloned() else {
+    let Some(&(size, _)) = checkpoints.last() else {
         return Err(ExportError::NotOpened);
     };
     let rows = store.entries(meeting_id).await?;
@@ -79,21 +61,6 @@ pub async fn bundle(
         .map(entry)
         .collect::<Result<_, _>>()?;
     let tree = logs.load(store, meeting_id).await?;
-    let earlier: Vec<EarlierCheckpoint> = {
-        let tree = tree.read().map_err(|_| ExportError::Corrupt(0))?;
-        checkpoints
-            .iter()
-            .filter(|(s, _)| *s > 0 && *s < size)
-            .map(|(s, n)| EarlierCheckpoint {
-                checkpoint: n.clone(),
-                consistency: encode_hashes(
-                    &tree
-                        .consistency_proof(*s as usize, size as usize)
-                        .unwrap_or_default(),
-                ),
-            })
-            .collect()
-    };
     let code = store
         .code(&meeting.code_sha256)
         .await?
@@ -103,22 +70,11 @@ pub async fn bundle(
     let mut codes = vec![code.text];
     for v in meeting.versions.iter().skip(1) {
         if let Some(c) = store.code(&v.sha256).await? {
-            if !codes.contains(&c.text) {
-                codes.push(c.text);
-            }
+            codes.push(c.text);
         }
     }
-    let mut notes: Vec<&str> = vec![note.as_str()];
-    notes.extend(earlier.iter().map(|e| e.checkpoint.as_str()));
-    let public_keys = signers(keys, &entries, &notes);
-    Ok(Bundle {
-        format: BUNDLE_FORMAT.to_owned(),
-        codes,
-        entries,
-        checkpoint: note,
-        earlier_checkpoints: earlier,
-        public_keys,
-    })
+    let tree = tree.read().map_err(|_| ExportError::Corrupt(0))?;
+    log_core::bundle(codes, entries, &checkpoints, &tree, keys).ok_or(ExportError::NotOpened)
 }
 
 /// An attendee's receipt, proven against the latest checkpoint covering it
@@ -139,44 +95,16 @@ pub async fn receipt(
         .filter(|r| r.kind == "check-in")
         .ok_or(ExportError::UnknownReceipt)?;
     let e = entry(&row)?;
-    let covering = store
-        .checkpoints(&row.meeting_id)
-        .await?
-        .into_iter()
-        .rev()
-        .find(|(s, _)| *s > row.idx);
-    let (inclusion, checkpoint) = match covering {
-        Some((size, note)) => {
-            let tree = logs.load(store, &row.meeting_id).await?;
-            let proof = tree
-                .read()
-                .ok()
-                .and_then(|t| t.inclusion_proof(row.idx as usize, size as usize));
-            match proof {
-                Some(p) => (
-                    Some(InclusionProof {
-                        index: row.idx,
-                        hashes: encode_hashes(&p),
-                    }),
-                    Some(note),
-                ),
-                None => (None, None),
-            }
-        }
-        None => (None, None),
+    let checkpoints = store.checkpoints(&row.meeting_id).await?;
+    // The tree is needed only for a proof.
+    let receipt = if checkpoints.iter().any(|(s, _)| *s > row.idx) {
+        let tree = logs.load(store, &row.meeting_id).await?;
+        let tree = tree.read().map_err(|_| ExportError::Corrupt(row.idx))?;
+        log_core::receipt(e, row.idx, &checkpoints, &tree, keys)
+    } else {
+        log_core::receipt(e, row.idx, &checkpoints, &Tree::default(), keys)
     };
-    let notes: Vec<&str> = checkpoint.iter().map(String::as_str).collect();
-    let public_keys = signers(keys, std::slice::from_ref(&e), &notes);
-    Ok((
-        Receipt {
-            format: RECEIPT_FORMAT.to_owned(),
-            entry: e,
-            inclusion,
-            checkpoint,
-            public_keys,
-        },
-        row,
-    ))
+    Ok((receipt, row))
 }
 
 /// Verifies a bundle against the server's own keys (for lists and CSV).

@@ -1,8 +1,11 @@
 //! Storage: one SQLite database (WAL, `synchronous=FULL`) through sqlx.
 //!
-//! Everything but log appends goes through [`Store`]; log appends go through
-//! the single writer task ([`writer`]), which commits them in groups.
+//! Every SQL statement lives here. Everything but log appends goes through
+//! [`Store`]; log appends go through the single writer task ([`writer`]),
+//! which commits them in groups through the [`log::LogStore`] interface
+//! (SQLite: [`log::SqliteLog`]).
 
+pub mod log;
 mod personal;
 pub mod writer;
 
@@ -317,7 +320,8 @@ impl Store {
         Ok(Self { pool })
     }
 
-    /// The connection pool (for the writer).
+    /// The connection pool (for the log store, and for tests that alter
+    /// the database by hand).
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
     }

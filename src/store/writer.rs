@@ -1,6 +1,8 @@
 //! The single log writer: every append to every meeting's log goes through
-//! this thread, which signs entries, commits them to SQLite in groups (one
-//! transaction per group, `synchronous=FULL`) and only then answers.
+//! this thread, which plans and signs entries (through the trust crate's
+//! `log_core`), commits them in groups through a [`LogStore`] (one
+//! transaction per group; on SQLite `synchronous=FULL`) and only then
+//! answers. It holds no SQL itself.
 //!
 //! Check-ins are pipelined: while one group is being committed, the next is
 //! signed. Entries are planned (given their index, time and salts) in
@@ -15,22 +17,20 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use sqlx::{QueryBuilder, Row, Sqlite};
 use time::OffsetDateTime;
 use tokio::sync::{mpsc, oneshot};
 
-use super::{ts, MeetingRow, Result as StoreResult, Store, StoreError};
+use super::log::{Closed, GroupCommit, LogStore, NewRow, SqliteLog};
+use super::{MeetingRow, Result as StoreResult, Store, StoreError};
 use crate::metrics::{CheckInOutcome, Metrics};
 use crate::receipt_id::ReceiptIds;
 use crate::trust::code::CodeDocument;
-use crate::trust::envelope::{pae, IN_TOTO_PAYLOAD_TYPE};
 use crate::trust::keys::Signer;
-use crate::trust::merkle::{leaf_hash, Hash, Tree};
-use crate::trust::recorder::{check_in_statement, disclose, subject, CheckIn};
-use crate::trust::statement::{
-    ClosePredicate, Meeting, MeetingPredicate, NotesPredicate, Predicate, Presence,
-    RollcallStatement,
+use crate::trust::log_core::{
+    self, seal, CheckIn, CheckInPlan, Planned, Planner, Recognition, Refused, Signed,
 };
+use crate::trust::merkle::Tree;
+use crate::trust::statement::Presence;
 
 /// The most jobs committed in one transaction.
 const MAX_GROUP: usize = 1024;
@@ -166,10 +166,22 @@ impl Writer {
         receipts: ReceiptIds,
         checkpoint_every: Duration,
     ) -> StoreResult<(Self, std::thread::JoinHandle<()>)> {
+        let store = SqliteLog::new(&store).await?;
+        Self::start_on(store, signer, logs, metrics, receipts, checkpoint_every).await
+    }
+
+    /// Starts the writer task on any [`LogStore`].
+    pub async fn start_on<S: LogStore + Send + 'static>(
+        store: S,
+        signer: Arc<Signer>,
+        logs: Logs,
+        metrics: Arc<Metrics>,
+        receipts: ReceiptIds,
+        checkpoint_every: Duration,
+    ) -> StoreResult<(Self, std::thread::JoinHandle<()>)> {
         let mut state = State {
             rng: rand_core::SeedableRng::from_rng(rand_core::OsRng)
                 .map_err(|e| StoreError::Corrupt(format!("no randomness: {e}")))?,
-            conn: store.pool().acquire().await?,
             receipts,
             store,
             signer,
@@ -255,30 +267,22 @@ impl Writer {
 /// An open meeting's log, owned by the writer.
 struct OpenLog {
     row: MeetingRow,
-    meeting: Arc<Meeting>,
-    code: Arc<CodeDocument>,
+    /// Plans entries (committed and in flight): index, time, salts, and
+    /// who has already checked in.
+    planner: Planner,
     /// Committed leaves (shared with readers for proofs).
     tree: Arc<RwLock<Tree>>,
     /// Committed entries.
     size: u64,
-    /// Planned entries (committed and in flight): the next index.
-    next: u64,
-    last_time: OffsetDateTime,
-    /// Email → (receipt id, index, lower-cased name).
-    by_email: HashMap<String, (String, u64, String)>,
-    by_device: HashMap<String, (String, u64)>,
-    /// Planned check-ins.
-    check_ins: u64,
     checkpointed: u64,
 }
 
-struct State {
+struct State<S> {
     /// Salts: ChaCha20 seeded from the operating system.
     rng: rand_chacha::ChaCha20Rng,
     receipts: ReceiptIds,
-    store: Store,
-    /// The writer's own connection: every log append goes through it.
-    conn: sqlx::pool::PoolConnection<Sqlite>,
+    /// Where the logs are stored: every log append goes through it.
+    store: S,
     signer: Arc<Signer>,
     logs: Logs,
     metrics: Arc<Metrics>,
@@ -287,13 +291,10 @@ struct State {
     last_checkpoints: std::time::Instant,
 }
 
-/// A row to insert.
+/// A planned entry to sign and insert.
 struct NewEntry {
     meeting_id: String,
-    idx: u64,
-    kind: &'static str,
-    statement: RollcallStatement,
-    disclosures: Vec<String>,
+    planned: Planned,
     email_key: Option<String>,
     device_key: Option<String>,
 }
@@ -323,8 +324,8 @@ enum Done {
 #[derive(Default)]
 struct Group {
     new: Vec<NewEntry>,
-    /// (signature, payload, leaf) of each new entry, once signed.
-    signed: Vec<([u8; 64], Vec<u8>, Hash)>,
+    /// Each new entry, once signed.
+    signed: Vec<Signed>,
     done: Vec<Done>,
     /// Meetings opened by this group.
     opened: Vec<String>,
@@ -352,17 +353,12 @@ fn sign_all(signer: &Signer, mut g: Group) -> Group {
     g.signed = g
         .new
         .iter()
-        .map(|e| {
-            let payload = e.statement.to_payload();
-            let signature = signer.sign(&pae(IN_TOTO_PAYLOAD_TYPE, &payload));
-            let leaf = leaf_hash(&payload);
-            (signature, payload, leaf)
-        })
+        .map(|e| Signed::sign(signer, &e.planned.statement))
         .collect();
     g
 }
 
-impl State {
+impl<S: LogStore> State<S> {
     async fn code(&mut self, sha256: &str) -> StoreResult<Arc<CodeDocument>> {
         if let Some(c) = self.codes.get(sha256) {
             return Ok(c.clone());
@@ -384,54 +380,50 @@ impl State {
         for row in self.store.open_meetings().await? {
             let id = row.meeting.id.clone();
             let code = self.code(&row.code_sha256).await?;
-            let rows = sqlx::query(
-                "SELECT idx, kind, email_key, device_key, disclosures, created_at FROM entries WHERE meeting_id = ? ORDER BY idx",
-            )
-            .bind(&id)
-            .fetch_all(self.store.pool())
-            .await?;
-            let tree = Arc::new(RwLock::new(Tree::new(&self.store.leaves(&id).await?)));
-            let mut log = OpenLog {
-                meeting: Arc::new(row.meeting.clone()),
-                row: row.clone(),
-                code,
-                tree,
-                size: rows.len() as u64,
-                next: rows.len() as u64,
-                last_time: OffsetDateTime::UNIX_EPOCH,
-                by_email: HashMap::new(),
-                by_device: HashMap::new(),
-                check_ins: 0,
-                checkpointed: self.store.checkpoints(&id).await?.last().map_or(0, |c| c.0),
-            };
-            for r in &rows {
-                let idx: i64 = r.try_get("idx")?;
-                let kind: String = r.try_get("kind")?;
-                let created: String = r.try_get("created_at")?;
-                if let Ok(t) =
-                    OffsetDateTime::parse(&created, &time::format_description::well_known::Rfc3339)
-                {
-                    log.last_time = log.last_time.max(t);
+            let stored = self.store.load_log(&id).await?;
+            let tree = Arc::new(RwLock::new(Tree::new(&stored.leaves)));
+            let last_time = stored
+                .entries
+                .iter()
+                .filter_map(|e| e.created_at)
+                .fold(OffsetDateTime::UNIX_EPOCH, OffsetDateTime::max);
+            let mut planner = Planner::resume(
+                row.meeting.clone(),
+                (*code).clone(),
+                stored.entries.len() as u64,
+                last_time,
+            );
+            for e in stored.entries {
+                if e.kind != log_core::EntryKind::CheckIn.as_str() {
+                    continue;
                 }
-                if kind == "check-in" {
-                    log.check_ins += 1;
-                    let receipt = self.receipts.make(&id, idx as u64);
-                    if let Some(e) = r.try_get::<Option<String>, _>("email_key")? {
-                        let disclosures: String = r.try_get("disclosures")?;
-                        let name = serde_json::from_str::<Vec<String>>(&disclosures)
-                            .unwrap_or_default()
-                            .iter()
-                            .filter_map(|d| crate::trust::disclosure::Disclosure::parse(d).ok())
-                            .find(|d| d.field == "name")
-                            .map(|d| d.value.to_lowercase())
-                            .unwrap_or_default();
-                        log.by_email.insert(e, (receipt.clone(), idx as u64, name));
-                    }
-                    if let Some(d) = r.try_get::<Option<String>, _>("device_key")? {
-                        log.by_device.insert(d, (receipt, idx as u64));
-                    }
-                }
+                // An email recognises a repeat only under the same name.
+                let name_key = if e.email_key.is_some() {
+                    e.disclosures
+                        .iter()
+                        .filter_map(|d| crate::trust::disclosure::Disclosure::parse(d).ok())
+                        .find(|d| d.field == "name")
+                        .map(|d| d.value.to_lowercase())
+                        .unwrap_or_default()
+                } else {
+                    String::new()
+                };
+                planner.recorded_check_in(
+                    e.idx,
+                    Recognition {
+                        email_key: e.email_key,
+                        device_key: e.device_key,
+                        name_key,
+                    },
+                );
             }
+            let log = OpenLog {
+                row: row.clone(),
+                planner,
+                tree,
+                size: stored.leaves.len() as u64,
+                checkpointed: stored.checkpointed,
+            };
             self.logs.insert(&id, log.tree.clone());
             self.open.insert(id, log);
         }
@@ -529,9 +521,9 @@ impl State {
                 for (e, s) in g.new.iter().zip(&g.signed) {
                     if let Some(log) = self.open.get_mut(&e.meeting_id) {
                         if let Ok(mut t) = log.tree.write() {
-                            t.push(s.2);
+                            t.push(s.leaf);
                         }
-                        log.size = log.size.max(e.idx + 1);
+                        log.size = log.size.max(e.planned.index + 1);
                     }
                 }
                 for id in g.final_notes.keys() {
@@ -563,24 +555,13 @@ impl State {
             .new
             .iter()
             .enumerate()
-            .map(|(i, e)| ((e.meeting_id.as_str(), e.idx), i))
+            .map(|(i, e)| ((e.meeting_id.as_str(), e.planned.index), i))
             .collect();
         let entry = |a: &CheckInAccepted| {
             let (meeting, idx) = self.receipts.parse(&a.receipt_id)?;
             let i = *position.get(&(meeting.as_str(), idx))?;
-            let (sig, payload, _) = g.signed.get(i)?;
-            Some(crate::trust::bundle::Entry {
-                envelope: crate::trust::envelope::Envelope {
-                    payload: crate::trust::encoding::b64(payload),
-                    payload_type: IN_TOTO_PAYLOAD_TYPE.to_owned(),
-                    signatures: vec![crate::trust::envelope::EnvelopeSignature {
-                        keyid: Some(keyid.clone()),
-                        sig: crate::trust::encoding::b64(sig),
-                    }],
-                },
-                disclosures: g.new[i].disclosures.clone(),
-                erased: Vec::new(),
-            })
+            let signed = g.signed.get(i)?;
+            Some(signed.entry(&keyid, g.new.get(i)?.planned.disclosures.clone()))
         };
         for d in g.done {
             match d {
@@ -623,13 +604,13 @@ impl State {
     fn is_committed(&self, a: &CheckInAccepted) -> bool {
         // After a failure the state is reloaded, so a receipt still known
         // to an open log is committed.
-        self.open.values().any(|l| {
-            l.by_email
-                .values()
-                .map(|(r, i, _)| (r, i))
-                .chain(l.by_device.values().map(|(r, i)| (r, i)))
-                .any(|(r, i)| *r == a.receipt_id && *i < l.size)
-        })
+        self.receipts
+            .parse(&a.receipt_id)
+            .and_then(|(meeting, idx)| {
+                let l = self.open.get(&meeting)?;
+                Some(idx < l.size && l.planner.recognises(idx))
+            })
+            .unwrap_or(false)
     }
 
     /// The meeting's open log, or why it cannot take entries.
@@ -695,23 +676,13 @@ impl State {
                     reply,
                 } => {
                     if let Some(log) = self.open.get_mut(&meeting_id) {
-                        log.by_email.retain(|_, (_, i, _)| !indices.contains(i));
-                        log.by_device.retain(|_, (_, i)| !indices.contains(i));
+                        log.planner.forget(&indices);
                     }
                     let _ = reply.send(Ok(()));
                 }
             }
         }
         g
-    }
-
-    /// Reserves the next index of a meeting's log and the entry's time
-    /// (never earlier than the entry before it).
-    fn reserve(log: &mut OpenLog, now: OffsetDateTime) -> (u64, OffsetDateTime) {
-        let idx = log.next;
-        log.next += 1;
-        log.last_time = log.last_time.max(now);
-        (idx, log.last_time)
     }
 
     async fn plan_check_in(
@@ -734,43 +705,11 @@ impl State {
         } else {
             None
         };
-        let log = self.open_log(&req.meeting_id).await?;
-        // The same person (email) or device again: their receipt, not a duplicate.
-        // An email is the person; without one, the phone and the name are.
-        let existing = match &req.email_key {
-            Some(k) => match log.by_email.get(k) {
-                Some((receipt, idx, name)) if *name == req.name_key => {
-                    Some((receipt.clone(), *idx))
-                }
-                // Never hand one person's receipt to someone who knows their email.
-                Some(_) => return Err(WriteError::EmailTaken),
-                None => None,
-            },
-            None => req
-                .device_key
-                .as_ref()
-                .and_then(|k| log.by_device.get(k))
-                .cloned(),
-        };
-        if let Some((receipt_id, index)) = existing {
-            return Ok(CheckInAccepted {
-                receipt_id,
-                index,
-                existing: true,
-                entry: None,
-            });
-        }
-        if let Presence::RotatingQr { not_after, .. } = &req.presence {
-            if now.max(log.last_time) > *not_after {
-                return Err(WriteError::Expired);
-            }
-        }
-        let (idx, at) = Self::reserve(log, now);
-        log.check_ins += 1;
-        let (meeting, code) = (
-            log.meeting.clone(),
-            shown.unwrap_or_else(|| log.code.clone()),
-        );
+        self.open_log(&req.meeting_id).await?;
+        let log = self
+            .open
+            .get_mut(&req.meeting_id)
+            .ok_or(WriteError::UnknownMeeting)?;
         let c = CheckIn {
             name: &req.name,
             organization: &req.organization,
@@ -781,30 +720,41 @@ impl State {
             language: &req.language,
             share_email: req.share_email,
         };
-        let disclosures = disclose(&c, &mut self.rng);
-        let statement = check_in_statement(&meeting, &code, &c, &disclosures, at);
-        let receipt_id = self.receipts.make(&req.meeting_id, idx);
-        if let Some(log) = self.open.get_mut(&req.meeting_id) {
-            if let Some(k) = &req.email_key {
-                log.by_email
-                    .insert(k.clone(), (receipt_id.clone(), idx, req.name_key.clone()));
+        let who = Recognition {
+            email_key: req.email_key.clone(),
+            device_key: req.device_key.clone(),
+            name_key: req.name_key.clone(),
+        };
+        let plan = log
+            .planner
+            .check_in(&c, shown.as_deref(), who, now, &mut self.rng)
+            .map_err(|r| match r {
+                Refused::EmailTaken => WriteError::EmailTaken,
+                Refused::Expired => WriteError::Expired,
+            })?;
+        let planned = match plan {
+            CheckInPlan::New(p) => *p,
+            // The same person (email) or device again: their receipt, not a duplicate.
+            CheckInPlan::Existing(index) => {
+                return Ok(CheckInAccepted {
+                    receipt_id: self.receipts.make(&req.meeting_id, index),
+                    index,
+                    existing: true,
+                    entry: None,
+                })
             }
-            if let Some(k) = &req.device_key {
-                log.by_device.insert(k.clone(), (receipt_id.clone(), idx));
-            }
-        }
+        };
+        let index = planned.index;
+        let receipt_id = self.receipts.make(&req.meeting_id, index);
         g.new.push(NewEntry {
             meeting_id: req.meeting_id,
-            idx,
-            kind: "check-in",
-            statement,
-            disclosures: disclosures.into_iter().map(|d| d.encoded).collect(),
+            planned,
             email_key: req.email_key,
             device_key: req.device_key,
         });
         Ok(CheckInAccepted {
             receipt_id,
-            index: idx,
+            index,
             existing: false,
             entry: None,
         })
@@ -831,24 +781,18 @@ impl State {
         let mut versions = Vec::new();
         for v in &row.versions {
             let doc = self.code(&v.sha256).await.map_err(|e| storage_error(&e))?;
-            versions.push(crate::trust::recorder::version(&doc));
+            versions.push(log_core::version(&doc));
         }
-        let statement = RollcallStatement {
-            subject: subject(&code),
-            predicate: Predicate::Meeting(MeetingPredicate {
-                meeting: row.meeting.clone(),
-                code_title: code.title().to_owned(),
-                languages: row.languages.clone(),
-                opened_at: now,
-                versions,
-            }),
-        };
+        let (planner, planned) = Planner::open(
+            row.meeting.clone(),
+            (*code).clone(),
+            row.languages.clone(),
+            versions,
+            now,
+        );
         g.new.push(NewEntry {
             meeting_id: id.to_owned(),
-            idx: 0,
-            kind: "meeting",
-            statement,
-            disclosures: Vec::new(),
+            planned,
             email_key: None,
             device_key: None,
         });
@@ -856,16 +800,10 @@ impl State {
         self.open.insert(
             id.to_owned(),
             OpenLog {
-                meeting: Arc::new(row.meeting.clone()),
                 row,
-                code,
+                planner,
                 tree: Arc::new(RwLock::new(Tree::default())),
                 size: 0,
-                next: 1,
-                last_time: now,
-                by_email: HashMap::new(),
-                by_device: HashMap::new(),
-                check_ins: 0,
                 checkpointed: 0,
             },
         );
@@ -880,23 +818,11 @@ impl State {
         now: OffsetDateTime,
         g: &mut Group,
     ) -> Result<u64, WriteError> {
-        let log = self.open_log(id).await?;
-        let (idx, at) = Self::reserve(log, now);
-        let statement = RollcallStatement {
-            subject: subject(&log.code),
-            predicate: Predicate::Notes(NotesPredicate {
-                meeting_id: id.to_owned(),
-                recorded_at: at,
-                recorded_by: by.to_owned(),
-                text: text.to_owned(),
-            }),
-        };
+        let planned = self.open_log(id).await?.planner.notes(by, text, now);
+        let idx = planned.index;
         g.new.push(NewEntry {
             meeting_id: id.to_owned(),
-            idx,
-            kind: "notes",
-            statement,
-            disclosures: Vec::new(),
+            planned,
             email_key: None,
             device_key: None,
         });
@@ -909,26 +835,14 @@ impl State {
         now: OffsetDateTime,
         g: &mut Group,
     ) -> Result<(), WriteError> {
-        let log = self.open_log(id).await?;
-        let (idx, at) = Self::reserve(log, now);
-        let statement = RollcallStatement {
-            subject: subject(&log.code),
-            predicate: Predicate::Close(ClosePredicate {
-                meeting_id: id.to_owned(),
-                closed_at: at,
-                check_ins: log.check_ins,
-            }),
-        };
+        let planned = self.open_log(id).await?.planner.close(now);
+        g.closing.push((id.to_owned(), planned.index + 1));
         g.new.push(NewEntry {
             meeting_id: id.to_owned(),
-            idx,
-            kind: "close",
-            statement,
-            disclosures: Vec::new(),
+            planned,
             email_key: None,
             device_key: None,
         });
-        g.closing.push((id.to_owned(), idx + 1));
         Ok(())
     }
 
@@ -942,87 +856,56 @@ impl State {
             let mut tree = log.tree.read().map(|t| t.clone()).unwrap_or_default();
             for (e, s) in g.new.iter().zip(&g.signed) {
                 if &e.meeting_id == id {
-                    tree.push(s.2);
+                    tree.push(s.leaf);
                 }
             }
-            let cp = crate::trust::checkpoint::Checkpoint {
-                origin: log.row.origin.clone(),
-                size: *size,
-                root: tree.root(*size as usize).unwrap_or_default(),
-            };
-            g.final_notes
-                .insert(id.clone(), (*size, cp.sign(&self.signer)));
+            if let Some(note) = seal(&self.signer, &log.row.origin, &tree, *size) {
+                g.final_notes.insert(id.clone(), (*size, note));
+            }
         }
     }
 
-    /// Writes a group in one transaction, sent to SQLite as one batch
-    /// (`BEGIN IMMEDIATE; INSERT …; COMMIT`) so a commit costs a single
-    /// round trip to the database thread.
+    /// Writes a group in one transaction.
     async fn insert(&mut self, g: &Group) -> StoreResult<()> {
-        if g.new.is_empty() {
-            return Ok(());
-        }
-        let created = ts(g.planned_at.unwrap_or_else(OffsetDateTime::now_utc));
-        let rows: Vec<_> = g.new.iter().zip(&g.signed).collect();
         let keyid = self.signer.public().keyid();
-        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("BEGIN IMMEDIATE; ");
-        // SQLite allows 32766 parameters per statement: 11 per row.
-        for chunk in rows.chunks(2048) {
-            q.push("INSERT INTO entries (meeting_id, idx, kind, payload, signature, keyid, disclosures, leaf, email_key, device_key, created_at) ");
-            q.push_values(chunk, |mut b, (e, (signature, payload, leaf))| {
-                b.push_bind(e.meeting_id.clone())
-                    .push_bind(e.idx as i64)
-                    .push_bind(e.kind)
-                    .push_bind(payload.clone())
-                    .push_bind(signature.to_vec())
-                    .push_bind(keyid.clone())
-                    .push_bind(
-                        serde_json::to_string(&e.disclosures).unwrap_or_else(|_| "[]".into()),
-                    )
-                    .push_bind(leaf.to_vec())
-                    .push_bind(e.email_key.clone())
-                    .push_bind(e.device_key.clone())
-                    .push_bind(created.clone());
-            });
-            q.push("; ");
-        }
-        for id in &g.opened {
-            q.push("UPDATE meetings SET state = 'open', opened_at = ")
-                .push_bind(created.clone())
-                .push(" WHERE id = ")
-                .push_bind(id.clone())
-                .push(" AND state = 'draft'; ");
-        }
-        for (id, (size, note)) in &g.final_notes {
-            q.push("UPDATE meetings SET state = 'closed', closed_at = ")
-                .push_bind(created.clone())
-                .push(" WHERE id = ")
-                .push_bind(id.clone())
-                .push("; INSERT INTO checkpoints (meeting_id, size, note, created_at) VALUES (")
-                .push_bind(id.clone())
-                .push(", ")
-                .push_bind(*size as i64)
-                .push(", ")
-                .push_bind(note.clone())
-                .push(", ")
-                .push_bind(created.clone())
-                .push(") ON CONFLICT DO NOTHING; ");
-        }
-        q.push("COMMIT;");
-        let result = q.build().persistent(false).execute(&mut *self.conn).await;
-        if let Err(e) = result {
-            // Whatever ran of the batch is undone; the connection is clean again.
-            let _ = sqlx::query("ROLLBACK").execute(&mut *self.conn).await;
-            return Err(e.into());
-        }
-        Ok(())
+        let commit = GroupCommit {
+            entries: g
+                .new
+                .iter()
+                .zip(&g.signed)
+                .map(|(e, s)| NewRow {
+                    meeting_id: &e.meeting_id,
+                    idx: e.planned.index,
+                    kind: e.planned.kind.as_str(),
+                    payload: &s.payload,
+                    signature: &s.signature,
+                    disclosures: &e.planned.disclosures,
+                    leaf: &s.leaf,
+                    email_key: e.email_key.as_deref(),
+                    device_key: e.device_key.as_deref(),
+                })
+                .collect(),
+            keyid: &keyid,
+            opened: g.opened.iter().map(String::as_str).collect(),
+            closed: g
+                .final_notes
+                .iter()
+                .map(|(id, (size, note))| Closed {
+                    meeting_id: id,
+                    size: *size,
+                    note,
+                })
+                .collect(),
+            at: g.planned_at.unwrap_or_else(OffsetDateTime::now_utc),
+        };
+        self.store.commit_group(&commit).await
     }
 
     /// Signs and stores a checkpoint for every open log whose committed
     /// part has grown.
     async fn publish_checkpoints(&mut self) {
         self.last_checkpoints = std::time::Instant::now();
-        let now = ts(OffsetDateTime::now_utc());
+        let now = OffsetDateTime::now_utc();
         let ids: Vec<String> = self
             .open
             .iter()
@@ -1033,26 +916,20 @@ impl State {
             let Some(log) = self.open.get(&id) else {
                 continue;
             };
-            let Some(root) = log.tree.read().ok().and_then(|t| t.root(log.size as usize)) else {
+            let size = log.size;
+            let Some(note) = log
+                .tree
+                .read()
+                .ok()
+                .and_then(|t| seal(&self.signer, &log.row.origin, &t, size))
+            else {
                 continue;
             };
-            let cp = crate::trust::checkpoint::Checkpoint {
-                origin: log.row.origin.clone(),
-                size: log.size,
-                root,
-            };
-            let note = cp.sign(&self.signer);
-            let r = sqlx::query("INSERT INTO checkpoints (meeting_id, size, note, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")
-                .bind(&id)
-                .bind(cp.size as i64)
-                .bind(&note)
-                .bind(&now)
-                .execute(&mut *self.conn)
-                .await;
+            let r = self.store.save_checkpoint(&id, size, &note, now).await;
             match r {
                 Ok(_) => {
                     if let Some(l) = self.open.get_mut(&id) {
-                        l.checkpointed = cp.size;
+                        l.checkpointed = size;
                     }
                 }
                 Err(e) => {

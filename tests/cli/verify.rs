@@ -248,3 +248,32 @@ fn verify_page_writes_one_self_contained_file_that_connects_nowhere() {
     assert!(text(&bad.stderr).contains("is not one of rollcall's languages (en, fr)"));
     assert!(!dir.path().join("x.html").exists());
 }
+
+/// A list, receipt and PDF written by the release before consent and
+/// erasure (bundle/v1, receipt/v1, check-in/v1), kept with the trust
+/// crate's vectors.
+fn v1_list(file: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("trust/tests/vectors/v1-list")
+        .join(file)
+}
+
+#[test]
+fn lists_signed_before_consent_and_erasure_still_verify() {
+    let key = std::fs::read_to_string(v1_list("key.txt")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for file in ["bundle.json", "receipt.json", "list.pdf"] {
+        let out = rollcall(
+            &[
+                "verify",
+                v1_list(file).to_str().unwrap(),
+                "--key",
+                key.trim(),
+            ],
+            dir.path(),
+        );
+        let shown = text(&out.stdout);
+        assert!(out.status.success(), "{file}: {shown}");
+        assert!(shown.contains("VALID"), "{file}: {shown}");
+    }
+}

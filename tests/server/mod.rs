@@ -15,6 +15,7 @@ mod proxy;
 mod restart;
 mod shutdown;
 mod story;
+mod tampering;
 mod tls;
 
 use serde_json::{json, Value};

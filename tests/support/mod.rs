@@ -7,91 +7,10 @@ pub mod http;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use rollcall::trust::bundle::Bundle;
-use rollcall::trust::code::CodeDocument;
-use rollcall::trust::keys::Signer;
-use rollcall::trust::recorder::{CheckIn, Recorder};
-use rollcall::trust::statement::{Meeting, Presence};
-use time::macros::datetime;
-use time::{Duration, OffsetDateTime};
-
-pub const HOST: &str = "rollcall.test";
-
-pub fn meeting(id: &str) -> Meeting {
-    Meeting {
-        id: id.to_owned(),
-        title: "ISO/TC 46 plenary".to_owned(),
-        committee: "ISO/TC 46".to_owned(),
-        location: "Geneva, CICG room 3".to_owned(),
-        starts_at: datetime!(2026-12-01 09:00 +01:00),
-        ends_at: datetime!(2026-12-01 17:00 +01:00),
-        timezone: "Europe/Zurich".to_owned(),
-    }
-}
-
-pub fn opened_at() -> OffsetDateTime {
-    datetime!(2026-12-01 07:55 UTC)
-}
-
-/// A check-in by attendee number `i`.
-pub fn attendee(i: usize) -> (String, String) {
-    (format!("Attendee {i}"), format!("attendee{i}@example.org"))
-}
-
-/// Records a meeting with `n` check-ins, a checkpoint after the first
-/// two, notes and (if `close`) the close.
-pub fn recorded_meeting<'a>(signer: &'a Signer, id: &str, n: usize, close: bool) -> Recorder<'a> {
-    let mut r = Recorder::open(
-        signer,
-        rand_core::OsRng,
-        HOST,
-        meeting(id),
-        CodeDocument::iso(),
-        vec!["en".into()],
-        opened_at(),
-    );
-    for i in 0..n {
-        let (name, email) = attendee(i);
-        let now = opened_at() + Duration::minutes(10) + Duration::seconds(i as i64);
-        r.check_in(
-            &CheckIn {
-                name: &name,
-                organization: "Example Standards Body",
-                country: "CH / SNV",
-                email: Some(&email),
-                role: "delegate",
-                presence: Presence::RotatingQr {
-                    not_before: now - Duration::seconds(30),
-                    not_after: now + Duration::seconds(90),
-                },
-                language: "en",
-                share_email: false,
-            },
-            now,
-        );
-        if i == 1 {
-            r.checkpoint();
-        }
-    }
-    if close {
-        let t = opened_at() + Duration::hours(8);
-        r.notes(
-            "Secretary Sam",
-            "The convenor presented the Code; no questions.",
-            t,
-        );
-        r.close(t + Duration::minutes(1));
-    }
-    r
-}
-
-pub fn bundle(signer: &Signer, n: usize) -> Bundle {
-    recorded_meeting(signer, "m-plenary-2026", n, true).bundle()
-}
-
-pub fn signer(seed: u8) -> Signer {
-    Signer::from_seed(&[seed; 32])
-}
+// A meeting recorded with the trust core: the trust crate's test helpers.
+#[path = "../../trust/tests/support/recorded.rs"]
+mod recorded;
+pub use recorded::*;
 
 /// Runs the real `rollcall` binary.
 pub fn rollcall(args: &[&str], cwd: &Path) -> Output {
@@ -111,22 +30,6 @@ pub fn write_json(dir: &Path, name: &str, value: &impl serde::Serialize) -> Path
     let path = dir.join(name);
     std::fs::write(&path, serde_json::to_vec_pretty(value).unwrap()).unwrap();
     path
-}
-
-pub fn vector(name: &str) -> String {
-    std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/vectors")
-            .join(name),
-    )
-    .unwrap()
-}
-
-/// Replaces the base64 character at `i` with a different one.
-pub fn flip_b64(s: &str, i: usize) -> String {
-    let mut bytes = s.as_bytes().to_vec();
-    bytes[i] = if bytes[i] == b'Q' { b'R' } else { b'Q' };
-    String::from_utf8(bytes).unwrap()
 }
 
 /// Set by `.ci/run`: every external program a test uses must be installed,

@@ -8,9 +8,10 @@
 //! | [`envelope`] | DSSE envelopes |
 //! | [`merkle`] | RFC 6962 / 9162 Merkle trees and proofs |
 //! | [`checkpoint`] | C2SP checkpoints in signed notes |
-//! | [`log`] | a meeting's log of leaves |
+//! | [`log`] | log origins and meeting ids |
 //! | [`bundle`] | the signed attendance list and the receipt |
-//! | [`recorder`] | builds logs, bundles and receipts |
+//! | [`log_core`] | the one way logs are built: planning, statements, checkpoints, bundles and receipts |
+//! | [`recorder`] | records a meeting's log in memory, through [`log_core`] |
 //! | [`keys`] | Ed25519 public keys and the signer |
 //! | [`verify`] | the offline verifier |
 //! | [`pdf_attachment`] | takes the bundle out of a printed list (PDF) |
@@ -27,6 +28,7 @@ pub mod encoding;
 pub mod envelope;
 pub mod keys;
 pub mod log;
+pub mod log_core;
 pub mod merkle;
 pub mod pdf_attachment;
 pub mod recorder;

@@ -1,106 +1,22 @@
-//! Builds a meeting's log in memory: signs each entry, keeps the exact
-//! payloads, signs checkpoints and assembles bundles and receipts.
-//! Time and randomness (the salts of disclosures) are always passed in.
+//! Records a meeting's log in memory, through the same [`log_core`] as the
+//! server's writer: plans and signs each entry, keeps the exact payloads,
+//! seals checkpoints and assembles bundles and receipts. Time and
+//! randomness (the salts of disclosures) are always passed in.
+//!
+//! [`log_core`]: super::log_core
 
 use time::OffsetDateTime;
 
-use super::bundle::{
-    encode_hashes, Bundle, EarlierCheckpoint, Entry, InclusionProof, Receipt, BUNDLE_FORMAT,
-    RECEIPT_FORMAT,
-};
-use super::checkpoint::{verify_checkpoint, Checkpoint};
+use super::bundle::{Bundle, Entry, Receipt};
+use super::checkpoint::Checkpoint;
 use super::code::CodeDocument;
-use super::disclosure::Disclosure;
 use super::keys::{PublicKey, Signer};
-use super::log::{origin_for, sign_statement, MeetingLog};
-use super::statement::{
-    Attendee, CheckInPredicate, ClosePredicate, CodeVersion, Meeting, MeetingPredicate,
-    NotesPredicate, Predicate, Presence, RollcallStatement, Subject, SubjectDigest,
-};
+use super::log::origin_for;
+use super::log_core::{self, seal, CheckInPlan, Planned, Planner, Recognition, Refused, Signed};
+use super::merkle::{empty_root, Tree};
+use super::statement::{CodeVersion, Meeting};
 
-/// An attendee's answers on the check-in form.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CheckIn<'a> {
-    pub name: &'a str,
-    pub organization: &'a str,
-    pub country: &'a str,
-    pub email: Option<&'a str>,
-    pub role: &'a str,
-    pub presence: Presence,
-    pub language: &'a str,
-    /// The attendee agrees to their email being shown on circulated lists.
-    pub share_email: bool,
-}
-
-/// Disclosures for the committed fields of a check-in, in field order,
-/// salted from `rng` (a CSPRNG).
-pub fn disclose(
-    c: &CheckIn<'_>,
-    rng: &mut (impl rand_core::CryptoRngCore + ?Sized),
-) -> Vec<Disclosure> {
-    let mut out = vec![
-        Disclosure::new("name", c.name, rng),
-        Disclosure::new("organization", c.organization, rng),
-        Disclosure::new("country", c.country, rng),
-    ];
-    if let Some(email) = c.email {
-        out.push(Disclosure::new("email", email, rng));
-    }
-    out
-}
-
-/// The check-in statement for `c`, committing to `disclosures`.
-pub fn check_in_statement(
-    meeting: &Meeting,
-    code: &CodeDocument,
-    c: &CheckIn<'_>,
-    disclosures: &[Disclosure],
-    now: OffsetDateTime,
-) -> RollcallStatement {
-    RollcallStatement {
-        subject: subject(code),
-        predicate: Predicate::CheckIn(CheckInPredicate {
-            meeting: meeting.clone(),
-            checked_in_at: now,
-            attendee: Attendee {
-                role: c.role.to_owned(),
-                commitments: disclosures
-                    .iter()
-                    .map(|d| (d.field.clone(), d.commitment()))
-                    .collect(),
-            },
-            presence: c.presence.clone(),
-            code_title: code.title().to_owned(),
-            language: c.language.to_owned(),
-            circulate: Some(if c.share_email && c.email.is_some() {
-                vec!["email".to_owned()]
-            } else {
-                Vec::new()
-            }),
-        }),
-    }
-}
-
-/// The in-toto subject naming a Code document.
-pub fn subject(code: &CodeDocument) -> Subject {
-    Subject {
-        name: code.name.clone(),
-        digest: SubjectDigest {
-            sha256: code.digest(),
-        },
-    }
-}
-
-/// The version entry naming a Code document in a meeting statement.
-pub fn version(code: &CodeDocument) -> CodeVersion {
-    CodeVersion {
-        name: code.name.clone(),
-        digest: SubjectDigest {
-            sha256: code.digest(),
-        },
-        language: code.language.clone(),
-    }
-}
+pub use super::log_core::{check_in_statement, disclose, subject, version, CheckIn};
 
 /// A meeting's log being recorded.
 pub struct Recorder<'a> {
@@ -112,9 +28,11 @@ pub struct Recorder<'a> {
     /// Translations of the Code the meeting offers.
     pub translations: Vec<CodeDocument>,
     pub entries: Vec<Entry>,
-    pub log: MeetingLog,
+    /// The log's origin, named in its checkpoints.
+    pub origin: String,
+    tree: Tree,
+    planner: Planner,
     checkpoints: Vec<(u64, String)>,
-    check_ins: u64,
     used_keys: Vec<PublicKey>,
 }
 
@@ -130,32 +48,16 @@ impl<'a> Recorder<'a> {
         languages: Vec<String>,
         now: OffsetDateTime,
     ) -> Self {
-        let mut r = Self {
+        Self::start(
             signer,
-            rng: Box::new(rng),
-            log: MeetingLog::new(origin_for(host, &meeting.id)),
-            meeting: meeting.clone(),
-            code: code.clone(),
-            translations: Vec::new(),
-            entries: Vec::new(),
-            checkpoints: Vec::new(),
-            check_ins: 0,
-            used_keys: Vec::new(),
-        };
-        r.append(
-            RollcallStatement {
-                subject: subject(&code),
-                predicate: Predicate::Meeting(MeetingPredicate {
-                    meeting,
-                    code_title: code.title().to_owned(),
-                    languages,
-                    opened_at: now,
-                    versions: Vec::new(),
-                }),
-            },
+            Box::new(rng),
+            host,
+            meeting,
+            (code, Vec::new()),
+            languages,
             Vec::new(),
-        );
-        r
+            now,
+        )
     }
 
     /// Opens a meeting offering the Code and its translations: the signed
@@ -170,54 +72,89 @@ impl<'a> Recorder<'a> {
         now: OffsetDateTime,
     ) -> Self {
         let all: Vec<&CodeDocument> = std::iter::once(&code).chain(&translations).collect();
-        let statement = RollcallStatement {
-            subject: subject(&code),
-            predicate: Predicate::Meeting(MeetingPredicate {
-                meeting: meeting.clone(),
-                code_title: code.title().to_owned(),
-                languages: all.iter().map(|c| c.language.clone()).collect(),
-                opened_at: now,
-                versions: all.iter().map(|c| version(c)).collect(),
-            }),
-        };
+        let languages = all.iter().map(|c| c.language.clone()).collect();
+        let versions = all.iter().map(|c| version(c)).collect();
+        Self::start(
+            signer,
+            Box::new(rng),
+            host,
+            meeting,
+            (code, translations),
+            languages,
+            versions,
+            now,
+        )
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn start(
+        signer: &'a Signer,
+        rng: Box<dyn rand_core::CryptoRngCore + 'a>,
+        host: &str,
+        meeting: Meeting,
+        (code, translations): (CodeDocument, Vec<CodeDocument>),
+        languages: Vec<String>,
+        versions: Vec<CodeVersion>,
+        now: OffsetDateTime,
+    ) -> Self {
+        let (planner, first) =
+            Planner::open(meeting.clone(), code.clone(), languages, versions, now);
         let mut r = Self {
             signer,
-            rng: Box::new(rng),
-            log: MeetingLog::new(origin_for(host, &meeting.id)),
+            rng,
+            origin: origin_for(host, &meeting.id),
             meeting,
             code,
             translations,
             entries: Vec::new(),
+            tree: Tree::default(),
+            planner,
             checkpoints: Vec::new(),
-            check_ins: 0,
             used_keys: Vec::new(),
         };
-        r.append(statement, Vec::new());
+        r.append(first);
         r
     }
 
-    /// Records a check-in by an attendee shown `shown`, a version of the Code.
+    /// Records a check-in by an attendee shown `shown`, a version of the
+    /// Code; returns its log index.
     pub fn check_in_shown(
         &mut self,
         c: &CheckIn<'_>,
         shown: &CodeDocument,
         now: OffsetDateTime,
-    ) -> u64 {
-        let disclosures = disclose(c, &mut *self.rng);
-        let st = check_in_statement(&self.meeting, shown, c, &disclosures, now);
-        self.check_ins += 1;
-        self.append(st, disclosures.into_iter().map(|d| d.encoded).collect())
+    ) -> Result<u64, Refused> {
+        self.record_check_in(c, Some(shown), now)
     }
 
-    fn append(&mut self, statement: RollcallStatement, disclosures: Vec<String>) -> u64 {
+    /// Records a check-in; returns its log index.
+    pub fn check_in(&mut self, c: &CheckIn<'_>, now: OffsetDateTime) -> Result<u64, Refused> {
+        self.record_check_in(c, None, now)
+    }
+
+    fn record_check_in(
+        &mut self,
+        c: &CheckIn<'_>,
+        shown: Option<&CodeDocument>,
+        now: OffsetDateTime,
+    ) -> Result<u64, Refused> {
+        // Nothing recognises an attendee here: every check-in is new.
+        let plan = self
+            .planner
+            .check_in(c, shown, Recognition::default(), now, &mut *self.rng)?;
+        Ok(match plan {
+            CheckInPlan::New(p) => self.append(*p),
+            CheckInPlan::Existing(index) => index,
+        })
+    }
+
+    fn append(&mut self, planned: Planned) -> u64 {
         self.note_key_used();
-        let (envelope, payload) = sign_statement(self.signer, &statement);
-        self.entries.push(Entry {
-            erased: Vec::new(),
-            envelope,
-            disclosures,
-        });
-        self.log.append(&payload)
+        let signed = Signed::sign(self.signer, &planned.statement);
+        self.entries
+            .push(signed.entry(&self.signer.public().keyid(), planned.disclosures));
+        self.tree.push(signed.leaf);
+        planned.index
     }
 
     /// Signs everything from now on with `signer` (a rotated key).
@@ -231,131 +168,74 @@ impl<'a> Recorder<'a> {
         }
     }
 
-    /// Records a check-in; returns its log index.
-    pub fn check_in(&mut self, c: &CheckIn<'_>, now: OffsetDateTime) -> u64 {
-        let disclosures = disclose(c, &mut *self.rng);
-        let st = check_in_statement(&self.meeting, &self.code, c, &disclosures, now);
-        self.check_ins += 1;
-        self.append(st, disclosures.into_iter().map(|d| d.encoded).collect())
-    }
-
     /// Records notes on discussion of the Code.
     pub fn notes(&mut self, by: &str, text: &str, now: OffsetDateTime) -> u64 {
-        let st = RollcallStatement {
-            subject: subject(&self.code),
-            predicate: Predicate::Notes(NotesPredicate {
-                meeting_id: self.meeting.id.clone(),
-                recorded_at: now,
-                recorded_by: by.to_owned(),
-                text: text.to_owned(),
-            }),
-        };
-        self.append(st, Vec::new())
+        let planned = self.planner.notes(by, text, now);
+        self.append(planned)
     }
 
     /// Signs a checkpoint over the log as it stands and keeps it.
     pub fn checkpoint(&mut self) -> String {
         self.note_key_used();
-        let note = self.log.checkpoint().sign(self.signer);
-        self.checkpoints.push((self.log.size(), note.clone()));
+        let size = self.size();
+        // The tree holds `size` leaves, so the seal cannot fail.
+        let note = seal(self.signer, &self.origin, &self.tree, size).unwrap_or_default();
+        self.checkpoints.push((size, note.clone()));
         note
     }
 
     /// Closes the meeting and signs the final checkpoint.
     pub fn close(&mut self, now: OffsetDateTime) -> String {
-        let st = RollcallStatement {
-            subject: subject(&self.code),
-            predicate: Predicate::Close(ClosePredicate {
-                meeting_id: self.meeting.id.clone(),
-                closed_at: now,
-                check_ins: self.check_ins,
-            }),
-        };
-        self.append(st, Vec::new());
+        let planned = self.planner.close(now);
+        self.append(planned);
         self.checkpoint()
+    }
+
+    /// Number of entries in the log.
+    pub fn size(&self) -> u64 {
+        self.tree.len() as u64
     }
 
     /// The bundle as of the latest checkpoint (signing one if none covers
     /// the whole log).
     pub fn bundle(&mut self) -> Bundle {
-        if self.checkpoints.last().map(|c| c.0) != Some(self.log.size()) {
+        if self.checkpoints.last().map(|c| c.0) != Some(self.size()) {
             self.checkpoint();
         }
-        let (size, note) = self.checkpoints.last().cloned().unwrap_or_default();
-        let earlier = self
-            .checkpoints
-            .iter()
-            .filter(|(s, _)| *s > 0 && *s < size)
-            .fold(Vec::<(u64, String)>::new(), |mut acc, c| {
-                if acc.last().map(|l| l.0) != Some(c.0) {
-                    acc.push(c.clone());
-                }
-                acc
-            })
-            .into_iter()
-            .map(|(s, n)| EarlierCheckpoint {
-                checkpoint: n,
-                consistency: encode_hashes(
-                    &self.log.consistency_proof(s, size).unwrap_or_default(),
-                ),
-            })
+        let codes = std::iter::once(&self.code)
+            .chain(&self.translations)
+            .map(|c| c.text.clone())
             .collect();
-        Bundle {
-            format: BUNDLE_FORMAT.to_owned(),
-            codes: std::iter::once(&self.code)
-                .chain(&self.translations)
-                .map(|c| c.text.clone())
-                .collect(),
-            entries: self.entries[..size as usize].to_vec(),
-            checkpoint: note,
-            earlier_checkpoints: earlier,
-            public_keys: self.used_keys.clone(),
-        }
+        log_core::bundle(
+            codes,
+            self.entries.clone(),
+            &self.checkpoints,
+            &self.tree,
+            &self.used_keys,
+        )
+        .unwrap_or_else(|| unreachable!("a checkpoint was just signed"))
     }
 
     /// The receipt for entry `index`, proven against the latest checkpoint
     /// that covers it.
     pub fn receipt(&self, index: u64) -> Option<Receipt> {
         let entry = self.entries.get(usize::try_from(index).ok()?)?.clone();
-        let covering = self.checkpoints.iter().rev().find(|(s, _)| *s > index);
-        let (inclusion, checkpoint) = match covering {
-            Some((size, note)) => (
-                Some(InclusionProof {
-                    index,
-                    hashes: encode_hashes(&self.log.inclusion_proof(index, *size)?),
-                }),
-                Some(note.clone()),
-            ),
-            None => (None, None),
-        };
-        // The keys that signed the entry and the checkpoint, once each.
-        let keyid = entry
-            .envelope
-            .signatures
-            .first()
-            .and_then(|s| s.keyid.clone());
-        let public_keys: Vec<PublicKey> = self
-            .used_keys
-            .iter()
-            .filter(|k| {
-                keyid.as_deref() == Some(k.keyid().as_str())
-                    || checkpoint
-                        .as_deref()
-                        .is_some_and(|n| verify_checkpoint(n, &[**k]).is_ok())
-            })
-            .copied()
-            .collect();
-        Some(Receipt {
-            format: RECEIPT_FORMAT.to_owned(),
+        Some(log_core::receipt(
             entry,
-            inclusion,
-            checkpoint,
-            public_keys,
-        })
+            index,
+            &self.checkpoints,
+            &self.tree,
+            &self.used_keys,
+        ))
     }
 
     /// The checkpoint body over the log now, unsigned.
     pub fn head(&self) -> Checkpoint {
-        self.log.checkpoint()
+        let size = self.tree.len();
+        Checkpoint {
+            origin: self.origin.clone(),
+            size: size as u64,
+            root: self.tree.root(size).unwrap_or_else(empty_root),
+        }
     }
 }

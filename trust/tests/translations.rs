@@ -2,10 +2,10 @@
 //! every version, and each check-in must acknowledge one of them in its
 //! own language.
 
-use rollcall::trust::code::CodeDocument;
-use rollcall::trust::recorder::{CheckIn, Recorder};
-use rollcall::trust::statement::Presence;
-use rollcall::trust::verify::{verify_bundle, Options, Report};
+use rollcall_trust::code::CodeDocument;
+use rollcall_trust::recorder::{CheckIn, Recorder};
+use rollcall_trust::statement::Presence;
+use rollcall_trust::verify::{verify_bundle, Options, Report};
 use time::Duration;
 
 use crate::support::{meeting, opened_at, signer, HOST};
@@ -33,7 +33,7 @@ fn attendee(language: &str) -> CheckIn<'_> {
     }
 }
 
-fn verified(r: &mut Recorder<'_>, s: &rollcall::trust::keys::Signer) -> Report {
+fn verified(r: &mut Recorder<'_>, s: &rollcall_trust::keys::Signer) -> Report {
     let b = r.bundle();
     verify_bundle(
         &b,
@@ -67,8 +67,10 @@ fn a_check_in_shown_the_translation_verifies_with_its_language_and_digest() {
         opened_at(),
     );
     let t = opened_at() + Duration::minutes(5);
-    r.check_in_shown(&attendee("fr"), &fr, t);
-    r.check_in_shown(&attendee("en"), &CodeDocument::iso(), t);
+    r.check_in_shown(&attendee("fr"), &fr, t)
+        .expect("the check-in is recorded");
+    r.check_in_shown(&attendee("en"), &CodeDocument::iso(), t)
+        .expect("the check-in is recorded");
     r.close(t + Duration::hours(1));
     let report = verified(&mut r, &s);
     assert!(report.valid, "{}", reasons(&report));
@@ -101,7 +103,8 @@ fn acknowledging_a_version_the_meeting_did_not_offer_is_caught() {
         vec![fr],
         opened_at(),
     );
-    r.check_in_shown(&attendee("fr"), &other, opened_at() + Duration::minutes(5));
+    r.check_in_shown(&attendee("fr"), &other, opened_at() + Duration::minutes(5))
+        .expect("the check-in is recorded");
     // The unoffered text is attached too, so only the offer is at fault.
     r.translations.push(other);
     let report = verified(&mut r, &s);
@@ -131,7 +134,8 @@ fn a_check_in_claiming_another_language_than_its_version_is_caught() {
         &attendee("fr"),
         &CodeDocument::iso(),
         opened_at() + Duration::minutes(5),
-    );
+    )
+    .expect("the check-in is recorded");
     let report = verified(&mut r, &s);
     assert!(!report.valid);
     assert!(

@@ -1,10 +1,10 @@
 //! The formats against their specifications' own published vectors.
 
-use rollcall::trust::checkpoint::{parse_verifier_key, split_note, verify_note, Checkpoint};
-use rollcall::trust::encoding::unhex_vec;
-use rollcall::trust::envelope::{pae, Envelope};
-use rollcall::trust::keys::{PublicKey, Signer};
-use rollcall::trust::merkle::{self, Hash};
+use rollcall_trust::checkpoint::{parse_verifier_key, split_note, verify_note, Checkpoint};
+use rollcall_trust::encoding::unhex_vec;
+use rollcall_trust::envelope::{pae, Envelope};
+use rollcall_trust::keys::{PublicKey, Signer};
+use rollcall_trust::merkle::{self, Hash};
 use serde_json::Value;
 
 use crate::support::vector;
@@ -111,7 +111,7 @@ fn dsse_envelopes_follow_the_protocol_vectors() {
             .unwrap();
         let signer = Signer::from_seed(&seed);
         assert_eq!(
-            rollcall::trust::encoding::hex(signer.public().as_bytes()),
+            rollcall_trust::encoding::hex(signer.public().as_bytes()),
             v["keys"][name]["public"].as_str().unwrap()
         );
         *signer.public()
@@ -121,7 +121,7 @@ fn dsse_envelopes_follow_the_protocol_vectors() {
     for case in cases {
         let id = case["id"].as_str().unwrap();
         let env: Envelope = serde_json::from_value(case["envelope"].clone()).unwrap();
-        let payload = rollcall::trust::encoding::unb64_lenient(&env.payload).unwrap();
+        let payload = rollcall_trust::encoding::unb64_lenient(&env.payload).unwrap();
         let expected_pae = unhex_vec(case["pae"].as_str().unwrap()).unwrap();
         if case["expect"] == "accept" {
             assert_eq!(pae(&env.payload_type, &payload), expected_pae, "{id}: PAE");
@@ -205,7 +205,7 @@ fn checkpoint_examples_from_the_c2sp_specs_parse() {
     assert_eq!(cp.size, 20852163);
     assert_eq!(cp.body(), text);
     assert_eq!(sigs[0].name, "example.com/behind-the-sofa");
-    assert_eq!(rollcall::trust::encoding::hex(&sigs[0].key_id), "033de0ae");
+    assert_eq!(rollcall_trust::encoding::hex(&sigs[0].key_id), "033de0ae");
     // The spec publishes no key for it: an unknown key is refused, never skipped.
     assert!(
         verify_note(&note, &[*Signer::from_seed(&[1; 32]).public()], |_| cp
@@ -214,7 +214,7 @@ fn checkpoint_examples_from_the_c2sp_specs_parse() {
         .is_err()
     );
     let (_, sigs) = split_note(&vector("c2sp-signed-note-example.txt")).unwrap();
-    assert_eq!(rollcall::trust::encoding::hex(&sigs[0].key_id), "367ba04b");
+    assert_eq!(rollcall_trust::encoding::hex(&sigs[0].key_id), "367ba04b");
 }
 
 /// A signature whose R carries a torsion component satisfies the cofactored

@@ -1,4 +1,0 @@
-mod bundle;
-mod tampering;
-mod translations;
-mod vectors;

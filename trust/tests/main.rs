@@ -1,0 +1,10 @@
+//! The trust crate's tests, in one binary: the formats against their
+//! published vectors, bundles and receipts as recorded, tampering, and
+//! translations of the Code. Tests that need the server or the `rollcall`
+//! binary live in the root crate's tests/.
+
+mod bundle;
+mod support;
+mod tampering;
+mod translations;
+mod vectors;
