@@ -3,6 +3,7 @@
 //! * [`trust`]: formats, signing and the offline verifier (pure, no I/O).
 //! * [`keystore`]: the server's key files.
 
+pub mod app;
 pub mod checkin;
 pub mod export;
 pub mod fields;

@@ -9,15 +9,16 @@ use maud::{html, Markup};
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-use super::api::{checkin_base, current_link, default_code, origin_host};
 use super::auth::Secretary;
 use super::console_frame::{back_to_meeting, frame, meeting_not_found, meeting_row};
+use super::downloads::{self, ExportQuery};
 use super::error::ApiError;
 use super::pages::layout;
 use super::AppState;
+use crate::app;
 use crate::i18n::{self, t};
-use crate::meeting::{MeetingError, NewMeeting};
-use crate::store::{DraftDeletion, MeetingRow};
+use crate::meeting::NewMeeting;
+use crate::store::MeetingRow;
 
 fn fmt(t: OffsetDateTime) -> String {
     i18n::current().datetime(t)
@@ -96,7 +97,7 @@ pub async fn meetings(
     State(state): State<AppState>,
     who: Secretary,
 ) -> Result<Html<String>, ApiError> {
-    default_code(&state).await?;
+    state.default_code(OffsetDateTime::now_utc()).await?;
     let codes = state.store.codes().await?;
     let all = state.store.meetings().await?;
     let counts = state.store.check_in_counts().await?;
@@ -192,22 +193,12 @@ pub async fn create_meeting(
         return r;
     }
     let input = NewMeeting::from(f.meeting);
-    let code = match default_code(&state).await {
-        Ok(c) => c,
-        Err(e) => return e.into_response(),
-    };
-    match crate::meeting::create(
-        &state.store,
-        input.clone(),
-        &origin_host(&state),
-        &code,
-        &who.email,
-        OffsetDateTime::now_utc(),
-    )
-    .await
+    match state
+        .create_meeting(input.clone(), &who.email, OffsetDateTime::now_utc())
+        .await
     {
         Ok(row) => Redirect::to(&format!("/console/meetings/{}", row.meeting.id)).into_response(),
-        Err(MeetingError::Invalid(errors)) => {
+        Err(app::Error::Invalid(errors)) => {
             let codes = state.store.codes().await.unwrap_or_default();
             (
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -306,16 +297,13 @@ pub async fn edit_meeting(
         Err(r) => return r,
     };
     let input = NewMeeting::from(f.meeting);
-    let code = match default_code(&state).await {
-        Ok(c) => c,
-        Err(e) => return e.into_response(),
-    };
-    let result = crate::meeting::update_draft(&state.store, &m, input.clone(), &code).await;
-    state.meetings.forget(&id);
-    match result {
+    match state
+        .edit_meeting(&m, input.clone(), OffsetDateTime::now_utc())
+        .await
+    {
         Ok(_) => Redirect::to(&format!("/console/meetings/{id}")).into_response(),
-        Err(MeetingError::AlreadyOpened) => edit_refused(&id),
-        Err(MeetingError::Invalid(errors)) => {
+        Err(app::Error::Meeting(crate::meeting::MeetingError::AlreadyOpened)) => edit_refused(&id),
+        Err(app::Error::Invalid(errors)) => {
             let codes = state.store.codes().await.unwrap_or_default();
             let title = i18n::f("meeting.edit_title", &[("title", &m.meeting.title)]);
             (
@@ -349,8 +337,8 @@ pub async fn meeting(
         .ok()
         .and_then(|c| c.get(&id).copied())
         .unwrap_or(0);
-    let (url, _, _) = current_link(&state, &m);
-    let public = checkin_base(&state, &id);
+    let url = state.current_link(&m, OffsetDateTime::now_utc()).url;
+    let public = state.checkin_base(&id);
     let personal = super::personal_data::section(&state, &who, &m).await;
     let mm = &m.meeting;
     let languages = m
@@ -497,7 +485,7 @@ async fn public_qr(
     if let Err(r) = meeting_row(&state, &id).await {
         return r;
     }
-    qr_image(&checkin_base(&state, &id), png)
+    qr_image(&state.checkin_base(&id), png)
 }
 
 #[derive(Deserialize)]
@@ -515,8 +503,7 @@ pub async fn open_meeting(
     if let Err(r) = who.check_csrf(&f.csrf) {
         return r;
     }
-    let opened = state.writer.open(&id).await;
-    state.meetings.forget(&id);
+    let opened = state.open_meeting(&id, &who.email).await;
     back_to_meeting(&id, opened, t("meeting.cannot_open"))
 }
 
@@ -530,8 +517,7 @@ pub async fn close_meeting(
     if let Err(r) = who.check_csrf(&f.csrf) {
         return r;
     }
-    let closed = state.writer.close(&id).await;
-    state.meetings.forget(&id);
+    let closed = state.close_meeting(&id, &who.email).await;
     back_to_meeting(&id, closed, t("meeting.cannot_close"))
 }
 
@@ -553,15 +539,10 @@ pub async fn delete_meeting(
     if let Err(r) = who.check_csrf(&f.csrf) {
         return r;
     }
-    let deleted = state.store.delete_draft(&id).await;
-    state.meetings.forget(&id);
-    match deleted {
-        Ok(DraftDeletion::Deleted) => {
-            tracing::info!(meeting = %id, by = %who.email, "draft meeting deleted");
-            Redirect::to("/console").into_response()
-        }
-        Ok(DraftDeletion::NotFound) => meeting_not_found(),
-        Ok(DraftDeletion::NotDraft) => delete_refused(&id),
+    match state.delete_meeting(&id, &who.email).await {
+        Ok(()) => Redirect::to("/console").into_response(),
+        Err(app::Error::NotFound(_)) => meeting_not_found(),
+        Err(app::Error::NotDraft) => delete_refused(&id),
         Err(e) => ApiError::from(e).into_response(),
     }
 }
@@ -586,8 +567,7 @@ async fn checkin_qr(
         Ok(m) => m,
         Err(r) => return r,
     };
-    let (url, _, _) = current_link(&state, &m);
-    qr_image(&url, png)
+    qr_image(&state.current_link(&m, OffsetDateTime::now_utc()).url, png)
 }
 
 /// `GET /console/meetings/{id}/bundle.json`.
@@ -595,13 +575,9 @@ pub async fn bundle(
     State(state): State<AppState>,
     _who: Secretary,
     Path(id): Path<String>,
-    Query(q): Query<super::api::ExportQuery>,
-) -> Response {
-    let sent = match q.profile() {
-        Ok(disclose) => super::api::bundle_response(&state, &id, &disclose).await,
-        Err(e) => Err(e),
-    };
-    sent.unwrap_or_else(|e| e.into_response())
+    Query(q): Query<ExportQuery>,
+) -> Result<Response, ApiError> {
+    Ok(downloads::bundle(&state, &id, &q.profile()?).await?)
 }
 
 /// `GET /console/meetings/{id}/attendance.csv`.
@@ -609,11 +585,7 @@ pub async fn attendance_csv(
     State(state): State<AppState>,
     _who: Secretary,
     Path(id): Path<String>,
-    Query(q): Query<super::api::ExportQuery>,
-) -> Response {
-    let sent = match q.profile() {
-        Ok(disclose) => super::api::csv_response(&state, &id, &disclose).await,
-        Err(e) => Err(e),
-    };
-    sent.unwrap_or_else(|e| e.into_response())
+    Query(q): Query<ExportQuery>,
+) -> Result<Response, ApiError> {
+    Ok(downloads::csv(&state, &id, &q.profile()?).await?)
 }

@@ -11,8 +11,8 @@ use super::auth::Secretary;
 use super::error::{page_error, ApiError};
 use super::pages::page;
 use super::AppState;
+use crate::app;
 use crate::i18n::t;
-use crate::store::writer::WriteError;
 use crate::store::MeetingRow;
 
 /// The console's page frame: the navigation, then `body`.
@@ -70,7 +70,7 @@ pub(super) async fn meeting_row(state: &AppState, id: &str) -> Result<MeetingRow
 /// why the action was refused.
 pub(super) fn back_to_meeting<T>(
     id: &str,
-    result: Result<T, WriteError>,
+    result: Result<T, app::Error>,
     failed: &str,
 ) -> Response {
     match result {

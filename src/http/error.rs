@@ -6,6 +6,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
+use crate::app::{self, Missing};
 use crate::checkin::CheckInError;
 use crate::export::ExportError;
 use crate::fields::FieldError;
@@ -207,6 +208,25 @@ impl From<ExportError> for ApiError {
                 tracing::error!(error = %e, "export failed");
                 Self::internal()
             }
+        }
+    }
+}
+
+impl From<app::Error> for ApiError {
+    fn from(e: app::Error) -> Self {
+        match e {
+            app::Error::NotFound(Missing::Meeting) => Self::not_found("meeting"),
+            app::Error::NotFound(Missing::Receipt) => Self::not_found("receipt"),
+            app::Error::NotDraft => Self::not_draft(),
+            app::Error::RateLimited => Self::too_many(),
+            app::Error::Invalid(fields) => Self::invalid(fields),
+            app::Error::Internal(_) => Self::internal(),
+            app::Error::Meeting(e) => e.into(),
+            app::Error::CheckIn(e) => e.into(),
+            app::Error::Presence(e) => e.into(),
+            app::Error::Write(e) => e.into(),
+            app::Error::Export(e) => e.into(),
+            app::Error::Store(e) => e.into(),
         }
     }
 }

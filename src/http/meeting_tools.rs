@@ -10,33 +10,17 @@ use axum::Form;
 use maud::{html, Markup, PreEscaped};
 use serde::Deserialize;
 
-use super::api::current_link;
 use super::auth::Secretary;
 use super::console_frame::{back_to_meeting, frame, meeting_row};
+use super::downloads::{self, ExportQuery};
 use super::error::{page_error, ApiError};
 use super::pages::{live, page, role_name};
 use super::AppState;
-use crate::checkin::{self, CheckInInput};
+use crate::app::{self, ByHand, VerifiedList};
+use crate::export::ExportError;
 use crate::fields::{FieldError, ROLES};
 use crate::i18n::{self, t};
-use crate::trust::statement::Presence;
 use crate::trust::verify::Report;
-
-/// The verified list of a meeting as of its latest checkpoint.
-async fn verified_report(
-    state: &AppState,
-    id: &str,
-    disclose: &crate::personal::Disclose,
-) -> Result<(crate::trust::bundle::Bundle, Report), ApiError> {
-    let keys = state.public_keys();
-    let bundle = super::api::bundle_for(state, id, disclose).await?;
-    let report = tokio::task::block_in_place(|| crate::export::verified(&bundle, &keys));
-    if !report.valid {
-        tracing::error!(meeting = %id, failures = ?report.failures.iter().take(3).collect::<Vec<_>>(), "stored log does not verify");
-        return Err(ApiError::internal());
-    }
-    Ok((bundle, report))
-}
 
 /// The principles of the Code: its level-3 headings (the ISO Code's
 /// principles), else its level-2 headings.
@@ -54,7 +38,8 @@ fn principles(code: &str) -> Vec<&str> {
 
 /// The current check-in QR code as inline SVG (without the XML prolog).
 fn inline_qr(state: &AppState, m: &crate::store::MeetingRow) -> (String, String) {
-    let (url, token, _) = current_link(state, m);
+    let link = state.current_link(m, time::OffsetDateTime::now_utc());
+    let (url, token) = (link.url, link.token);
     let svg = crate::qr::svg(&url).unwrap_or_default();
     let svg = svg
         .split_once("?>")
@@ -154,7 +139,9 @@ pub async fn present_json(
         Err(r) => return r,
     };
     let count = count_of(&state, &id).await;
-    let (_, _, next) = current_link(&state, &m);
+    let next = state
+        .current_link(&m, time::OffsetDateTime::now_utc())
+        .expires_at;
     let (svg, token) = if m.state == "open" {
         inline_qr(&state, &m)
     } else {
@@ -227,10 +214,13 @@ pub async fn arrivals(
         Err(r) => return r,
     };
     // The secretary's own view of arrivals shows every field.
-    let report = match verified_report(&state, &id, &crate::personal::Disclose::Full).await {
-        Ok((_, r)) => r,
-        Err(e) if e.status == StatusCode::CONFLICT => Report::empty(),
-        Err(e) => return e.into_response(),
+    let report = match state
+        .verified_list(&id, &crate::personal::Disclose::Full)
+        .await
+    {
+        Ok(list) => list.report,
+        Err(app::Error::Export(ExportError::NotOpened)) => Report::empty(),
+        Err(e) => return ApiError::from(e).into_response(),
     };
     let _ = who;
     Html(
@@ -334,26 +324,18 @@ pub async fn manual_entry(
         Ok(m) => m,
         Err(r) => return r,
     };
-    let input = CheckInInput {
-        token: String::new(),
+    let by_hand = ByHand {
         name: f.name,
         organization: f.organization,
         country: f.country,
         role: f.role,
-        email: Some(f.email),
+        email: f.email,
         acknowledged: f.acknowledged.as_deref() == Some("yes"),
-        code_sha256: m.code_sha256.clone(),
-        language: None,
-        // Only the attendee can agree to show their email to others.
-        share_email: false,
     };
-    let presence = Presence::RecordedBySecretary {
-        recorded_by: who.email.clone(),
-    };
-    let result = match checkin::validate(&m, &input, presence, None) {
-        Ok(req) => state.writer.check_in(req).await.map_err(ApiError::from),
-        Err(e) => Err(ApiError::from(e)),
-    };
+    let result = state
+        .record_by_hand(&m, by_hand, &who.email)
+        .await
+        .map_err(ApiError::from);
     match result {
         Ok(_) => Redirect::to(&format!("/console/meetings/{id}")).into_response(),
         Err(e) if !e.fields.is_empty() => (
@@ -399,18 +381,7 @@ pub async fn notes(
     if let Err(r) = who.check_csrf(&f.csrf) {
         return r;
     }
-    let text = match crate::fields::multiline("text", "Notes", &f.text, 20_000) {
-        Ok(t) => t,
-        Err(e) => {
-            return page_error(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                t("notes.not_recorded"),
-                &e.message,
-            )
-            .into_response()
-        }
-    };
-    let recorded = state.writer.notes(&id, &who.email, &text).await;
+    let recorded = state.add_notes(&id, &who.email, &f.text).await;
     back_to_meeting(&id, recorded, t("notes.not_recorded"))
 }
 
@@ -421,7 +392,7 @@ pub async fn printable_list(
     State(state): State<AppState>,
     _who: Secretary,
     Path(id): Path<String>,
-    Query(q): Query<super::api::ExportQuery>,
+    Query(q): Query<ExportQuery>,
 ) -> Response {
     if let Err(r) = meeting_row(&state, &id).await {
         return r;
@@ -430,9 +401,12 @@ pub async fn printable_list(
         Ok(d) => d,
         Err(e) => return page_error(e.status, "No list", &e.message).into_response(),
     };
-    let (bundle, report) = match verified_report(&state, &id, &disclose).await {
+    let VerifiedList { bundle, report } = match state.verified_list(&id, &disclose).await {
         Ok(x) => x,
-        Err(e) => return page_error(e.status, "No list yet", &e.message).into_response(),
+        Err(e) => {
+            let e = ApiError::from(e);
+            return page_error(e.status, "No list yet", &e.message).into_response();
+        }
     };
     Html(crate::export::html::printable_list(
         &bundle,
@@ -448,10 +422,12 @@ pub async fn list_pdf(
     State(state): State<AppState>,
     _who: Secretary,
     Path(id): Path<String>,
-    Query(q): Query<super::api::ExportQuery>,
+    Query(q): Query<ExportQuery>,
 ) -> Response {
     let sent = match q.profile() {
-        Ok(disclose) => super::api::pdf_response(&state, &id, &disclose).await,
+        Ok(disclose) => downloads::pdf(&state, &id, &disclose)
+            .await
+            .map_err(ApiError::from),
         Err(e) => Err(e),
     };
     sent.unwrap_or_else(|e| page_error(e.status, "No list yet", &e.message).into_response())

@@ -6,7 +6,6 @@
 
 mod api;
 mod auth;
-mod check_in;
 pub mod client_ip;
 
 /// Account and token helpers the command line shares with the web sign-in.
@@ -18,6 +17,7 @@ pub mod auth_tools {
 }
 mod console;
 mod console_frame;
+mod downloads;
 mod error;
 mod health;
 mod meeting_tools;
@@ -25,7 +25,6 @@ pub(crate) mod pages;
 mod personal_data;
 pub mod privacy;
 mod public;
-mod ratelimit;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -39,111 +38,41 @@ use axum::Router;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
-use crate::metrics::Metrics;
-use crate::presence::PresenceKey;
-use crate::store::writer::{Logs, Writer};
-use crate::store::Store;
-use crate::trust::keys::{PublicKey, Signer};
+use crate::app::App;
+pub use crate::app::RateLimiter;
 
-pub use ratelimit::RateLimiter;
-
-/// Settings the HTTP layer needs, parsed once at start-up.
+/// Settings of the web layer alone, parsed once at start-up (those of the
+/// application are [`crate::app::Settings`]).
 #[derive(Clone, Debug)]
 pub struct Config {
-    /// Base URL printed in QR codes and links, without a trailing slash.
-    pub public_url: String,
     /// Whether browsers reach the server over HTTPS: it speaks TLS itself,
     /// or its public URL is `https://` (a TLS-terminating reverse proxy in
     /// front). Cookies are then `Secure` and HSTS is sent.
     pub https: bool,
     /// Reverse proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: client_ip::TrustedProxies,
-    /// How long a rotating QR code stays valid after its 30-second window.
-    pub presence_grace: time::Duration,
-    /// Days after a meeting closes that its attendees' personal data are
-    /// kept, unless the meeting says otherwise.
-    pub retain_personal_data: u32,
     /// What the privacy notice says.
     pub privacy: privacy::Privacy,
 }
 
-/// Everything a request handler may use.
+/// Everything a request handler may use: the application, and what only
+/// the web needs. Dereferences to the [`App`].
 pub struct Inner {
-    pub store: Store,
-    pub writer: Writer,
-    pub logs: Logs,
-    pub signer: Arc<Signer>,
-    /// Every public key the server has signed with, current last.
-    pub keyring: Vec<crate::keystore::KeyringEntry>,
-    pub presence: PresenceKey,
+    pub app: App,
     pub config: Config,
-    pub metrics: Arc<Metrics>,
-    pub check_in_limit: RateLimiter,
     pub login_limit: RateLimiter,
-    pub meetings: MeetingCache,
-    pub receipts: crate::receipt_id::ReceiptIds,
-    /// Fonts for the PDF list, scanned once at start-up.
-    pub fonts: Arc<crate::export::fonts::FontLibrary>,
 }
 
-impl Inner {
-    /// All public keys, for verifying what this server signed.
-    pub fn public_keys(&self) -> Vec<PublicKey> {
-        let mut keys: Vec<PublicKey> = self.keyring.iter().map(|k| k.public_key).collect();
-        if !keys.contains(self.signer.public()) {
-            keys.push(*self.signer.public());
-        }
-        keys
+impl std::ops::Deref for Inner {
+    type Target = App;
+
+    fn deref(&self) -> &App {
+        &self.app
     }
 }
 
 /// Shared state, cheap to clone.
 pub type AppState = Arc<Inner>;
-
-/// Meetings as last read from the database, so the check-in hot path does
-/// not query for them. Entries are dropped whenever a meeting changes
-/// state or a draft is deleted; the log writer stays the authority on
-/// what may be appended.
-#[derive(Default)]
-pub struct MeetingCache(
-    std::sync::RwLock<std::collections::HashMap<String, Arc<crate::store::MeetingRow>>>,
-);
-
-impl MeetingCache {
-    /// The meeting, from memory or the database.
-    pub async fn get(
-        &self,
-        store: &Store,
-        id: &str,
-    ) -> Result<Option<Arc<crate::store::MeetingRow>>, crate::store::StoreError> {
-        if let Some(m) = self.0.read().ok().and_then(|c| c.get(id).cloned()) {
-            return Ok(Some(m));
-        }
-        let Some(row) = store.meeting(id).await? else {
-            return Ok(None);
-        };
-        let row = Arc::new(row);
-        // Drafts are not kept: opening must be seen at once. (A stale
-        // `open` after a close is harmless: the writer refuses the entry.)
-        if row.state == "draft" {
-            return Ok(Some(row));
-        }
-        if let Ok(mut c) = self.0.write() {
-            if c.len() > 10_000 {
-                c.clear();
-            }
-            c.insert(id.to_owned(), row.clone());
-        }
-        Ok(Some(row))
-    }
-
-    /// Forgets a meeting whose state changed, or that was deleted.
-    pub fn forget(&self, id: &str) {
-        if let Ok(mut c) = self.0.write() {
-            c.remove(id);
-        }
-    }
-}
 
 /// The whole application.
 pub fn router(state: AppState) -> Router {
@@ -385,7 +314,7 @@ async fn same_origin_only(State(state): State<AppState>, req: Request, next: Nex
         None => true,
         Some(origin) => {
             let bare = origin.split_once("://").map_or(origin, |(_, rest)| rest);
-            origin == state.config.public_url || Some(bare) == host
+            origin == state.settings.public_url || Some(bare) == host
         }
     };
     if site_ok && origin_ok {

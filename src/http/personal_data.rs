@@ -77,7 +77,7 @@ impl From<StoreFailure<'_>> for ApiError {
 fn retention_text(state: &AppState, m: &MeetingRow) -> String {
     let days = m
         .retain_days
-        .unwrap_or(i64::from(state.config.retain_personal_data));
+        .unwrap_or(i64::from(state.settings.retain_personal_data));
     if let Some(at) = &m.personal_data_erased_at {
         return i18n::f("retention.done", &[("date", at.get(..10).unwrap_or(at))]);
     }
@@ -88,7 +88,7 @@ fn retention_text(state: &AppState, m: &MeetingRow) -> String {
     {
         Some(closed) => {
             let due =
-                personal::erasure_due(closed, m.retain_days, state.config.retain_personal_data);
+                personal::erasure_due(closed, m.retain_days, state.settings.retain_personal_data);
             i18n::f(
                 "retention.due",
                 &[
@@ -162,9 +162,9 @@ pub async fn section(state: &AppState, who: &Secretary, m: &MeetingRow) -> Marku
                     label for="retain-days" { (t("retention.days")) }
                     input #retain-days name="days" type="number" min="0" max="36500" inputmode="numeric"
                         value=(m.retain_days.map(|d| d.to_string()).unwrap_or_default())
-                        placeholder=(state.config.retain_personal_data.to_string())
+                        placeholder=(state.settings.retain_personal_data.to_string())
                         aria-describedby="retain-hint";
-                    p.hint #retain-hint { (i18n::f("retention.hint", &[("days", &state.config.retain_personal_data.to_string())])) }
+                    p.hint #retain-hint { (i18n::f("retention.hint", &[("days", &state.settings.retain_personal_data.to_string())])) }
                     button type="submit" { (t("retention.save")) }
                 }
             }

@@ -10,7 +10,6 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::auth::{random_token, read_cookie, set_cookie};
-use super::check_in::intake;
 use super::client_ip::ClientIp;
 use super::error::{page_error, ApiError};
 use super::pages::{code_html, layout, live, page, role_name};
@@ -284,7 +283,7 @@ async fn public_meeting_page(state: &AppState, id: &str) -> Response {
     };
     let m = &meeting.meeting;
     let static_link = (meeting.state == "open" && meeting.presence == "static")
-        .then(|| super::api::current_link(state, &meeting).0);
+        .then(|| state.current_link(&meeting, OffsetDateTime::now_utc()).url);
     Html(
         layout(
             &m.title,
@@ -376,7 +375,7 @@ async fn check_in_page_in(
         &q.t,
         &meeting.presence,
         OffsetDateTime::now_utc(),
-        state.config.presence_grace,
+        state.settings.presence_grace,
     ) {
         let status = if e == crate::presence::PresenceError::Expired {
             StatusCode::GONE
@@ -470,7 +469,17 @@ async fn check_in_form_in(
         new_device = Some(v);
         Some(key)
     });
-    match intake(&state, client.0, &meeting, &input, device).await {
+    let accepted = state
+        .check_in(
+            client.0,
+            &meeting,
+            &input,
+            device,
+            OffsetDateTime::now_utc(),
+        )
+        .await
+        .map_err(ApiError::from);
+    match accepted {
         Ok(accepted) => {
             let mut res = Redirect::to(&format!("/r/{}", accepted.receipt_id)).into_response();
             let mut cookies = Vec::new();
@@ -535,18 +544,9 @@ async fn check_in_form_in(
 
 /// `GET /r/{id}`: the receipt page.
 pub async fn receipt_page(State(state): State<AppState>, Path(id): Path<String>) -> Response {
-    let keys = state.public_keys();
-    let (receipt, row) = match crate::export::receipt(
-        &state.store,
-        &state.logs,
-        &keys,
-        &state.receipts,
-        &id,
-    )
-    .await
-    {
+    let (receipt, row) = match state.receipt(&id).await {
         Ok(r) => r,
-        Err(crate::export::ExportError::UnknownReceipt) => {
+        Err(crate::app::Error::NotFound(crate::app::Missing::Receipt)) => {
             return page_error(
                 StatusCode::NOT_FOUND,
                 t("receipt.not_found.title"),
@@ -639,8 +639,7 @@ pub async fn receipt_page(State(state): State<AppState>, Path(id): Path<String>)
 
 /// `GET /r/{id}/receipt.json`.
 pub async fn receipt_file(State(state): State<AppState>, Path(id): Path<String>) -> Response {
-    let keys = state.public_keys();
-    match crate::export::receipt(&state.store, &state.logs, &keys, &state.receipts, &id).await {
+    match state.receipt(&id).await {
         Ok((receipt, row)) => (
             [(
                 header::CONTENT_DISPOSITION,

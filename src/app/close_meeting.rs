@@ -1,0 +1,49 @@
+//! A secretary closes a meeting: no more check-ins, and a final signed
+//! checkpoint.
+
+use super::{App, Error};
+use crate::trust::checkpoint::{split_note, Checkpoint};
+
+/// A closed meeting's final checkpoint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Closed {
+    /// The size of the log it covers.
+    pub size: u64,
+    /// The signed checkpoint note.
+    pub checkpoint: String,
+}
+
+impl Closed {
+    fn from_note(note: String) -> Self {
+        let size = Checkpoint::parse_body(split_note(&note).map(|(t, _)| t).unwrap_or_default())
+            .map(|c| c.size)
+            .unwrap_or_default();
+        Closed {
+            size,
+            checkpoint: note,
+        }
+    }
+}
+
+impl App {
+    /// Closes the open meeting `id`.
+    pub async fn close_meeting(&self, id: &str, by: &str) -> Result<Closed, Error> {
+        let closed = self.writer.close(id).await;
+        self.meetings.forget(id);
+        let note = closed?;
+        tracing::info!(meeting = %id, by = %by, "meeting closed");
+        Ok(Closed::from_note(note))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unreadable_note_has_size_zero() {
+        let c = Closed::from_note("not a checkpoint".into());
+        assert_eq!(c.size, 0);
+        assert_eq!(c.checkpoint, "not a checkpoint");
+    }
+}

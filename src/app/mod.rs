@@ -1,0 +1,130 @@
+//! The application: what a secretary, an attendee or an operator does, one
+//! action per file. Each action validates its input, applies rate limits,
+//! calls the store and the log writer, and keeps the meeting cache up to
+//! date; the web pages, the JSON API and the command line are adapters that
+//! translate requests into these calls and [`Error`]s into answers.
+
+mod cache;
+mod check_in;
+mod close_meeting;
+mod create_meeting;
+mod delete_meeting;
+mod edit_meeting;
+mod error;
+mod export;
+mod links;
+mod notes;
+mod open_meeting;
+mod rate_limit;
+mod record_by_hand;
+
+use std::sync::Arc;
+
+pub use cache::MeetingCache;
+pub use close_meeting::Closed;
+pub use error::Error;
+pub use export::VerifiedList;
+pub use links::CheckInLink;
+pub use notes::NOTES_MAX_CHARS;
+pub use rate_limit::RateLimiter;
+pub use record_by_hand::ByHand;
+
+use crate::keystore::KeyringEntry;
+use crate::metrics::Metrics;
+use crate::presence::PresenceKey;
+use crate::store::writer::{Logs, Writer};
+use crate::store::{MeetingRow, Store};
+use crate::trust::keys::{PublicKey, Signer};
+
+/// Settings the application needs, parsed once at start-up.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Base URL printed in QR codes and links, without a trailing slash.
+    pub public_url: String,
+    /// How long a rotating QR code stays valid after its 30-second window.
+    pub presence_grace: time::Duration,
+    /// Days after a meeting closes that its attendees' personal data are
+    /// kept, unless the meeting says otherwise.
+    pub retain_personal_data: u32,
+}
+
+/// Everything an action may use: the store, the log writer, the keys and
+/// the in-memory state shared by all requests.
+pub struct App {
+    pub store: Store,
+    pub writer: Writer,
+    pub logs: Logs,
+    pub signer: Arc<Signer>,
+    /// Every public key the server has signed with, current last.
+    pub keyring: Vec<KeyringEntry>,
+    pub presence: PresenceKey,
+    pub settings: Settings,
+    pub metrics: Arc<Metrics>,
+    pub check_in_limit: RateLimiter,
+    pub meetings: MeetingCache,
+    pub receipts: crate::receipt_id::ReceiptIds,
+    /// Fonts for the PDF list, scanned once at start-up.
+    pub fonts: Arc<crate::export::fonts::FontLibrary>,
+}
+
+impl App {
+    /// All public keys, for verifying what this server signed.
+    pub fn public_keys(&self) -> Vec<PublicKey> {
+        let mut keys: Vec<PublicKey> = self.keyring.iter().map(|k| k.public_key).collect();
+        if !keys.contains(self.signer.public()) {
+            keys.push(*self.signer.public());
+        }
+        keys
+    }
+
+    /// A meeting as stored now.
+    pub async fn meeting(&self, id: &str) -> Result<MeetingRow, Error> {
+        self.store
+            .meeting(id)
+            .await?
+            .ok_or(Error::NotFound(Missing::Meeting))
+    }
+
+    /// A meeting from the cache the check-in path reads.
+    pub async fn cached_meeting(&self, id: &str) -> Result<Arc<MeetingRow>, Error> {
+        self.meetings
+            .get(&self.store, id)
+            .await?
+            .ok_or(Error::NotFound(Missing::Meeting))
+    }
+
+    /// The digest of the bundled Code, stored if needed: the default Code
+    /// of new meetings.
+    pub async fn default_code(&self, now: time::OffsetDateTime) -> Result<String, Error> {
+        Ok(self
+            .store
+            .put_code(&crate::trust::code::CodeDocument::iso(), now)
+            .await?)
+    }
+
+    /// The host part used in log origins.
+    pub fn origin_host(&self) -> String {
+        let url = &self.settings.public_url;
+        url.split_once("://")
+            .map_or(url.as_str(), |(_, r)| r)
+            .trim_end_matches('/')
+            .to_owned()
+    }
+}
+
+/// What an id did not name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Missing {
+    Meeting,
+    Receipt,
+}
+
+impl Missing {
+    /// The word for it in messages.
+    pub fn noun(self) -> &'static str {
+        match self {
+            Missing::Meeting => "meeting",
+            Missing::Receipt => "receipt",
+        }
+    }
+}
