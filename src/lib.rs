@@ -12,6 +12,7 @@ pub mod i18n;
 pub mod keystore;
 pub mod markup;
 pub mod meeting;
+pub mod meeting_state;
 pub mod metrics;
 pub mod personal;
 pub mod presence;

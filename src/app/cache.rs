@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
+use crate::meeting_state::MeetingState;
 use crate::store::{MeetingRow, Store, StoreError};
 
 /// Meetings as last read from the database, so the check-in hot path does
@@ -28,7 +29,7 @@ impl MeetingCache {
         let row = Arc::new(row);
         // Drafts are not kept: opening must be seen at once. (A stale
         // `open` after a close is harmless: the writer refuses the entry.)
-        if row.state == "draft" {
+        if row.state == MeetingState::Draft {
             return Ok(Some(row));
         }
         if let Ok(mut c) = self.0.write() {

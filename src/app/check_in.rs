@@ -7,6 +7,7 @@ use time::OffsetDateTime;
 
 use super::{App, Error};
 use crate::checkin::{self, CheckInInput};
+use crate::meeting_state::MeetingState;
 use crate::store::writer::{CheckInAccepted, WriteError};
 use crate::store::MeetingRow;
 use crate::trust::bundle::{Receipt, RECEIPT_FORMAT};
@@ -30,7 +31,7 @@ impl App {
         let presence = self.presence.check(
             &meeting.meeting.id,
             &input.token,
-            &meeting.presence,
+            meeting.presence,
             now,
             self.settings.presence_grace,
         )?;
@@ -45,10 +46,10 @@ impl App {
         id: &str,
     ) -> Result<std::sync::Arc<MeetingRow>, Error> {
         let m = self.cached_meeting(id).await?;
-        match m.state.as_str() {
-            "draft" => Err(WriteError::NotOpen.into()),
-            "closed" => Err(WriteError::Closed.into()),
-            _ => Ok(m),
+        match m.state {
+            MeetingState::Draft => Err(WriteError::NotOpen.into()),
+            MeetingState::Closed => Err(WriteError::Closed.into()),
+            MeetingState::Open => Ok(m),
         }
     }
 

@@ -3,6 +3,7 @@
 use time::OffsetDateTime;
 
 use super::App;
+use crate::meeting_state::PresenceMode;
 use crate::store::MeetingRow;
 
 /// The check-in address a meeting's QR code shows at a given time.
@@ -26,7 +27,7 @@ impl App {
     /// The check-in address the QR code shows at `now`.
     pub fn current_link(&self, m: &MeetingRow, now: OffsetDateTime) -> CheckInLink {
         let id = &m.meeting.id;
-        let (token, expires_at) = if m.presence == "static" {
+        let (token, expires_at) = if m.presence == PresenceMode::Static {
             (self.presence.fixed(id), None)
         } else {
             let (t, next) = self.presence.rotating(id, now);

@@ -9,6 +9,7 @@ use rollcall::http::auth_tools::{
     check_new_password, digest, hash_password, random_token, ABSOLUTE_SECONDS, IDLE_SECONDS,
 };
 use rollcall::keystore::Keystore;
+use rollcall::meeting::MeetingState;
 use rollcall::store::writer::Logs;
 use rollcall::store::Store;
 use time::OffsetDateTime;
@@ -436,7 +437,7 @@ pub fn code(command: CodeCommand) -> Result<ExitCode> {
                             .translations(&of)
                             .await?
                             .iter()
-                            .any(|(d, l)| *l == code.language && *d != code.digest().to_hex())
+                            .any(|t| t.language == code.language && t.sha256 != code.digest().to_hex())
                         {
                             anyhow::bail!(
                                 "a {:?} translation of this Code is already loaded; meetings offer one version per language",
@@ -472,10 +473,10 @@ pub fn code(command: CodeCommand) -> Result<ExitCode> {
                     OffsetDateTime::now_utc(),
                 )
                 .await?;
-            for (digest, name, language, title) in store.codes().await? {
-                println!("{digest}  {language}  {name}  {title}");
-                for (t, l) in store.translations(&digest).await? {
-                    println!("  {t}  {l}  (translation)");
+            for c in store.codes().await? {
+                println!("{}  {}  {}  {}", c.sha256, c.language, c.name, c.title);
+                for t in store.translations(&c.sha256).await? {
+                    println!("  {}  {}  (translation)", t.sha256, t.language);
                 }
             }
             Ok(ExitCode::SUCCESS)
@@ -588,7 +589,7 @@ pub fn erase(args: EraseArgs) -> Result<ExitCode> {
                 "The database's write-ahead log is in use by the running server; the erased values leave it at the server's next checkpoint of the log."
             );
         }
-        if meeting.state == "open" && erased.count() > 0 {
+        if meeting.state == MeetingState::Open && erased.count() > 0 {
             eprintln!("The meeting is open: a running server forgets the erased email for recognising repeat check-ins when it restarts.");
         }
         eprintln!("The signed log is unchanged: every list exported from now on still verifies and shows these fields as erased.");

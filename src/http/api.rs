@@ -17,7 +17,7 @@ use super::downloads::{self, ExportQuery};
 use super::error::ApiError;
 use super::AppState;
 use crate::checkin::CheckInInput;
-use crate::meeting::NewMeeting;
+use crate::meeting::{MeetingState, NewMeeting};
 use crate::store::{ts, MeetingRow};
 
 /// JSON bodies whose errors come back as JSON with a clear message.
@@ -142,7 +142,7 @@ pub async fn close_meeting(
 ) -> Result<Json<Value>, ApiError> {
     let closed = state.close_meeting(&id, &who.name).await?;
     Ok(Json(
-        json!({"id": id, "state": "closed", "size": closed.size, "checkpoint": closed.checkpoint}),
+        json!({"id": id, "state": MeetingState::Closed, "size": closed.size, "checkpoint": closed.checkpoint}),
     ))
 }
 

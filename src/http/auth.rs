@@ -29,6 +29,7 @@ use super::error::{page_error, ApiError};
 use super::pages::layout;
 use super::AppState;
 use crate::i18n::{self, t};
+use crate::store::{Credentials, TokenUse};
 use crate::trust::encoding::b64url;
 
 const SESSION_COOKIE: &str = "rc_session";
@@ -201,7 +202,7 @@ impl FromRequestParts<AppState> for ApiClient {
         // Looked up on every request, never cached: a revoked token is
         // refused from the next request on.
         let hash = digest(token.trim());
-        let Some((name, last_used)) = state.store.token(&hash).await? else {
+        let Some(TokenUse { name, last_used }) = state.store.token(&hash).await? else {
             return Err(ApiError::unauthorized());
         };
         let now = OffsetDateTime::now_utc();
@@ -382,7 +383,10 @@ pub async fn login_submit(
     };
     // Verify even for unknown users, so timing does not reveal accounts.
     let dummy = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$7tWcGx7pfn+kXn4Qm+zZ0T6eo2gYwS/MU3hUzUi2Fhc";
-    let ok = password_ok(&f.password, user.as_ref().map_or(dummy, |u| u.1.as_str()));
+    let ok = password_ok(
+        &f.password,
+        user.as_ref().map_or(dummy, |u| u.password_hash.as_str()),
+    );
     let wrong = || {
         (
             StatusCode::UNAUTHORIZED,
@@ -390,7 +394,11 @@ pub async fn login_submit(
         )
             .into_response()
     };
-    let Some((user_id, password_hash)) = user.filter(|_| ok) else {
+    let Some(Credentials {
+        user_id,
+        password_hash,
+    }) = user.filter(|_| ok)
+    else {
         return wrong();
     };
     let id = random_token();

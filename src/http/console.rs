@@ -18,14 +18,15 @@ use super::AppState;
 use crate::app;
 use crate::i18n::{self, t};
 use crate::meeting::NewMeeting;
-use crate::store::MeetingRow;
+use crate::meeting_state::{MeetingState, PresenceMode};
+use crate::store::{CodeRow, MeetingRow};
 
 fn fmt(t: OffsetDateTime) -> String {
     i18n::current().datetime(t)
 }
 
 /// A meeting state in words.
-fn state_name(state: &str) -> &'static str {
+fn state_name(state: MeetingState) -> &'static str {
     t(&format!("state.{state}"))
 }
 
@@ -35,7 +36,7 @@ fn meeting_form(
     editing: Option<&str>,
     values: &NewMeeting,
     errors: &[crate::fields::FieldError],
-    codes: &[(String, String, String, String)],
+    codes: &[CodeRow],
 ) -> Markup {
     let err = |f: &str| {
         errors
@@ -72,17 +73,18 @@ fn meeting_form(
             div {
                 label for="presence" { (t("meeting.field.presence")) }
                 select #presence name="presence" {
-                    option value="rotating" selected[values.presence.as_deref() != Some("static")] { (t("meeting.presence.rotating_long")) }
-                    option value="static" selected[values.presence.as_deref() == Some("static")] { (t("meeting.presence.static_long")) }
+                    @let chosen_static = values.presence.as_deref() == Some(PresenceMode::Static.as_str());
+                    option value=(PresenceMode::Rotating) selected[!chosen_static] { (t("meeting.presence.rotating_long")) }
+                    option value=(PresenceMode::Static) selected[chosen_static] { (t("meeting.presence.static_long")) }
                 }
             }
             div {
                 label for="code_sha256" { (t("meeting.field.code_sha256")) span.hint { (t("meeting.hint.code_sha256")) } }
                 @if let Some(e) = err("code_sha256") { span.field-error { (e) } }
                 select #code_sha256 name="code_sha256" {
-                    @for (digest, _, language, title) in codes {
-                        option value=(digest) selected[values.code_sha256.as_deref() == Some(digest.as_str())] {
-                            (title) " [" (language) "] " (digest.get(..12).unwrap_or(digest))
+                    @for c in codes {
+                        option value=(c.sha256) selected[values.code_sha256.as_deref() == Some(c.sha256.as_str())] {
+                            (c.title) " [" (c.language) "] " (c.sha256.get(..12).unwrap_or(&c.sha256))
                         }
                     }
                 }
@@ -124,7 +126,7 @@ pub async fn meetings(
         html! {
             h1 { (t("console.meetings")) }
             p { a.button href="#new-meeting" { (t("meeting.new")) } }
-            @for (key, rows) in [("open", &groups.open), ("draft", &groups.upcoming), ("closed", &groups.closed)] {
+            @for (key, rows) in [(MeetingState::Open, &groups.open), (MeetingState::Draft, &groups.upcoming), (MeetingState::Closed, &groups.closed)] {
                 section.group aria-labelledby=(format!("group-{key}")) {
                     h2 #(format!("group-{key}")) { (t(&format!("console.group.{key}"))) " (" (rows.len()) ")" }
                     @if rows.is_empty() {
@@ -264,7 +266,7 @@ pub async fn edit_page(
         Ok(m) => m,
         Err(r) => return r,
     };
-    if m.state != "draft" {
+    if m.state != MeetingState::Draft {
         return edit_refused(&id);
     }
     let codes = state.store.codes().await.unwrap_or_default();
@@ -354,15 +356,15 @@ pub async fn meeting(
             h1 { (mm.title) }
             (super::public::meeting_meta(mm))
             dl.facts {
-                dt { (t("meeting.state")) } dd #meeting-state { (state_name(&m.state)) }
+                dt { (t("meeting.state")) } dd #meeting-state { (state_name(m.state)) }
                 dt { (t("console.col.checkins")) } dd { (count) }
-                dt { (t("meeting.field.presence")) } dd { @if m.presence == "static" { (t("meeting.presence.static")) } @else { (t("meeting.presence.rotating")) } }
+                dt { (t("meeting.field.presence")) } dd { @if m.presence == PresenceMode::Static { (t("meeting.presence.static")) } @else { (t("meeting.presence.rotating")) } }
                 dt { (t("meeting.code")) } dd.mono { "sha256:" (m.code_sha256) }
                 dt { (t("meeting.code_languages")) } dd { (languages) }
                 dt { (t("meeting.origin")) } dd.mono { (m.origin) }
             }
-            @match m.state.as_str() {
-                "draft" => {
+            @match m.state {
+                MeetingState::Draft => {
                     p.actions {
                         a.button #edit-meeting href=(format!("/console/meetings/{id}/edit")) { (t("meeting.edit")) }
                     }
@@ -372,13 +374,13 @@ pub async fn meeting(
                     }
                     (delete_draft_form(&who.csrf, &id))
                 }
-                "open" => {
+                MeetingState::Open => {
                     p.actions {
                         a.button href=(format!("/console/meetings/{id}/present")) { (t("meeting.present")) }
                         a href=(format!("/console/meetings/{id}/arrivals")) { (t("meeting.arrivals")) }
                     }
                     h2 { (t("meeting.qr_heading")) }
-                    p { @if m.presence == "static" { (t("meeting.qr_static")) } @else { (t("meeting.qr_rotating")) } }
+                    p { @if m.presence == PresenceMode::Static { (t("meeting.qr_static")) } @else { (t("meeting.qr_rotating")) } }
                     img.qr src=(format!("/console/meetings/{id}/qr.svg")) alt=(i18n::f("meeting.qr_alt", &[("title", &mm.title)])) width="320" height="320";
                     p.mono { (url) }
                     (super::meeting_tools::manual_entry_form(&who.csrf, &id, &[]))
@@ -389,10 +391,10 @@ pub async fn meeting(
                         button type="submit" { (t("meeting.close")) }
                     }
                 }
-                _ => { p { (t("meeting.closed_text")) } }
+                MeetingState::Closed => { p { (t("meeting.closed_text")) } }
             }
             (agenda_snippet(&id, &mm.title, &public))
-            @if m.state != "draft" {
+            @if m.state != MeetingState::Draft {
                 h2 { (t("meeting.exports")) }
                 p { (t("meeting.exports_intro")) }
                 ul {

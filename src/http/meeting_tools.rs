@@ -20,6 +20,7 @@ use crate::app::{self, ByHand, VerifiedList};
 use crate::export::ExportError;
 use crate::fields::{FieldError, ROLES};
 use crate::i18n::{self, t};
+use crate::meeting_state::MeetingState;
 use crate::trust::verify::Report;
 
 /// The principles of the Code: its level-3 headings (the ISO Code's
@@ -73,7 +74,7 @@ pub async fn present(
         Ok(m) => m,
         Err(r) => return r,
     };
-    if m.state != "open" {
+    if m.state != MeetingState::Open {
         return page_error(
             StatusCode::CONFLICT,
             t("present.not_open.title"),
@@ -142,7 +143,7 @@ pub async fn present_json(
     let next = state
         .current_link(&m, time::OffsetDateTime::now_utc())
         .expires_at;
-    let (svg, token) = if m.state == "open" {
+    let (svg, token) = if m.state == MeetingState::Open {
         inline_qr(&state, &m)
     } else {
         (String::new(), String::new())

@@ -110,7 +110,7 @@ pub async fn section(state: &AppState, who: &Secretary, m: &MeetingRow) -> Marku
         section #personal-data aria-labelledby="personal-data-heading" {
             h2 #personal-data-heading { (t("personal.heading")) }
             p { (t("personal.intro")) }
-            @if m.state != "draft" {
+            @if m.state != crate::meeting_state::MeetingState::Draft {
                 h3 { (t("personal.archive_heading")) }
                 p { (t("personal.archive_text")) }
                 ul {

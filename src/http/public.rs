@@ -17,6 +17,7 @@ use super::AppState;
 use crate::checkin::CheckInInput;
 use crate::fields::{FieldError, ROLES};
 use crate::i18n::{self, t};
+use crate::meeting_state::{MeetingState, PresenceMode};
 use crate::store::CodeVersion;
 use crate::store::MeetingRow;
 use crate::trust::code::CodeDocument;
@@ -72,8 +73,8 @@ async fn meeting_for_page(
     id: &str,
 ) -> Result<std::sync::Arc<MeetingRow>, Response> {
     match state.meetings.get(&state.store, id).await {
-        Ok(Some(m)) if m.state == "open" => Ok(m),
-        Ok(Some(m)) if m.state == "closed" => Err(page_error(
+        Ok(Some(m)) if m.state == MeetingState::Open => Ok(m),
+        Ok(Some(m)) if m.state == MeetingState::Closed => Err(page_error(
             StatusCode::GONE,
             t("checkin.closed.title"),
             &i18n::f("checkin.closed.text", &[("title", &m.meeting.title)]),
@@ -282,7 +283,8 @@ async fn public_meeting_page(state: &AppState, id: &str) -> Response {
         Err(e) => return e.into_response(),
     };
     let m = &meeting.meeting;
-    let static_link = (meeting.state == "open" && meeting.presence == "static")
+    let static_link = (meeting.state == MeetingState::Open
+        && meeting.presence == PresenceMode::Static)
         .then(|| state.current_link(&meeting, OffsetDateTime::now_utc()).url);
     Html(
         layout(
@@ -290,16 +292,16 @@ async fn public_meeting_page(state: &AppState, id: &str) -> Response {
             html! {
                 h1 { (m.title) }
                 (meeting_meta(m))
-                @match meeting.state.as_str() {
-                    "open" => {
+                @match meeting.state {
+                    MeetingState::Open => {
                         @if let Some(link) = &static_link {
                             p.actions { a.button #checkin-link href=(link) { (t("public.check_in_now")) } }
                         } @else {
                             p.notice { (t("public.scan_in_room")) }
                         }
                     }
-                    "closed" => { p.notice { (t("public.closed")) } }
-                    _ => { p.notice { (t("public.not_open")) } }
+                    MeetingState::Closed => { p.notice { (t("public.closed")) } }
+                    MeetingState::Draft => { p.notice { (t("public.not_open")) } }
                 }
                 h2 { (t("public.code_heading")) }
                 @if meeting.versions.len() > 1 {
@@ -373,7 +375,7 @@ async fn check_in_page_in(
     if let Err(e) = state.presence.check(
         &id,
         &q.t,
-        &meeting.presence,
+        meeting.presence,
         OffsetDateTime::now_utc(),
         state.settings.presence_grace,
     ) {
