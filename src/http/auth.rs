@@ -12,7 +12,7 @@
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use axum::extract::{FromRequestParts, Query, State};
+use axum::extract::{FromRequest, FromRequestParts, Query, Request, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -25,7 +25,7 @@ use subtle::ConstantTimeEq;
 use time::OffsetDateTime;
 
 use super::client_ip::ClientIp;
-use super::error::{page_error, ApiError};
+use super::error::{page_error, ApiError, PageError};
 use super::pages::layout;
 use super::AppState;
 use crate::i18n::{self, t};
@@ -126,7 +126,7 @@ pub struct Secretary {
 
 impl Secretary {
     /// Checks a form's CSRF token against the session's.
-    pub fn check_csrf(&self, token: &str) -> Result<(), Response> {
+    fn check_csrf(&self, token: &str) -> Result<(), Response> {
         if bool::from(self.csrf.as_bytes().ct_eq(token.as_bytes())) {
             Ok(())
         } else {
@@ -137,6 +137,41 @@ impl Secretary {
             )
             .into_response())
         }
+    }
+}
+
+/// A console form sent by the signed-in secretary with the session's CSRF
+/// token: its `csrf` field is checked (a missing one counts as wrong), the
+/// other fields are `T`. Anything else is refused with the page saying the
+/// form expired, before the handler runs.
+pub struct CsrfForm<T> {
+    pub who: Secretary,
+    pub form: T,
+}
+
+/// A form with no field but its CSRF token.
+#[derive(Debug, Default, Deserialize)]
+pub struct NoFields {}
+
+#[derive(Deserialize)]
+struct WithCsrf<T> {
+    #[serde(default)]
+    csrf: String,
+    #[serde(flatten)]
+    rest: T,
+}
+
+impl<T: serde::de::DeserializeOwned + Send> FromRequest<AppState> for CsrfForm<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let who = Secretary::from_request_parts(&mut parts, state).await?;
+        let Form(f) = Form::<WithCsrf<T>>::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        who.check_csrf(&f.csrf)?;
+        Ok(Self { who, form: f.rest })
     }
 }
 
@@ -319,7 +354,7 @@ pub async fn setup_submit(State(state): State<AppState>, Form(f): Form<SetupForm
             tracing::info!("first secretary account created");
             Redirect::to("/login").into_response()
         }
-        Err(e) => ApiError::from(e).into_response(),
+        Err(e) => PageError::from(e).into_response(),
     }
 }
 
@@ -379,7 +414,7 @@ pub async fn login_submit(
     // A disabled account is looked up as unknown: same work, same answer.
     let user = match state.store.enabled_user(&email).await {
         Ok(u) => u,
-        Err(e) => return ApiError::from(e).into_response(),
+        Err(e) => return PageError::from(e).into_response(),
     };
     // Verify even for unknown users, so timing does not reveal accounts.
     let dummy = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$7tWcGx7pfn+kXn4Qm+zZ0T6eo2gYwS/MU3hUzUi2Fhc";
@@ -412,7 +447,7 @@ pub async fn login_submit(
     {
         Ok(true) => {}
         Ok(false) => return wrong(),
-        Err(e) => return ApiError::from(e).into_response(),
+        Err(e) => return PageError::from(e).into_response(),
     }
     // A previous session cookie on this browser is replaced and forgotten.
     if let Some(old) = cookie(&headers, SESSION_COOKIE) {
@@ -437,21 +472,12 @@ pub async fn login_submit(
         .into_response()
 }
 
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    csrf: String,
-}
-
 /// `POST /logout`.
 pub async fn logout(
     State(state): State<AppState>,
     headers: HeaderMap,
-    who: Secretary,
-    Form(f): Form<CsrfForm>,
+    _: CsrfForm<NoFields>,
 ) -> Response {
-    if let Err(r) = who.check_csrf(&f.csrf) {
-        return r;
-    }
     if let Some(id) = cookie(&headers, SESSION_COOKIE) {
         let _ = state.store.delete_session(&digest(&id)).await;
     }

@@ -4,15 +4,14 @@
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Form;
 use maud::{html, Markup};
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-use super::auth::Secretary;
+use super::auth::{CsrfForm, NoFields, Secretary};
 use super::console_frame::{back_to_meeting, frame, meeting_not_found, meeting_row};
 use super::downloads::{self, ExportQuery};
-use super::error::ApiError;
+use super::error::PageError;
 use super::pages::layout;
 use super::AppState;
 use crate::app;
@@ -98,7 +97,7 @@ fn meeting_form(
 pub async fn meetings(
     State(state): State<AppState>,
     who: Secretary,
-) -> Result<Html<String>, ApiError> {
+) -> Result<Html<String>, PageError> {
     state.default_code(OffsetDateTime::now_utc()).await?;
     let codes = state.store.codes().await?;
     let all = state.store.meetings().await?;
@@ -143,13 +142,6 @@ pub async fn meetings(
 }
 
 #[derive(Deserialize)]
-pub struct CreateForm {
-    csrf: String,
-    #[serde(flatten)]
-    meeting: NewMeetingForm,
-}
-
-#[derive(Deserialize)]
 pub struct NewMeetingForm {
     #[serde(default)]
     title: String,
@@ -188,21 +180,20 @@ impl From<NewMeetingForm> for NewMeeting {
 /// `POST /console/meetings`.
 pub async fn create_meeting(
     State(state): State<AppState>,
-    who: Secretary,
-    Form(f): Form<CreateForm>,
-) -> Response {
-    if let Err(r) = who.check_csrf(&f.csrf) {
-        return r;
-    }
-    let input = NewMeeting::from(f.meeting);
-    match state
-        .create_meeting(input.clone(), &who.email, OffsetDateTime::now_utc())
-        .await
-    {
-        Ok(row) => Redirect::to(&format!("/console/meetings/{}", row.meeting.id)).into_response(),
-        Err(app::Error::Invalid(errors)) => {
-            let codes = state.store.codes().await.unwrap_or_default();
-            (
+    CsrfForm { who, form }: CsrfForm<NewMeetingForm>,
+) -> Result<Response, PageError> {
+    let input = NewMeeting::from(form);
+    Ok(
+        match state
+            .create_meeting(input.clone(), &who.email, OffsetDateTime::now_utc())
+            .await
+        {
+            Ok(row) => {
+                Redirect::to(&format!("/console/meetings/{}", row.meeting.id)).into_response()
+            }
+            Err(app::Error::Invalid(errors)) => {
+                let codes = state.store.codes().await.unwrap_or_default();
+                (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 frame(
                     &who,
@@ -211,9 +202,10 @@ pub async fn create_meeting(
                 ),
             )
                 .into_response()
-        }
-        Err(e) => ApiError::from(e).into_response(),
-    }
+            }
+            Err(e) => return Err(e.into()),
+        },
+    )
 }
 
 /// The 409 page saying what can no longer be done to a meeting once it is
@@ -261,17 +253,14 @@ pub async fn edit_page(
     State(state): State<AppState>,
     who: Secretary,
     Path(id): Path<String>,
-) -> Response {
-    let m = match meeting_row(&state, &id).await {
-        Ok(m) => m,
-        Err(r) => return r,
-    };
+) -> Result<Response, PageError> {
+    let m = meeting_row(&state, &id).await?;
     if m.state != MeetingState::Draft {
-        return edit_refused(&id);
+        return Ok(edit_refused(&id));
     }
     let codes = state.store.codes().await.unwrap_or_default();
     let title = i18n::f("meeting.edit_title", &[("title", &m.meeting.title)]);
-    frame(
+    Ok(frame(
         &who,
         &title,
         html! {
@@ -280,35 +269,31 @@ pub async fn edit_page(
             (meeting_form(&who, Some(&id), &crate::meeting::as_input(&m), &[], &codes))
         },
     )
-    .into_response()
+    .into_response())
 }
 
 /// `POST /console/meetings/{id}/edit`: same rules as creating; refused
 /// once the meeting is opened.
 pub async fn edit_meeting(
     State(state): State<AppState>,
-    who: Secretary,
     Path(id): Path<String>,
-    Form(f): Form<CreateForm>,
-) -> Response {
-    if let Err(r) = who.check_csrf(&f.csrf) {
-        return r;
-    }
-    let m = match meeting_row(&state, &id).await {
-        Ok(m) => m,
-        Err(r) => return r,
-    };
-    let input = NewMeeting::from(f.meeting);
-    match state
-        .edit_meeting(&m, input.clone(), OffsetDateTime::now_utc())
-        .await
-    {
-        Ok(_) => Redirect::to(&format!("/console/meetings/{id}")).into_response(),
-        Err(app::Error::Meeting(crate::meeting::MeetingError::AlreadyOpened)) => edit_refused(&id),
-        Err(app::Error::Invalid(errors)) => {
-            let codes = state.store.codes().await.unwrap_or_default();
-            let title = i18n::f("meeting.edit_title", &[("title", &m.meeting.title)]);
-            (
+    CsrfForm { who, form }: CsrfForm<NewMeetingForm>,
+) -> Result<Response, PageError> {
+    let m = meeting_row(&state, &id).await?;
+    let input = NewMeeting::from(form);
+    Ok(
+        match state
+            .edit_meeting(&m, input.clone(), OffsetDateTime::now_utc())
+            .await
+        {
+            Ok(_) => Redirect::to(&format!("/console/meetings/{id}")).into_response(),
+            Err(app::Error::Meeting(crate::meeting::MeetingError::AlreadyOpened)) => {
+                edit_refused(&id)
+            }
+            Err(app::Error::Invalid(errors)) => {
+                let codes = state.store.codes().await.unwrap_or_default();
+                let title = i18n::f("meeting.edit_title", &[("title", &m.meeting.title)]);
+                (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 frame(
                     &who,
@@ -317,9 +302,10 @@ pub async fn edit_meeting(
                 ),
             )
                 .into_response()
-        }
-        Err(e) => ApiError::from(e).into_response(),
-    }
+            }
+            Err(e) => return Err(e.into()),
+        },
+    )
 }
 
 /// `GET /console/meetings/{id}`.
@@ -327,11 +313,8 @@ pub async fn meeting(
     State(state): State<AppState>,
     who: Secretary,
     Path(id): Path<String>,
-) -> Response {
-    let m = match meeting_row(&state, &id).await {
-        Ok(m) => m,
-        Err(r) => return r,
-    };
+) -> Result<Response, PageError> {
+    let m = meeting_row(&state, &id).await?;
     let count = state
         .store
         .check_in_counts()
@@ -349,7 +332,7 @@ pub async fn meeting(
         .map(|v| super::public::language_name(&v.language))
         .collect::<Vec<_>>()
         .join(", ");
-    frame(
+    Ok(frame(
         &who,
         &mm.title,
         html! {
@@ -407,7 +390,7 @@ pub async fn meeting(
             (personal)
         },
     )
-    .into_response()
+    .into_response())
 }
 
 /// Deleting a draft, behind a disclosure so that one click cannot do it.
@@ -456,25 +439,33 @@ fn agenda_snippet(id: &str, title: &str, public: &str) -> Markup {
 }
 
 /// A QR code image of `url`, as SVG or PNG.
-fn qr_image(url: &str, png: bool) -> Response {
+fn qr_image(url: &str, png: bool) -> Result<Response, PageError> {
     let image = if png {
         crate::qr::png(url, 10).map(|b| ("image/png", b))
     } else {
         crate::qr::svg(url).map(|s| ("image/svg+xml", s.into_bytes()))
     };
     match image {
-        Ok((kind, bytes)) => ([(header::CONTENT_TYPE, kind)], bytes).into_response(),
-        Err(_) => ApiError::internal().into_response(),
+        Ok((kind, bytes)) => Ok(([(header::CONTENT_TYPE, kind)], bytes).into_response()),
+        Err(_) => Err(PageError::internal()),
     }
 }
 
 /// `GET /console/meetings/{id}/public-qr.svg`: the stable public link as a QR code.
-pub async fn public_qr_svg(state: State<AppState>, who: Secretary, id: Path<String>) -> Response {
+pub async fn public_qr_svg(
+    state: State<AppState>,
+    who: Secretary,
+    id: Path<String>,
+) -> Result<Response, PageError> {
     public_qr(state, who, id, false).await
 }
 
 /// `GET /console/meetings/{id}/public-qr.png`.
-pub async fn public_qr_png(state: State<AppState>, who: Secretary, id: Path<String>) -> Response {
+pub async fn public_qr_png(
+    state: State<AppState>,
+    who: Secretary,
+    id: Path<String>,
+) -> Result<Response, PageError> {
     public_qr(state, who, id, true).await
 }
 
@@ -483,28 +474,17 @@ async fn public_qr(
     _who: Secretary,
     Path(id): Path<String>,
     png: bool,
-) -> Response {
-    if let Err(r) = meeting_row(&state, &id).await {
-        return r;
-    }
+) -> Result<Response, PageError> {
+    meeting_row(&state, &id).await?;
     qr_image(&state.checkin_base(&id), png)
-}
-
-#[derive(Deserialize)]
-pub struct CsrfOnly {
-    csrf: String,
 }
 
 /// `POST /console/meetings/{id}/open`.
 pub async fn open_meeting(
     State(state): State<AppState>,
-    who: Secretary,
     Path(id): Path<String>,
-    Form(f): Form<CsrfOnly>,
-) -> Response {
-    if let Err(r) = who.check_csrf(&f.csrf) {
-        return r;
-    }
+    CsrfForm { who, .. }: CsrfForm<NoFields>,
+) -> Result<Redirect, PageError> {
     let opened = state.open_meeting(&id, &who.email).await;
     back_to_meeting(&id, opened, t("meeting.cannot_open"))
 }
@@ -512,50 +492,43 @@ pub async fn open_meeting(
 /// `POST /console/meetings/{id}/close`.
 pub async fn close_meeting(
     State(state): State<AppState>,
-    who: Secretary,
     Path(id): Path<String>,
-    Form(f): Form<CsrfOnly>,
-) -> Response {
-    if let Err(r) = who.check_csrf(&f.csrf) {
-        return r;
-    }
+    CsrfForm { who, .. }: CsrfForm<NoFields>,
+) -> Result<Redirect, PageError> {
     let closed = state.close_meeting(&id, &who.email).await;
     back_to_meeting(&id, closed, t("meeting.cannot_close"))
-}
-
-#[derive(Deserialize)]
-pub struct DeleteForm {
-    /// Missing counts as wrong: the same refusal as a forged token.
-    #[serde(default)]
-    csrf: String,
 }
 
 /// `POST /console/meetings/{id}/delete`: deletes a draft created by
 /// mistake, then back to the list; refused once the meeting is opened.
 pub async fn delete_meeting(
     State(state): State<AppState>,
-    who: Secretary,
     Path(id): Path<String>,
-    Form(f): Form<DeleteForm>,
-) -> Response {
-    if let Err(r) = who.check_csrf(&f.csrf) {
-        return r;
-    }
+    CsrfForm { who, .. }: CsrfForm<NoFields>,
+) -> Result<Response, PageError> {
     match state.delete_meeting(&id, &who.email).await {
-        Ok(()) => Redirect::to("/console").into_response(),
-        Err(app::Error::NotFound(_)) => meeting_not_found(),
-        Err(app::Error::NotDraft) => delete_refused(&id),
-        Err(e) => ApiError::from(e).into_response(),
+        Ok(()) => Ok(Redirect::to("/console").into_response()),
+        Err(app::Error::NotFound(_)) => Err(meeting_not_found()),
+        Err(app::Error::NotDraft) => Ok(delete_refused(&id)),
+        Err(e) => Err(e.into()),
     }
 }
 
 /// `GET /console/meetings/{id}/qr.svg`: the current check-in code.
-pub async fn qr_svg(state: State<AppState>, who: Secretary, id: Path<String>) -> Response {
+pub async fn qr_svg(
+    state: State<AppState>,
+    who: Secretary,
+    id: Path<String>,
+) -> Result<Response, PageError> {
     checkin_qr(state, who, id, false).await
 }
 
 /// `GET /console/meetings/{id}/qr.png`.
-pub async fn qr_png(state: State<AppState>, who: Secretary, id: Path<String>) -> Response {
+pub async fn qr_png(
+    state: State<AppState>,
+    who: Secretary,
+    id: Path<String>,
+) -> Result<Response, PageError> {
     checkin_qr(state, who, id, true).await
 }
 
@@ -564,11 +537,8 @@ async fn checkin_qr(
     _who: Secretary,
     Path(id): Path<String>,
     png: bool,
-) -> Response {
-    let m = match meeting_row(&state, &id).await {
-        Ok(m) => m,
-        Err(r) => return r,
-    };
+) -> Result<Response, PageError> {
+    let m = meeting_row(&state, &id).await?;
     qr_image(&state.current_link(&m, OffsetDateTime::now_utc()).url, png)
 }
 
@@ -578,7 +548,7 @@ pub async fn bundle(
     _who: Secretary,
     Path(id): Path<String>,
     Query(q): Query<ExportQuery>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, PageError> {
     Ok(downloads::bundle(&state, &id, &q.profile()?).await?)
 }
 
@@ -588,6 +558,6 @@ pub async fn attendance_csv(
     _who: Secretary,
     Path(id): Path<String>,
     Query(q): Query<ExportQuery>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, PageError> {
     Ok(downloads::csv(&state, &id, &q.profile()?).await?)
 }

@@ -6,14 +6,13 @@
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Form;
 use maud::{html, Markup, PreEscaped};
 use serde::Deserialize;
 
-use super::auth::Secretary;
+use super::auth::{CsrfForm, Secretary};
 use super::console_frame::{back_to_meeting, frame, meeting_row};
 use super::downloads::{self, ExportQuery};
-use super::error::{page_error, ApiError};
+use super::error::{ApiError, PageError};
 use super::pages::{live, page, role_name};
 use super::AppState;
 use crate::app::{self, ByHand, VerifiedList};
@@ -69,27 +68,21 @@ pub async fn present(
     State(state): State<AppState>,
     _who: Secretary,
     Path(id): Path<String>,
-) -> Response {
-    let m = match meeting_row(&state, &id).await {
-        Ok(m) => m,
-        Err(r) => return r,
-    };
+) -> Result<Response, PageError> {
+    let m = meeting_row(&state, &id).await?;
     if m.state != MeetingState::Open {
-        return page_error(
+        return Err(PageError::new(
             StatusCode::CONFLICT,
             t("present.not_open.title"),
             t("present.not_open.text"),
-        )
-        .into_response();
+        ));
     }
     let count = count_of(&state, &id).await;
-    let (version, code) = match super::public::shown_code(&state, &m).await {
-        Ok((v, c)) => (v, c.text),
-        Err(e) => return e.into_response(),
-    };
+    let (version, code) = super::public::shown_code(&state, &m).await?;
+    let code = code.text;
     let (svg, token) = inline_qr(&state, &m);
     let lang = i18n::current();
-    Html(
+    Ok(Html(
         page(
             &i18n::f("checkin.title", &[("title", &m.meeting.title)]),
             None,
@@ -117,7 +110,7 @@ pub async fn present(
         )
         .into_string(),
     )
-    .into_response()
+    .into_response())
 }
 
 fn count_label(lang: i18n::Lang, n: i64) -> &'static str {
@@ -134,11 +127,8 @@ pub async fn present_json(
     State(state): State<AppState>,
     _who: Secretary,
     Path(id): Path<String>,
-) -> Response {
-    let m = match meeting_row(&state, &id).await {
-        Ok(m) => m,
-        Err(r) => return r,
-    };
+) -> Result<Response, PageError> {
+    let m = meeting_row(&state, &id).await?;
     let count = count_of(&state, &id).await;
     let next = state
         .current_link(&m, time::OffsetDateTime::now_utc())
@@ -148,7 +138,7 @@ pub async fn present_json(
     } else {
         (String::new(), String::new())
     };
-    axum::Json(serde_json::json!({
+    Ok(axum::Json(serde_json::json!({
         "state": m.state,
         "count": count,
         "count_label": count_label(i18n::current(), count),
@@ -156,7 +146,7 @@ pub async fn present_json(
         "qr_svg": svg,
         "expires_at": next.map(crate::store::ts),
     }))
-    .into_response()
+    .into_response())
 }
 
 fn arrivals_chart(report: &Report) -> Markup {
@@ -207,13 +197,10 @@ fn arrivals_chart(report: &Report) -> Markup {
 /// reloads every 10 seconds.
 pub async fn arrivals(
     State(state): State<AppState>,
-    who: Secretary,
+    _who: Secretary,
     Path(id): Path<String>,
-) -> Response {
-    let m = match meeting_row(&state, &id).await {
-        Ok(m) => m,
-        Err(r) => return r,
-    };
+) -> Result<Response, PageError> {
+    let m = meeting_row(&state, &id).await?;
     // The secretary's own view of arrivals shows every field.
     let report = match state
         .verified_list(&id, &crate::personal::Disclose::Full)
@@ -221,10 +208,9 @@ pub async fn arrivals(
     {
         Ok(list) => list.report,
         Err(app::Error::Export(ExportError::NotOpened)) => Report::empty(),
-        Err(e) => return ApiError::from(e).into_response(),
+        Err(e) => return Err(e.into()),
     };
-    let _ = who;
-    Html(
+    Ok(Html(
         page(
             &i18n::f("arrivals.title", &[("title", &m.meeting.title)]),
             None,
@@ -254,7 +240,7 @@ pub async fn arrivals(
         )
         .into_string(),
     )
-    .into_response()
+    .into_response())
 }
 
 /// A disclosed field, or "withheld" (never a blank that looks like a name).
@@ -295,7 +281,6 @@ pub fn manual_entry_form(csrf: &str, id: &str, errors: &[FieldError]) -> Markup 
 
 #[derive(Deserialize)]
 pub struct ManualForm {
-    csrf: String,
     #[serde(default)]
     name: String,
     #[serde(default)]
@@ -314,17 +299,10 @@ pub struct ManualForm {
 /// secretary recorded it, and who.
 pub async fn manual_entry(
     State(state): State<AppState>,
-    who: Secretary,
     Path(id): Path<String>,
-    Form(f): Form<ManualForm>,
-) -> Response {
-    if let Err(r) = who.check_csrf(&f.csrf) {
-        return r;
-    }
-    let m = match meeting_row(&state, &id).await {
-        Ok(m) => m,
-        Err(r) => return r,
-    };
+    CsrfForm { who, form: f }: CsrfForm<ManualForm>,
+) -> Result<Response, PageError> {
+    let m = meeting_row(&state, &id).await?;
     let by_hand = ByHand {
         name: f.name,
         organization: f.organization,
@@ -338,8 +316,8 @@ pub async fn manual_entry(
         .await
         .map_err(ApiError::from);
     match result {
-        Ok(_) => Redirect::to(&format!("/console/meetings/{id}")).into_response(),
-        Err(e) if !e.fields.is_empty() => (
+        Ok(_) => Ok(Redirect::to(&format!("/console/meetings/{id}")).into_response()),
+        Err(e) if !e.fields.is_empty() => Ok((
             e.status,
             frame(
                 &who,
@@ -347,8 +325,8 @@ pub async fn manual_entry(
                 html! { h1 { (m.meeting.title) } (manual_entry_form(&who.csrf, &id, &e.fields)) },
             ),
         )
-            .into_response(),
-        Err(e) => page_error(e.status, t("manual.not_recorded"), &e.message).into_response(),
+            .into_response()),
+        Err(e) => Err(PageError::refused(t("manual.not_recorded"), e)),
     }
 }
 
@@ -367,7 +345,6 @@ pub fn notes_form(csrf: &str, id: &str) -> Markup {
 
 #[derive(Deserialize)]
 pub struct NotesForm {
-    csrf: String,
     #[serde(default)]
     text: String,
 }
@@ -375,13 +352,9 @@ pub struct NotesForm {
 /// `POST /console/meetings/{id}/notes`.
 pub async fn notes(
     State(state): State<AppState>,
-    who: Secretary,
     Path(id): Path<String>,
-    Form(f): Form<NotesForm>,
-) -> Response {
-    if let Err(r) = who.check_csrf(&f.csrf) {
-        return r;
-    }
+    CsrfForm { who, form: f }: CsrfForm<NotesForm>,
+) -> Result<Redirect, PageError> {
     let recorded = state.add_notes(&id, &who.email, &f.text).await;
     back_to_meeting(&id, recorded, t("notes.not_recorded"))
 }
@@ -394,27 +367,18 @@ pub async fn printable_list(
     _who: Secretary,
     Path(id): Path<String>,
     Query(q): Query<ExportQuery>,
-) -> Response {
-    if let Err(r) = meeting_row(&state, &id).await {
-        return r;
-    }
-    let disclose = match q.profile() {
-        Ok(d) => d,
-        Err(e) => return page_error(e.status, "No list", &e.message).into_response(),
-    };
-    let VerifiedList { bundle, report } = match state.verified_list(&id, &disclose).await {
-        Ok(x) => x,
-        Err(e) => {
-            let e = ApiError::from(e);
-            return page_error(e.status, "No list yet", &e.message).into_response();
-        }
-    };
-    Html(crate::export::html::printable_list(
+) -> Result<Html<String>, PageError> {
+    meeting_row(&state, &id).await?;
+    let disclose = q.profile().map_err(|e| PageError::refused("No list", e))?;
+    let VerifiedList { bundle, report } = state
+        .verified_list(&id, &disclose)
+        .await
+        .map_err(|e| PageError::refused("No list yet", e))?;
+    Ok(Html(crate::export::html::printable_list(
         &bundle,
         &report,
         &crate::export::ListText::for_language(crate::i18n::current()).disclosing(&disclose),
-    ))
-    .into_response()
+    )))
 }
 
 /// `GET /console/meetings/{id}/list.pdf`: the same list as a PDF, with the
@@ -424,12 +388,11 @@ pub async fn list_pdf(
     _who: Secretary,
     Path(id): Path<String>,
     Query(q): Query<ExportQuery>,
-) -> Response {
-    let sent = match q.profile() {
-        Ok(disclose) => downloads::pdf(&state, &id, &disclose)
-            .await
-            .map_err(ApiError::from),
-        Err(e) => Err(e),
-    };
-    sent.unwrap_or_else(|e| page_error(e.status, "No list yet", &e.message).into_response())
+) -> Result<Response, PageError> {
+    let disclose = q
+        .profile()
+        .map_err(|e| PageError::refused("No list yet", e))?;
+    downloads::pdf(&state, &id, &disclose)
+        .await
+        .map_err(|e| PageError::refused("No list yet", e))
 }

@@ -5,14 +5,13 @@
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Form;
 use maud::{html, Markup};
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-use super::auth::Secretary;
+use super::auth::{CsrfForm, Secretary};
 use super::console_frame::{frame, meeting_row};
-use super::error::{page_error, ApiError};
+use super::error::{page_error, PageError};
 use super::pages::page;
 use super::AppState;
 use crate::i18n::{self, t};
@@ -45,7 +44,7 @@ async fn erase_and_forget(
 
 fn error_page(e: &PersonalDataError) -> Response {
     match e {
-        PersonalDataError::Store(s) => ApiError::from(StoreFailure(s)).into_response(),
+        PersonalDataError::Store(s) => PageError::from(StoreFailure(s)).into_response(),
         other => page_error(
             StatusCode::NOT_FOUND,
             t("erase.not_done"),
@@ -58,17 +57,17 @@ fn error_page(e: &PersonalDataError) -> Response {
 /// A store failure, answered as the rest of the console answers it.
 struct StoreFailure<'a>(&'a crate::store::StoreError);
 
-impl From<StoreFailure<'_>> for ApiError {
+impl From<StoreFailure<'_>> for PageError {
     fn from(f: StoreFailure<'_>) -> Self {
         tracing::error!(error = %f.0, "erasure failed");
         if f.0.is_unavailable() {
-            ApiError::new(
+            PageError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
-                "storage_unavailable",
+                t("auth.unavailable.title"),
                 "The server cannot write to its database (disk full or read-only); nothing was erased. Try again once the operator has fixed it",
             )
         } else {
-            ApiError::internal()
+            PageError::internal()
         }
     }
 }
@@ -183,8 +182,6 @@ pub struct EraseQuery {
 #[derive(Deserialize)]
 pub struct EraseForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     who: String,
     #[serde(default)]
     fields: String,
@@ -225,7 +222,9 @@ async fn erasure_request(
     who: &str,
     fields: &str,
 ) -> Result<(MeetingRow, Erase, Vec<u64>), Response> {
-    let m = meeting_row(state, id).await?;
+    let m = meeting_row(state, id)
+        .await
+        .map_err(IntoResponse::into_response)?;
     let what = parse_fields(fields)?;
     let indices = whose(state, &m, who).await.map_err(|e| error_page(&e))?;
     Ok((m, what, indices))
@@ -276,13 +275,9 @@ pub async fn confirm(
 /// `POST /console/meetings/{id}/erase`.
 pub async fn erase(
     State(state): State<AppState>,
-    who: Secretary,
     Path(id): Path<String>,
-    Form(f): Form<EraseForm>,
+    CsrfForm { who, form: f }: CsrfForm<EraseForm>,
 ) -> Response {
-    if let Err(r) = who.check_csrf(&f.csrf) {
-        return r;
-    }
     let (_, what, indices) = match erasure_request(&state, &id, &f.who, &f.fields).await {
         Ok(r) => r,
         Err(r) => return r,
@@ -297,8 +292,6 @@ pub async fn erase(
 #[derive(Deserialize)]
 pub struct RetentionForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     days: String,
 }
 
@@ -306,15 +299,11 @@ pub struct RetentionForm {
 /// days after closing; empty for the server's default.
 pub async fn retention(
     State(state): State<AppState>,
-    who: Secretary,
     Path(id): Path<String>,
-    Form(f): Form<RetentionForm>,
+    CsrfForm { form: f, .. }: CsrfForm<RetentionForm>,
 ) -> Response {
-    if let Err(r) = who.check_csrf(&f.csrf) {
-        return r;
-    }
     if let Err(r) = meeting_row(&state, &id).await {
-        return r;
+        return r.into_response();
     }
     let days = match f.days.trim() {
         "" => None,
@@ -332,7 +321,7 @@ pub async fn retention(
     };
     match state.store.set_retention(&id, days).await {
         Ok(_) => Redirect::to(&format!("/console/meetings/{id}#retention")).into_response(),
-        Err(e) => ApiError::from(StoreFailure(&e)).into_response(),
+        Err(e) => PageError::from(StoreFailure(&e)).into_response(),
     }
 }
 

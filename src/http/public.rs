@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 
 use super::auth::{random_token, read_cookie, set_cookie};
 use super::client_ip::ClientIp;
-use super::error::{page_error, ApiError};
+use super::error::{page_error, ApiError, PageError};
 use super::pages::{code_html, layout, live, page, role_name};
 use super::AppState;
 use crate::checkin::CheckInInput;
@@ -92,7 +92,7 @@ async fn meeting_for_page(
             t("meeting.not_found.text"),
         )
         .into_response()),
-        Err(e) => Err(ApiError::from(e).into_response()),
+        Err(e) => Err(PageError::from(e).into_response()),
     }
 }
 
@@ -124,7 +124,7 @@ pub(super) fn translated_field_error(form: &str, e: &FieldError) -> String {
 pub(super) async fn shown_code(
     state: &AppState,
     meeting: &MeetingRow,
-) -> Result<(CodeVersion, CodeDocument), ApiError> {
+) -> Result<(CodeVersion, CodeDocument), PageError> {
     let lang = i18n::current();
     let version = meeting
         .version_in(lang.tag())
@@ -142,7 +142,7 @@ pub(super) async fn shown_code(
         });
     match state.store.code(&version.sha256).await? {
         Some(c) => Ok((version, c)),
-        None => Err(ApiError::internal()),
+        None => Err(PageError::internal()),
     }
 }
 
@@ -276,7 +276,7 @@ async fn public_meeting_page(state: &AppState, id: &str) -> Response {
             )
             .into_response()
         }
-        Err(e) => return ApiError::from(e).into_response(),
+        Err(e) => return PageError::from(e).into_response(),
     };
     let shown = match shown_code(state, &meeting).await {
         Ok(s) => s,
@@ -556,14 +556,14 @@ pub async fn receipt_page(State(state): State<AppState>, Path(id): Path<String>)
             )
             .into_response()
         }
-        Err(e) => return ApiError::from(e).into_response(),
+        Err(e) => return PageError::from(e).into_response(),
     };
     let Ok(RollcallStatement {
         subject,
         predicate: Predicate::CheckIn(p),
     }) = RollcallStatement::parse(&row.payload)
     else {
-        return ApiError::internal().into_response();
+        return PageError::internal().into_response();
     };
     let fields: Vec<(String, String)> = receipt
         .entry
