@@ -74,112 +74,87 @@ impl std::ops::Deref for Inner {
 /// Shared state, cheap to clone.
 pub type AppState = Arc<Inner>;
 
+// Every route: its path, then its handler for each method. The router is
+// built from this table and [`routes`] lists it, so the cross-site test
+// covers a route as soon as it is added here.
+macro_rules! route_table {
+    ($($path:literal => $first:ident($handler:expr) $(. $method:ident($more:expr))* ,)*) => {
+        const ROUTES: &[(&str, &str)] =
+            &[$( (stringify!($first), $path) $(, (stringify!($method), $path))* ),*];
+
+        fn with_routes(router: Router<AppState>) -> Router<AppState> {
+            router $(.route($path, $first($handler) $(.$method($more))*))*
+        }
+    };
+}
+
+route_table! {
+    "/api/v1/meetings" => post(api::create_meeting).get(api::list_meetings),
+    "/api/v1/meetings/{id}" => get(api::get_meeting).delete(api::delete_meeting),
+    "/api/v1/meetings/{id}/open" => post(api::open_meeting),
+    "/api/v1/meetings/{id}/close" => post(api::close_meeting),
+    "/api/v1/meetings/{id}/notes" => post(api::add_notes),
+    "/api/v1/meetings/{id}/checkin-link" => get(api::checkin_link),
+    "/api/v1/meetings/{id}/checkins" => post(api::check_in),
+    "/api/v1/meetings/{id}/bundle" => get(api::bundle),
+    "/api/v1/meetings/{id}/checkpoint" => get(api::checkpoint),
+    "/api/v1/meetings/{id}/attendance.csv" => get(api::attendance_csv),
+    "/api/v1/meetings/{id}/attendance.pdf" => get(api::attendance_pdf),
+    "/api/v1/receipts/{id}" => get(api::receipt),
+    "/" => get(pages::home),
+    "/healthz" => get(health::healthz),
+    "/metrics" => get(health::metrics),
+    "/.well-known/rollcall-keys.json" => get(health::keys),
+    "/static/style.css" => get(pages::stylesheet),
+    "/static/live.js" => get(pages::live_script),
+    "/static/present.js" => get(pages::present_script),
+    "/m/{id}" => get(public::check_in_page).post(public::check_in_form),
+    "/r/{id}" => get(public::receipt_page),
+    "/privacy" => get(privacy::notice),
+    "/r/{id}/receipt.json" => get(public::receipt_file),
+    "/r/{id}/erase" => get(personal_data::receipt_confirm).post(personal_data::receipt_erase),
+    "/setup" => get(auth::setup_page).post(auth::setup_submit),
+    "/login" => get(auth::login_page).post(auth::login_submit),
+    "/logout" => post(auth::logout),
+    "/console" => get(console::meetings),
+    "/console/meetings" => post(console::create_meeting),
+    "/console/meetings/{id}" => get(console::meeting),
+    "/console/meetings/{id}/open" => post(console::open_meeting),
+    "/console/meetings/{id}/close" => post(console::close_meeting),
+    "/console/meetings/{id}/delete" => post(console::delete_meeting),
+    "/console/meetings/{id}/qr.svg" => get(console::qr_svg),
+    "/console/meetings/{id}/edit" => get(console::edit_page).post(console::edit_meeting),
+    "/console/meetings/{id}/public-qr.svg" => get(console::public_qr_svg),
+    "/console/meetings/{id}/public-qr.png" => get(console::public_qr_png),
+    "/console/meetings/{id}/present.json" => get(meeting_tools::present_json),
+    "/console/meetings/{id}/present" => get(meeting_tools::present),
+    "/console/meetings/{id}/arrivals" => get(meeting_tools::arrivals),
+    "/console/meetings/{id}/manual" => post(meeting_tools::manual_entry),
+    "/console/meetings/{id}/notes" => post(meeting_tools::notes),
+    "/console/meetings/{id}/list" => get(meeting_tools::printable_list),
+    "/console/meetings/{id}/list.pdf" => get(meeting_tools::list_pdf),
+    "/console/meetings/{id}/qr.png" => get(console::qr_png),
+    "/console/meetings/{id}/erase" => get(personal_data::confirm).post(personal_data::erase),
+    "/console/meetings/{id}/retention" => post(personal_data::retention),
+    "/console/meetings/{id}/bundle.json" => get(console::bundle),
+    "/console/meetings/{id}/attendance.csv" => get(console::attendance_csv),
+}
+
+/// Every route of the application, as (method, path with `{id}`).
+pub fn routes() -> Vec<(Method, &'static str)> {
+    ROUTES
+        .iter()
+        .filter_map(|(method, path)| {
+            Method::from_bytes(method.to_ascii_uppercase().as_bytes())
+                .ok()
+                .map(|m| (m, *path))
+        })
+        .collect()
+}
+
 /// The whole application.
 pub fn router(state: AppState) -> Router {
-    let api = Router::new()
-        .route(
-            "/meetings",
-            post(api::create_meeting).get(api::list_meetings),
-        )
-        .route(
-            "/meetings/{id}",
-            get(api::get_meeting).delete(api::delete_meeting),
-        )
-        .route("/meetings/{id}/open", post(api::open_meeting))
-        .route("/meetings/{id}/close", post(api::close_meeting))
-        .route("/meetings/{id}/notes", post(api::add_notes))
-        .route("/meetings/{id}/checkin-link", get(api::checkin_link))
-        .route("/meetings/{id}/checkins", post(api::check_in))
-        .route("/meetings/{id}/bundle", get(api::bundle))
-        .route("/meetings/{id}/checkpoint", get(api::checkpoint))
-        .route("/meetings/{id}/attendance.csv", get(api::attendance_csv))
-        .route("/meetings/{id}/attendance.pdf", get(api::attendance_pdf))
-        .route("/receipts/{id}", get(api::receipt));
-
-    Router::new()
-        .nest("/api/v1", api)
-        .route("/", get(pages::home))
-        .route("/healthz", get(health::healthz))
-        .route("/metrics", get(health::metrics))
-        .route("/.well-known/rollcall-keys.json", get(health::keys))
-        .route("/static/style.css", get(pages::stylesheet))
-        .route("/static/live.js", get(pages::live_script))
-        .route("/static/present.js", get(pages::present_script))
-        .route(
-            "/m/{id}",
-            get(public::check_in_page).post(public::check_in_form),
-        )
-        .route("/r/{id}", get(public::receipt_page))
-        .route("/privacy", get(privacy::notice))
-        .route("/r/{id}/receipt.json", get(public::receipt_file))
-        .route(
-            "/r/{id}/erase",
-            get(personal_data::receipt_confirm).post(personal_data::receipt_erase),
-        )
-        .route("/setup", get(auth::setup_page).post(auth::setup_submit))
-        .route("/login", get(auth::login_page).post(auth::login_submit))
-        .route("/logout", post(auth::logout))
-        .route("/console", get(console::meetings))
-        .route("/console/meetings", post(console::create_meeting))
-        .route("/console/meetings/{id}", get(console::meeting))
-        .route("/console/meetings/{id}/open", post(console::open_meeting))
-        .route("/console/meetings/{id}/close", post(console::close_meeting))
-        .route(
-            "/console/meetings/{id}/delete",
-            post(console::delete_meeting),
-        )
-        .route("/console/meetings/{id}/qr.svg", get(console::qr_svg))
-        .route(
-            "/console/meetings/{id}/edit",
-            get(console::edit_page).post(console::edit_meeting),
-        )
-        .route(
-            "/console/meetings/{id}/public-qr.svg",
-            get(console::public_qr_svg),
-        )
-        .route(
-            "/console/meetings/{id}/public-qr.png",
-            get(console::public_qr_png),
-        )
-        .route(
-            "/console/meetings/{id}/present.json",
-            get(meeting_tools::present_json),
-        )
-        .route(
-            "/console/meetings/{id}/present",
-            get(meeting_tools::present),
-        )
-        .route(
-            "/console/meetings/{id}/arrivals",
-            get(meeting_tools::arrivals),
-        )
-        .route(
-            "/console/meetings/{id}/manual",
-            post(meeting_tools::manual_entry),
-        )
-        .route("/console/meetings/{id}/notes", post(meeting_tools::notes))
-        .route(
-            "/console/meetings/{id}/list",
-            get(meeting_tools::printable_list),
-        )
-        .route(
-            "/console/meetings/{id}/list.pdf",
-            get(meeting_tools::list_pdf),
-        )
-        .route("/console/meetings/{id}/qr.png", get(console::qr_png))
-        .route(
-            "/console/meetings/{id}/erase",
-            get(personal_data::confirm).post(personal_data::erase),
-        )
-        .route(
-            "/console/meetings/{id}/retention",
-            post(personal_data::retention),
-        )
-        .route("/console/meetings/{id}/bundle.json", get(console::bundle))
-        .route(
-            "/console/meetings/{id}/attendance.csv",
-            get(console::attendance_csv),
-        )
+    with_routes(Router::new())
         .fallback(pages::not_found)
         .layer(middleware::from_fn_with_state(
             state.clone(),
