@@ -69,3 +69,104 @@ impl App {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::net::IpAddr;
+
+    use time::OffsetDateTime;
+
+    use super::super::testing::{app, draft};
+    use super::super::Error;
+    use crate::checkin::CheckInInput;
+    use crate::presence::PresenceError;
+
+    const ROOM: [u8; 4] = [192, 0, 2, 1];
+
+    fn attendee(token: &str, code_sha256: &str) -> CheckInInput {
+        CheckInInput {
+            token: token.into(),
+            name: "Ada Lovelace".into(),
+            organization: "Analytical Engines".into(),
+            country: "GB".into(),
+            role: "delegate".into(),
+            email: Some("ada@example.org".into()),
+            acknowledged: true,
+            code_sha256: code_sha256.into(),
+            ..CheckInInput::default()
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn an_attendee_who_scans_the_code_gets_a_signed_receipt_once() {
+        let app = app(0).await;
+        let id = draft(&app, "Plenary").await.meeting.id;
+        app.open_meeting(&id, "secretary").await.unwrap();
+        let m = app.meeting_taking_check_ins(&id).await.unwrap();
+        let now = OffsetDateTime::now_utc();
+        let input = attendee(&app.current_link(&m, now).token, &m.code_sha256);
+
+        let first = app
+            .check_in(IpAddr::from(ROOM), &m, &input, None, now)
+            .await
+            .unwrap();
+        assert!(!first.existing);
+        let receipt = app.receipt_of(&first).await.unwrap();
+        assert_eq!(receipt.public_keys, vec![*app.signer.public()]);
+
+        let again = app
+            .check_in(IpAddr::from(ROOM), &m, &input, None, now)
+            .await
+            .unwrap();
+        assert!(again.existing, "the same person is recorded once");
+        assert_eq!(again.receipt_id, first.receipt_id);
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn refusals_name_the_rule_and_the_rate_limit_comes_first() {
+        let app = app(1).await;
+        let id = draft(&app, "Plenary").await.meeting.id;
+        app.open_meeting(&id, "secretary").await.unwrap();
+        let m = app.meeting_taking_check_ins(&id).await.unwrap();
+        let now = OffsetDateTime::now_utc();
+
+        let forged = attendee("not-a-token", &m.code_sha256);
+        let e = app
+            .check_in(IpAddr::from(ROOM), &m, &forged, None, now)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(e, Error::Presence(PresenceError::Malformed)),
+            "{e:?}"
+        );
+
+        let good = attendee(&app.current_link(&m, now).token, &m.code_sha256);
+        let e = app
+            .check_in(IpAddr::from(ROOM), &m, &good, None, now)
+            .await
+            .unwrap_err();
+        assert!(matches!(e, Error::RateLimited), "{e:?}");
+        let other = app
+            .check_in(IpAddr::from([192, 0, 2, 2]), &m, &good, None, now)
+            .await;
+        assert!(other.is_ok(), "another address is not limited: {other:?}");
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_check_in_without_acknowledging_the_code_is_refused_field_by_field() {
+        let app = app(0).await;
+        let id = draft(&app, "Plenary").await.meeting.id;
+        app.open_meeting(&id, "secretary").await.unwrap();
+        let m = app.meeting_taking_check_ins(&id).await.unwrap();
+        let now = OffsetDateTime::now_utc();
+        let mut input = attendee(&app.current_link(&m, now).token, &m.code_sha256);
+        input.acknowledged = false;
+        input.name = String::new();
+        let e = app
+            .check_in(IpAddr::from(ROOM), &m, &input, None, now)
+            .await
+            .unwrap_err();
+        let fields: Vec<&str> = e.fields().iter().map(|f| f.field).collect();
+        assert_eq!(fields, ["name", "acknowledged"]);
+    }
+}

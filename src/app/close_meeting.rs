@@ -38,7 +38,36 @@ impl App {
 
 #[cfg(test)]
 mod tests {
+    use super::super::testing::{app, draft};
     use super::*;
+    use crate::meeting::MeetingState;
+    use crate::store::writer::WriteError;
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn the_check_in_path_sees_a_meeting_open_then_closed_at_once() {
+        let app = app(0).await;
+        let id = draft(&app, "Plenary").await.meeting.id;
+        assert!(matches!(
+            app.meeting_taking_check_ins(&id).await,
+            Err(Error::Write(WriteError::NotOpen))
+        ));
+        app.open_meeting(&id, "secretary").await.unwrap();
+        // Read once, so that the open meeting is in the cache.
+        let cached = app.meeting_taking_check_ins(&id).await.unwrap();
+        assert_eq!(cached.state, MeetingState::Open);
+
+        let closed = app.close_meeting(&id, "secretary").await.unwrap();
+        let size_line = closed.size.to_string();
+        assert_eq!(closed.checkpoint.lines().nth(1), Some(size_line.as_str()));
+        assert!(matches!(
+            app.meeting_taking_check_ins(&id).await,
+            Err(Error::Write(WriteError::Closed))
+        ));
+        assert!(matches!(
+            app.close_meeting(&id, "secretary").await,
+            Err(Error::Write(_))
+        ));
+    }
 
     #[test]
     fn an_unreadable_note_has_size_zero() {

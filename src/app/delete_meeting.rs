@@ -19,3 +19,37 @@ impl App {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{app, draft};
+    use super::super::{Error, Missing};
+    use crate::meeting::MeetingState;
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_draft_created_by_mistake_is_deleted_and_gone() {
+        let app = app(0).await;
+        let id = draft(&app, "By mistake").await.meeting.id;
+        app.delete_meeting(&id, "secretary").await.unwrap();
+        assert!(matches!(
+            app.meeting(&id).await,
+            Err(Error::NotFound(Missing::Meeting))
+        ));
+        assert!(matches!(
+            app.delete_meeting(&id, "secretary").await,
+            Err(Error::NotFound(Missing::Meeting))
+        ));
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn an_opened_meeting_is_kept() {
+        let app = app(0).await;
+        let id = draft(&app, "Plenary").await.meeting.id;
+        app.open_meeting(&id, "secretary").await.unwrap();
+        assert!(matches!(
+            app.delete_meeting(&id, "secretary").await,
+            Err(Error::NotDraft)
+        ));
+        assert_eq!(app.meeting(&id).await.unwrap().state, MeetingState::Open);
+    }
+}

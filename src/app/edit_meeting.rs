@@ -22,3 +22,31 @@ impl App {
         Ok(result?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{app, draft};
+    use super::*;
+    use crate::meeting::{as_input, MeetingError};
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_draft_is_corrected_and_an_opened_meeting_is_not() {
+        let app = app(0).await;
+        let m = draft(&app, "Plenery").await;
+        let fixed = NewMeeting {
+            title: "Plenary".into(),
+            ..as_input(&m)
+        };
+        let now = OffsetDateTime::now_utc();
+        let edited = app.edit_meeting(&m, fixed.clone(), now).await.unwrap();
+        assert_eq!(edited.meeting.title, "Plenary");
+        assert_eq!(edited.origin, m.origin, "the log origin is kept");
+
+        app.open_meeting(&m.meeting.id, "secretary").await.unwrap();
+        let opened = app.meeting(&m.meeting.id).await.unwrap();
+        assert!(matches!(
+            app.edit_meeting(&opened, fixed, now).await,
+            Err(Error::Meeting(MeetingError::AlreadyOpened))
+        ));
+    }
+}

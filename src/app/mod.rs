@@ -128,3 +128,91 @@ impl Missing {
         }
     }
 }
+
+/// An application on a fresh database in a temporary directory, with a
+/// running log writer, for the actions' tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    use std::sync::Arc;
+
+    use time::OffsetDateTime;
+
+    use super::{App, RateLimiter, Settings};
+    use crate::meeting::NewMeeting;
+    use crate::store::writer::{Logs, Writer};
+    use crate::store::{MeetingRow, Store};
+    use crate::trust::keys::Signer;
+
+    /// The application and the directory its database lives in.
+    pub struct TestApp {
+        pub app: App,
+        _dir: tempfile::TempDir,
+    }
+
+    impl std::ops::Deref for TestApp {
+        type Target = App;
+
+        fn deref(&self) -> &App {
+            &self.app
+        }
+    }
+
+    /// An application allowing `check_ins_per_minute` from one address.
+    pub async fn app(check_ins_per_minute: u32) -> TestApp {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let store = Store::open(&dir.path().join("rollcall.db"))
+            .await
+            .expect("the database");
+        let signer = Arc::new(Signer::generate());
+        let logs = Logs::default();
+        let metrics = Arc::new(crate::metrics::Metrics::default());
+        let receipts = crate::receipt_id::ReceiptIds::new([3; 32]);
+        let (writer, _) = Writer::start(
+            store.clone(),
+            signer.clone(),
+            logs.clone(),
+            metrics.clone(),
+            receipts.clone(),
+            std::time::Duration::from_millis(50),
+        )
+        .await
+        .expect("the log writer");
+        TestApp {
+            app: App {
+                store,
+                writer,
+                logs,
+                signer,
+                keyring: Vec::new(),
+                presence: crate::presence::PresenceKey::new([7; 32]),
+                settings: Settings {
+                    public_url: "https://rollcall.example".into(),
+                    presence_grace: time::Duration::minutes(10),
+                    retain_personal_data: 30,
+                },
+                metrics,
+                check_in_limit: RateLimiter::new(check_ins_per_minute, check_ins_per_minute),
+                meetings: Default::default(),
+                receipts,
+                fonts: Arc::new(crate::export::fonts::FontLibrary::new(None, false)),
+            },
+            _dir: dir,
+        }
+    }
+
+    /// A draft meeting created by a secretary.
+    pub async fn draft(app: &App, title: &str) -> MeetingRow {
+        app.create_meeting(
+            NewMeeting {
+                title: title.into(),
+                starts_at: "2026-12-01T09:00:00+01:00".into(),
+                ends_at: "2026-12-01T17:00:00+01:00".into(),
+                ..NewMeeting::default()
+            },
+            "secretary@example.org",
+            OffsetDateTime::now_utc(),
+        )
+        .await
+        .expect("a valid meeting")
+    }
+}

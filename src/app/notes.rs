@@ -22,7 +22,31 @@ impl App {
 
 #[cfg(test)]
 mod tests {
+    use super::super::testing::{app, draft};
     use super::*;
+    use crate::store::writer::WriteError;
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn notes_are_appended_to_an_open_meeting_and_too_long_ones_are_not() {
+        let app = app(0).await;
+        let id = draft(&app, "Plenary").await.meeting.id;
+        assert!(matches!(
+            app.add_notes(&id, "secretary", "Discussed the Code").await,
+            Err(Error::Write(WriteError::NotOpen))
+        ));
+        app.open_meeting(&id, "secretary").await.unwrap();
+        let before = app.store.entries(&id).await.unwrap().len();
+        let index = app
+            .add_notes(&id, "secretary", "Discussed the Code")
+            .await
+            .unwrap();
+        assert_eq!(index as usize, before);
+
+        let long = "a".repeat(NOTES_MAX_CHARS + 1);
+        let e = app.add_notes(&id, "secretary", &long).await.unwrap_err();
+        assert_eq!(e.fields()[0].field, "text");
+        assert_eq!(app.store.entries(&id).await.unwrap().len(), before + 1);
+    }
 
     #[test]
     fn notes_up_to_the_limit_are_accepted() {

@@ -14,3 +14,37 @@ impl App {
         self.meeting(id).await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{app, draft};
+    use super::super::{Error, Missing};
+    use crate::meeting::MeetingState;
+    use crate::store::writer::WriteError;
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_draft_opens_once() {
+        let app = app(0).await;
+        let id = draft(&app, "Plenary").await.meeting.id;
+        let opened = app.open_meeting(&id, "secretary").await.unwrap();
+        assert_eq!(opened.state, MeetingState::Open);
+        assert!(opened.opened_at.is_some());
+        assert!(matches!(
+            app.open_meeting(&id, "secretary").await,
+            Err(Error::Write(WriteError::AlreadyOpened))
+        ));
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn an_unknown_meeting_does_not_open() {
+        let app = app(0).await;
+        let e = app.open_meeting("m-nosuchthing", "secretary").await;
+        assert!(
+            matches!(
+                e,
+                Err(Error::Write(WriteError::UnknownMeeting) | Error::NotFound(Missing::Meeting))
+            ),
+            "{e:?}"
+        );
+    }
+}

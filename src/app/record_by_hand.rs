@@ -47,3 +47,62 @@ impl App {
         Ok(self.writer.check_in(req).await?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{app, draft};
+    use super::*;
+    use crate::trust::statement::{Predicate, RollcallStatement};
+
+    fn someone() -> ByHand {
+        ByHand {
+            name: "Grace Hopper".into(),
+            organization: "Navy".into(),
+            country: "US".into(),
+            role: "expert".into(),
+            acknowledged: true,
+            ..ByHand::default()
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn the_attestation_names_the_secretary_who_recorded_it() {
+        let app = app(0).await;
+        let id = draft(&app, "Plenary").await.meeting.id;
+        let m = app.open_meeting(&id, "secretary").await.unwrap();
+        let accepted = app
+            .record_by_hand(&m, someone(), "secretary@example.org")
+            .await
+            .unwrap();
+        let row = app.store.entry(&id, accepted.index).await.unwrap().unwrap();
+        let Ok(RollcallStatement {
+            predicate: Predicate::CheckIn(p),
+            ..
+        }) = RollcallStatement::parse(&row.payload)
+        else {
+            panic!("a check-in statement");
+        };
+        assert_eq!(
+            p.presence,
+            Presence::RecordedBySecretary {
+                recorded_by: "secretary@example.org".into()
+            }
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn the_attendee_must_still_acknowledge_the_code() {
+        let app = app(0).await;
+        let id = draft(&app, "Plenary").await.meeting.id;
+        let m = app.open_meeting(&id, "secretary").await.unwrap();
+        let who = ByHand {
+            acknowledged: false,
+            ..someone()
+        };
+        let e = app
+            .record_by_hand(&m, who, "secretary@example.org")
+            .await
+            .unwrap_err();
+        assert_eq!(e.fields()[0].field, "acknowledged");
+    }
+}
