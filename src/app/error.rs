@@ -23,6 +23,13 @@ pub enum Error {
     /// The client sent too many requests; it may try again shortly.
     #[error("too many requests from this address; wait a moment and try again")]
     RateLimited,
+    /// The meeting's log has no checkpoint yet: it gets one within seconds
+    /// of opening.
+    #[error("the meeting has no checkpoint yet; it gets one within seconds of opening")]
+    NoCheckpointYet,
+    /// A tree size outside the log, which holds `size` entries.
+    #[error("a tree size must be between 1 and the current size {size}")]
+    SizeOutOfRange { size: u64 },
     /// Fields that break the rules, each with its advice.
     #[error("some fields are invalid")]
     Invalid(Vec<FieldError>),

@@ -6,10 +6,12 @@
 
 mod cache;
 mod check_in;
+mod checkpoint;
 mod close_meeting;
 mod create_meeting;
 mod delete_meeting;
 mod edit_meeting;
+mod erase_personal_data;
 mod error;
 mod export;
 mod links;
@@ -21,6 +23,7 @@ mod record_by_hand;
 use std::sync::Arc;
 
 pub use cache::MeetingCache;
+pub use checkpoint::LatestCheckpoint;
 pub use close_meeting::Closed;
 pub use error::Error;
 pub use export::VerifiedList;

@@ -520,7 +520,7 @@ pub fn backup(args: BackupArgs) -> Result<ExitCode> {
                 out.display()
             );
         }
-        let (meetings, entries) = copy.totals().await?;
+        let rollcall::store::Totals { meetings, entries } = copy.totals().await?;
         let bytes = std::fs::metadata(out).map(|m| m.len()).unwrap_or(0);
         eprintln!(
             "Backed up {meetings} meetings and {entries} log entries to {} ({:.1} MB); SQLite's \

@@ -276,35 +276,11 @@ pub async fn checkpoint(
             ))
         }
     };
-    state.meeting(&id).await?;
-    let checkpoints = state.store.checkpoints(&id).await?;
-    let Some((size, note)) = checkpoints.last().cloned() else {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "meeting_not_open",
-            "The meeting has no checkpoint yet; it gets one within seconds of opening",
-        ));
-    };
-    let consistency = match from {
-        None => None,
-        Some(from) if from == 0 || from > size => {
-            return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_size",
-                format!("`from` must be a tree size between 1 and the current size {size}"),
-            ))
-        }
-        Some(from) => {
-            let tree = state.logs.load(&state.store, &id).await?;
-            let proof = tree
-                .read()
-                .ok()
-                .and_then(|t| t.consistency_proof(from as usize, size as usize))
-                .ok_or_else(ApiError::internal)?;
-            Some(crate::trust::bundle::encode_hashes(&proof))
-        }
-    };
-    Ok(Json(
-        json!({"size": size, "checkpoint": note, "from": from, "consistency": consistency}),
-    ))
+    let latest = state.latest_checkpoint(&id, from).await?;
+    Ok(Json(json!({
+        "size": latest.size,
+        "checkpoint": latest.checkpoint,
+        "from": from,
+        "consistency": latest.consistency,
+    })))
 }

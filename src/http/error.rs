@@ -220,6 +220,16 @@ impl From<app::Error> for ApiError {
             app::Error::NotFound(Missing::Receipt) => Self::not_found("receipt"),
             app::Error::NotDraft => Self::not_draft(),
             app::Error::RateLimited => Self::too_many(),
+            app::Error::NoCheckpointYet => Self::new(
+                StatusCode::CONFLICT,
+                "meeting_not_open",
+                "The meeting has no checkpoint yet; it gets one within seconds of opening",
+            ),
+            app::Error::SizeOutOfRange { size } => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_size",
+                format!("`from` must be a tree size between 1 and the current size {size}"),
+            ),
             app::Error::Invalid(fields) => Self::invalid(fields),
             app::Error::Internal(_) => Self::internal(),
             app::Error::Meeting(e) => e.into(),

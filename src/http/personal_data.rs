@@ -18,30 +18,6 @@ use crate::i18n::{self, t};
 use crate::personal::{self, Erase, ErasedBy, PersonalDataError};
 use crate::store::MeetingRow;
 
-/// Erases `what` of these check-ins, then makes the running writer forget
-/// what recognised them.
-async fn erase_and_forget(
-    state: &AppState,
-    meeting_id: &str,
-    indices: &[u64],
-    what: Erase,
-    by: &ErasedBy,
-) -> Result<personal::Erased, PersonalDataError> {
-    let erased = personal::erase(
-        &state.store,
-        meeting_id,
-        indices,
-        what,
-        by,
-        OffsetDateTime::now_utc(),
-    )
-    .await?;
-    // Only an open meeting's log is in the writer's memory; a closed or
-    // unknown one answers an error that changes nothing.
-    let _ = state.writer.forget(meeting_id, indices).await;
-    Ok(erased)
-}
-
 fn error_page(e: &PersonalDataError) -> Response {
     match e {
         PersonalDataError::Store(s) => PageError::from(StoreFailure(s)).into_response(),
@@ -283,7 +259,10 @@ pub async fn erase(
         Err(r) => return r,
     };
     let by = ErasedBy::Secretary(who.email.clone());
-    match erase_and_forget(&state, &id, &indices, what, &by).await {
+    match state
+        .erase_personal_data(&id, &indices, what, &by, OffsetDateTime::now_utc())
+        .await
+    {
         Ok(_) => Redirect::to(&format!("/console/meetings/{id}#personal-data")).into_response(),
         Err(e) => error_page(&e),
     }
@@ -369,7 +348,16 @@ pub async fn receipt_erase(State(state): State<AppState>, Path(id): Path<String>
         Ok(x) => x,
         Err(r) => return r,
     };
-    match erase_and_forget(&state, &meeting, &[idx], Erase::Email, &ErasedBy::Attendee).await {
+    let erased = state
+        .erase_personal_data(
+            &meeting,
+            &[idx],
+            Erase::Email,
+            &ErasedBy::Attendee,
+            OffsetDateTime::now_utc(),
+        )
+        .await;
+    match erased {
         Ok(_) => Redirect::to(&format!("/r/{id}")).into_response(),
         Err(e) => error_page(&e),
     }

@@ -162,6 +162,14 @@ pub struct CodeRow {
     pub title: String,
 }
 
+/// How much a database holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Totals {
+    pub meetings: i64,
+    /// Log entries, in all meetings.
+    pub entries: i64,
+}
+
 /// What signing in checks: an enabled account and its password hash.
 #[derive(Clone, Debug)]
 pub struct Credentials {
@@ -322,14 +330,14 @@ impl Store {
     }
 
     /// How many meetings and log entries the database holds.
-    pub async fn totals(&self) -> Result<(i64, i64)> {
+    pub async fn totals(&self) -> Result<Totals> {
         let meetings: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM meetings")
             .fetch_one(&self.pool)
             .await?;
         let entries: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM entries")
             .fetch_one(&self.pool)
             .await?;
-        Ok((meetings, entries))
+        Ok(Totals { meetings, entries })
     }
 
     /// Opens an existing database file read-only, as it is (no migration):
