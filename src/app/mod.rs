@@ -13,7 +13,7 @@ mod delete_meeting;
 mod edit_meeting;
 mod erase_personal_data;
 mod error;
-mod export;
+pub mod export;
 mod links;
 mod notes;
 mod open_meeting;

@@ -5,6 +5,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 
 use anyhow::{anyhow, bail, Context, Result};
+use rollcall::app::export;
 use rollcall::http::auth_tools::{
     check_new_password, digest, hash_password, random_token, ABSOLUTE_SECONDS, IDLE_SECONDS,
 };
@@ -317,21 +318,17 @@ pub fn export(args: ExportArgs) -> Result<ExitCode> {
             );
         }
         let logs = Logs::default();
-        let mut bundle = rollcall::export::bundle(&store, &logs, &keys, &args.meeting)
+        let bundle = export::disclosed_bundle(&store, &logs, &keys, &args.meeting, &args.disclose)
             .await
             .with_context(|| format!("cannot export meeting {}", args.meeting))?;
-        args.disclose.apply(&mut bundle);
-        let bundle = bundle;
         let verified = || -> Result<_> {
-            let report = rollcall::export::verified(&bundle, &keys);
-            if !report.valid {
-                bail!(
+            export::verified_report(&bundle, &keys).map_err(|u| {
+                anyhow!(
                     "the stored log of {} does not verify: {:?}",
                     args.meeting,
-                    report.failures.first()
-                );
-            }
-            Ok(report)
+                    u.report.failures.first()
+                )
+            })
         };
         let Some(lang) = rollcall::i18n::Lang::get(&args.language) else {
             let tags: Vec<&str> = rollcall::i18n::Lang::all().map(|l| l.tag()).collect();
