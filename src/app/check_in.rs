@@ -76,7 +76,7 @@ mod tests {
 
     use time::OffsetDateTime;
 
-    use super::super::testing::{app, draft};
+    use super::super::testing::{app, draft, secretary};
     use super::super::Error;
     use crate::checkin::CheckInInput;
     use crate::presence::PresenceError;
@@ -101,7 +101,7 @@ mod tests {
     async fn an_attendee_who_scans_the_code_gets_a_signed_receipt_once() {
         let app = app(0).await;
         let id = draft(&app, "Plenary").await.meeting.id;
-        app.open_meeting(&id, "secretary").await.unwrap();
+        app.open_meeting(&id, &secretary()).await.unwrap();
         let m = app.meeting_taking_check_ins(&id).await.unwrap();
         let now = OffsetDateTime::now_utc();
         let input = attendee(&app.current_link(&m, now).token, &m.code_sha256);
@@ -126,7 +126,7 @@ mod tests {
     async fn refusals_name_the_rule_and_the_rate_limit_comes_first() {
         let app = app(1).await;
         let id = draft(&app, "Plenary").await.meeting.id;
-        app.open_meeting(&id, "secretary").await.unwrap();
+        app.open_meeting(&id, &secretary()).await.unwrap();
         let m = app.meeting_taking_check_ins(&id).await.unwrap();
         let now = OffsetDateTime::now_utc();
 
@@ -156,7 +156,7 @@ mod tests {
     async fn a_check_in_without_acknowledging_the_code_is_refused_field_by_field() {
         let app = app(0).await;
         let id = draft(&app, "Plenary").await.meeting.id;
-        app.open_meeting(&id, "secretary").await.unwrap();
+        app.open_meeting(&id, &secretary()).await.unwrap();
         let m = app.meeting_taking_check_ins(&id).await.unwrap();
         let now = OffsetDateTime::now_utc();
         let mut input = attendee(&app.current_link(&m, now).token, &m.code_sha256);

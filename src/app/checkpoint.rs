@@ -50,7 +50,7 @@ impl App {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{app, draft};
+    use super::super::testing::{app, draft, secretary};
     use super::*;
 
     #[tokio::test(flavor = "multi_thread")]
@@ -61,8 +61,8 @@ mod tests {
             app.latest_checkpoint(&id, None).await,
             Err(Error::NoCheckpointYet)
         ));
-        app.open_meeting(&id, "secretary").await.unwrap();
-        app.close_meeting(&id, "secretary").await.unwrap();
+        app.open_meeting(&id, &secretary()).await.unwrap();
+        app.close_meeting(&id, &secretary()).await.unwrap();
         let latest = app.latest_checkpoint(&id, None).await.unwrap();
         assert!(latest.consistency.is_none());
         let beyond = latest.size + 1;

@@ -1,7 +1,7 @@
 //! A secretary closes a meeting: no more check-ins, and a final signed
 //! checkpoint.
 
-use super::{App, Error};
+use super::{Actor, App, Error};
 use crate::trust::checkpoint::{split_note, Checkpoint};
 
 /// A closed meeting's final checkpoint.
@@ -27,7 +27,7 @@ impl Closed {
 
 impl App {
     /// Closes the open meeting `id`.
-    pub async fn close_meeting(&self, id: &str, by: &str) -> Result<Closed, Error> {
+    pub async fn close_meeting(&self, id: &str, by: &Actor) -> Result<Closed, Error> {
         let closed = self.writer.close(id).await;
         self.meetings.forget(id);
         let note = closed?;
@@ -38,7 +38,7 @@ impl App {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{app, draft};
+    use super::super::testing::{app, draft, secretary};
     use super::*;
     use crate::meeting::MeetingState;
     use crate::store::writer::WriteError;
@@ -51,12 +51,12 @@ mod tests {
             app.meeting_taking_check_ins(&id).await,
             Err(Error::Write(WriteError::NotOpen))
         ));
-        app.open_meeting(&id, "secretary").await.unwrap();
+        app.open_meeting(&id, &secretary()).await.unwrap();
         // Read once, so that the open meeting is in the cache.
         let cached = app.meeting_taking_check_ins(&id).await.unwrap();
         assert_eq!(cached.state, MeetingState::Open);
 
-        let closed = app.close_meeting(&id, "secretary").await.unwrap();
+        let closed = app.close_meeting(&id, &secretary()).await.unwrap();
         let size_line = closed.size.to_string();
         assert_eq!(closed.checkpoint.lines().nth(1), Some(size_line.as_str()));
         assert!(matches!(
@@ -64,7 +64,7 @@ mod tests {
             Err(Error::Write(WriteError::Closed))
         ));
         assert!(matches!(
-            app.close_meeting(&id, "secretary").await,
+            app.close_meeting(&id, &secretary()).await,
             Err(Error::Write(_))
         ));
     }

@@ -3,7 +3,7 @@
 
 use time::OffsetDateTime;
 
-use super::{App, Error};
+use super::{Actor, App, Error};
 use crate::meeting::NewMeeting;
 use crate::store::MeetingRow;
 
@@ -12,12 +12,19 @@ impl App {
     pub async fn create_meeting(
         &self,
         input: NewMeeting,
-        by: &str,
+        by: &Actor,
         now: OffsetDateTime,
     ) -> Result<MeetingRow, Error> {
         let code = self.default_code(now).await?;
-        let row =
-            crate::meeting::create(&self.store, input, &self.origin_host(), &code, by, now).await?;
+        let row = crate::meeting::create(
+            &self.store,
+            input,
+            &self.origin_host(),
+            &code,
+            &by.recorded_as(),
+            now,
+        )
+        .await?;
         tracing::info!(meeting = %row.meeting.id, by = %by, "meeting created");
         Ok(row)
     }
@@ -25,7 +32,7 @@ impl App {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::app;
+    use super::super::testing::{app, secretary};
     use super::*;
     use crate::meeting::{MeetingState, PresenceMode};
 
@@ -41,7 +48,7 @@ mod tests {
                     ends_at: "2026-12-01T17:00:00+01:00".into(),
                     ..NewMeeting::default()
                 },
-                "secretary@example.org",
+                &secretary(),
                 now,
             )
             .await
@@ -63,7 +70,7 @@ mod tests {
                     presence: Some("sometimes".into()),
                     ..NewMeeting::default()
                 },
-                "secretary@example.org",
+                &secretary(),
                 OffsetDateTime::now_utc(),
             )
             .await

@@ -1,12 +1,12 @@
 //! A secretary deletes a meeting created by mistake, while it is a draft;
 //! once opened, its signed log is kept.
 
-use super::{App, Error, Missing};
+use super::{Actor, App, Error, Missing};
 use crate::store::DraftDeletion;
 
 impl App {
     /// Deletes the draft `id`.
-    pub async fn delete_meeting(&self, id: &str, by: &str) -> Result<(), Error> {
+    pub async fn delete_meeting(&self, id: &str, by: &Actor) -> Result<(), Error> {
         let deleted = self.store.delete_draft(id).await;
         self.meetings.forget(id);
         match deleted? {
@@ -22,7 +22,7 @@ impl App {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{app, draft};
+    use super::super::testing::{app, draft, secretary};
     use super::super::{Error, Missing};
     use crate::meeting::MeetingState;
 
@@ -30,13 +30,13 @@ mod tests {
     async fn a_draft_created_by_mistake_is_deleted_and_gone() {
         let app = app(0).await;
         let id = draft(&app, "By mistake").await.meeting.id;
-        app.delete_meeting(&id, "secretary").await.unwrap();
+        app.delete_meeting(&id, &secretary()).await.unwrap();
         assert!(matches!(
             app.meeting(&id).await,
             Err(Error::NotFound(Missing::Meeting))
         ));
         assert!(matches!(
-            app.delete_meeting(&id, "secretary").await,
+            app.delete_meeting(&id, &secretary()).await,
             Err(Error::NotFound(Missing::Meeting))
         ));
     }
@@ -45,9 +45,9 @@ mod tests {
     async fn an_opened_meeting_is_kept() {
         let app = app(0).await;
         let id = draft(&app, "Plenary").await.meeting.id;
-        app.open_meeting(&id, "secretary").await.unwrap();
+        app.open_meeting(&id, &secretary()).await.unwrap();
         assert!(matches!(
-            app.delete_meeting(&id, "secretary").await,
+            app.delete_meeting(&id, &secretary()).await,
             Err(Error::NotDraft)
         ));
         assert_eq!(app.meeting(&id).await.unwrap().state, MeetingState::Open);

@@ -25,7 +25,7 @@ impl App {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{app, draft};
+    use super::super::testing::{app, draft, secretary};
     use super::*;
     use crate::meeting::{as_input, MeetingError};
 
@@ -42,7 +42,7 @@ mod tests {
         assert_eq!(edited.meeting.title, "Plenary");
         assert_eq!(edited.origin, m.origin, "the log origin is kept");
 
-        app.open_meeting(&m.meeting.id, "secretary").await.unwrap();
+        app.open_meeting(&m.meeting.id, &secretary()).await.unwrap();
         let opened = app.meeting(&m.meeting.id).await.unwrap();
         assert!(matches!(
             app.edit_meeting(&opened, fixed, now).await,

@@ -4,6 +4,7 @@
 //! date; the web pages, the JSON API and the command line are adapters that
 //! translate requests into these calls and [`Error`]s into answers.
 
+mod actor;
 mod cache;
 mod check_in;
 mod checkpoint;
@@ -22,6 +23,7 @@ mod record_by_hand;
 
 use std::sync::Arc;
 
+pub use actor::Actor;
 pub use cache::MeetingCache;
 pub use checkpoint::LatestCheckpoint;
 pub use close_meeting::Closed;
@@ -140,7 +142,7 @@ pub(crate) mod testing {
 
     use time::OffsetDateTime;
 
-    use super::{App, RateLimiter, Settings};
+    use super::{Actor, App, RateLimiter, Settings};
     use crate::meeting::NewMeeting;
     use crate::store::writer::{Logs, Writer};
     use crate::store::{MeetingRow, Store};
@@ -203,6 +205,13 @@ pub(crate) mod testing {
         }
     }
 
+    /// The secretary the tests act as.
+    pub fn secretary() -> Actor {
+        Actor::Secretary {
+            email: "secretary@example.org".into(),
+        }
+    }
+
     /// A draft meeting created by a secretary.
     pub async fn draft(app: &App, title: &str) -> MeetingRow {
         app.create_meeting(
@@ -212,7 +221,7 @@ pub(crate) mod testing {
                 ends_at: "2026-12-01T17:00:00+01:00".into(),
                 ..NewMeeting::default()
             },
-            "secretary@example.org",
+            &secretary(),
             OffsetDateTime::now_utc(),
         )
         .await

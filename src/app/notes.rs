@@ -1,6 +1,6 @@
 //! A secretary records notes on the discussion of the Code in the log.
 
-use super::{App, Error};
+use super::{Actor, App, Error};
 
 /// The longest notes accepted at once, in characters.
 pub const NOTES_MAX_CHARS: usize = 20_000;
@@ -14,15 +14,15 @@ pub fn valid_notes(text: &str) -> Result<String, Error> {
 impl App {
     /// Appends notes by `by` to the open meeting `id`; returns their index
     /// in the log.
-    pub async fn add_notes(&self, id: &str, by: &str, text: &str) -> Result<u64, Error> {
+    pub async fn add_notes(&self, id: &str, by: &Actor, text: &str) -> Result<u64, Error> {
         let text = valid_notes(text)?;
-        Ok(self.writer.notes(id, by, &text).await?)
+        Ok(self.writer.notes(id, &by.recorded_as(), &text).await?)
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{app, draft};
+    use super::super::testing::{app, draft, secretary};
     use super::*;
     use crate::store::writer::WriteError;
 
@@ -31,19 +31,19 @@ mod tests {
         let app = app(0).await;
         let id = draft(&app, "Plenary").await.meeting.id;
         assert!(matches!(
-            app.add_notes(&id, "secretary", "Discussed the Code").await,
+            app.add_notes(&id, &secretary(), "Discussed the Code").await,
             Err(Error::Write(WriteError::NotOpen))
         ));
-        app.open_meeting(&id, "secretary").await.unwrap();
+        app.open_meeting(&id, &secretary()).await.unwrap();
         let before = app.store.entries(&id).await.unwrap().len();
         let index = app
-            .add_notes(&id, "secretary", "Discussed the Code")
+            .add_notes(&id, &secretary(), "Discussed the Code")
             .await
             .unwrap();
         assert_eq!(index as usize, before);
 
         let long = "a".repeat(NOTES_MAX_CHARS + 1);
-        let e = app.add_notes(&id, "secretary", &long).await.unwrap_err();
+        let e = app.add_notes(&id, &secretary(), &long).await.unwrap_err();
         assert_eq!(e.fields()[0].field, "text");
         assert_eq!(app.store.entries(&id).await.unwrap().len(), before + 1);
     }

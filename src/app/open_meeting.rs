@@ -1,12 +1,12 @@
 //! A secretary opens a meeting for check-in: its first checkpoint is
 //! signed, and its details are fixed from then on.
 
-use super::{App, Error};
+use super::{Actor, App, Error};
 use crate::store::MeetingRow;
 
 impl App {
     /// Opens the draft `id`; returns the meeting as it now is.
-    pub async fn open_meeting(&self, id: &str, by: &str) -> Result<MeetingRow, Error> {
+    pub async fn open_meeting(&self, id: &str, by: &Actor) -> Result<MeetingRow, Error> {
         let opened = self.writer.open(id).await;
         self.meetings.forget(id);
         opened?;
@@ -17,7 +17,7 @@ impl App {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{app, draft};
+    use super::super::testing::{app, draft, secretary};
     use super::super::{Error, Missing};
     use crate::meeting::MeetingState;
     use crate::store::writer::WriteError;
@@ -26,11 +26,11 @@ mod tests {
     async fn a_draft_opens_once() {
         let app = app(0).await;
         let id = draft(&app, "Plenary").await.meeting.id;
-        let opened = app.open_meeting(&id, "secretary").await.unwrap();
+        let opened = app.open_meeting(&id, &secretary()).await.unwrap();
         assert_eq!(opened.state, MeetingState::Open);
         assert!(opened.opened_at.is_some());
         assert!(matches!(
-            app.open_meeting(&id, "secretary").await,
+            app.open_meeting(&id, &secretary()).await,
             Err(Error::Write(WriteError::AlreadyOpened))
         ));
     }
@@ -38,7 +38,7 @@ mod tests {
     #[tokio::test(flavor = "multi_thread")]
     async fn an_unknown_meeting_does_not_open() {
         let app = app(0).await;
-        let e = app.open_meeting("m-nosuchthing", "secretary").await;
+        let e = app.open_meeting("m-nosuchthing", &secretary()).await;
         assert!(
             matches!(
                 e,

@@ -1,7 +1,7 @@
 //! A secretary records the check-in of someone without a phone. The
 //! signed attestation says the secretary recorded it, and who.
 
-use super::{App, Error};
+use super::{Actor, App, Error};
 use crate::checkin::{self, CheckInInput};
 use crate::store::writer::CheckInAccepted;
 use crate::store::MeetingRow;
@@ -25,7 +25,7 @@ impl App {
         &self,
         meeting: &MeetingRow,
         who: ByHand,
-        by: &str,
+        by: &Actor,
     ) -> Result<CheckInAccepted, Error> {
         let input = CheckInInput {
             token: String::new(),
@@ -41,7 +41,7 @@ impl App {
             share_email: false,
         };
         let presence = Presence::RecordedBySecretary {
-            recorded_by: by.to_owned(),
+            recorded_by: by.recorded_as(),
         };
         let req = checkin::validate(meeting, &input, presence, None)?;
         Ok(self.writer.check_in(req).await?)
@@ -50,7 +50,7 @@ impl App {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{app, draft};
+    use super::super::testing::{app, draft, secretary};
     use super::*;
     use crate::trust::statement::{Predicate, RollcallStatement};
 
@@ -69,9 +69,9 @@ mod tests {
     async fn the_attestation_names_the_secretary_who_recorded_it() {
         let app = app(0).await;
         let id = draft(&app, "Plenary").await.meeting.id;
-        let m = app.open_meeting(&id, "secretary").await.unwrap();
+        let m = app.open_meeting(&id, &secretary()).await.unwrap();
         let accepted = app
-            .record_by_hand(&m, someone(), "secretary@example.org")
+            .record_by_hand(&m, someone(), &secretary())
             .await
             .unwrap();
         let row = app.store.entry(&id, accepted.index).await.unwrap().unwrap();
@@ -94,15 +94,12 @@ mod tests {
     async fn the_attendee_must_still_acknowledge_the_code() {
         let app = app(0).await;
         let id = draft(&app, "Plenary").await.meeting.id;
-        let m = app.open_meeting(&id, "secretary").await.unwrap();
+        let m = app.open_meeting(&id, &secretary()).await.unwrap();
         let who = ByHand {
             acknowledged: false,
             ..someone()
         };
-        let e = app
-            .record_by_hand(&m, who, "secretary@example.org")
-            .await
-            .unwrap_err();
+        let e = app.record_by_hand(&m, who, &secretary()).await.unwrap_err();
         assert_eq!(e.fields()[0].field, "acknowledged");
     }
 }

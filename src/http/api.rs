@@ -16,6 +16,7 @@ use super::client_ip::ClientIp;
 use super::downloads::{self, ExportQuery};
 use super::error::ApiError;
 use super::AppState;
+use crate::app::Actor;
 use crate::checkin::CheckInInput;
 use crate::meeting::{MeetingState, NewMeeting};
 use crate::store::{ts, MeetingRow};
@@ -76,9 +77,11 @@ pub fn meeting_json(state: &AppState, m: &MeetingRow) -> Value {
     })
 }
 
-/// The name an API client acts under in the log and in the records.
-fn by(who: &ApiClient) -> String {
-    format!("token:{}", who.name)
+/// The API client as the actor of an action.
+fn by(who: &ApiClient) -> Actor {
+    Actor::Token {
+        name: who.name.clone(),
+    }
 }
 
 /// `POST /api/v1/meetings`.
@@ -120,7 +123,7 @@ pub async fn delete_meeting(
     who: ApiClient,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    state.delete_meeting(&id, &who.name).await?;
+    state.delete_meeting(&id, &by(&who)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -130,7 +133,7 @@ pub async fn open_meeting(
     who: ApiClient,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let m = state.open_meeting(&id, &who.name).await?;
+    let m = state.open_meeting(&id, &by(&who)).await?;
     Ok(Json(meeting_json(&state, &m)))
 }
 
@@ -140,7 +143,7 @@ pub async fn close_meeting(
     who: ApiClient,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let closed = state.close_meeting(&id, &who.name).await?;
+    let closed = state.close_meeting(&id, &by(&who)).await?;
     Ok(Json(
         json!({"id": id, "state": MeetingState::Closed, "size": closed.size, "checkpoint": closed.checkpoint}),
     ))

@@ -125,6 +125,13 @@ pub struct Secretary {
 }
 
 impl Secretary {
+    /// The secretary as the actor of an action.
+    pub fn actor(&self) -> crate::app::Actor {
+        crate::app::Actor::Secretary {
+            email: self.email.clone(),
+        }
+    }
+
     /// Checks a form's CSRF token against the session's.
     fn check_csrf(&self, token: &str) -> Result<(), Response> {
         if bool::from(self.csrf.as_bytes().ct_eq(token.as_bytes())) {

@@ -185,7 +185,7 @@ pub async fn create_meeting(
     let input = NewMeeting::from(form);
     Ok(
         match state
-            .create_meeting(input.clone(), &who.email, OffsetDateTime::now_utc())
+            .create_meeting(input.clone(), &who.actor(), OffsetDateTime::now_utc())
             .await
         {
             Ok(row) => {
@@ -485,7 +485,7 @@ pub async fn open_meeting(
     Path(id): Path<String>,
     CsrfForm { who, .. }: CsrfForm<NoFields>,
 ) -> Result<Redirect, PageError> {
-    let opened = state.open_meeting(&id, &who.email).await;
+    let opened = state.open_meeting(&id, &who.actor()).await;
     back_to_meeting(&id, opened, t("meeting.cannot_open"))
 }
 
@@ -495,7 +495,7 @@ pub async fn close_meeting(
     Path(id): Path<String>,
     CsrfForm { who, .. }: CsrfForm<NoFields>,
 ) -> Result<Redirect, PageError> {
-    let closed = state.close_meeting(&id, &who.email).await;
+    let closed = state.close_meeting(&id, &who.actor()).await;
     back_to_meeting(&id, closed, t("meeting.cannot_close"))
 }
 
@@ -506,7 +506,7 @@ pub async fn delete_meeting(
     Path(id): Path<String>,
     CsrfForm { who, .. }: CsrfForm<NoFields>,
 ) -> Result<Response, PageError> {
-    match state.delete_meeting(&id, &who.email).await {
+    match state.delete_meeting(&id, &who.actor()).await {
         Ok(()) => Ok(Redirect::to("/console").into_response()),
         Err(app::Error::NotFound(_)) => Err(meeting_not_found()),
         Err(app::Error::NotDraft) => Ok(delete_refused(&id)),

@@ -312,7 +312,7 @@ pub async fn manual_entry(
         acknowledged: f.acknowledged.as_deref() == Some("yes"),
     };
     let result = state
-        .record_by_hand(&m, by_hand, &who.email)
+        .record_by_hand(&m, by_hand, &who.actor())
         .await
         .map_err(ApiError::from);
     match result {
@@ -355,7 +355,7 @@ pub async fn notes(
     Path(id): Path<String>,
     CsrfForm { who, form: f }: CsrfForm<NotesForm>,
 ) -> Result<Redirect, PageError> {
-    let recorded = state.add_notes(&id, &who.email, &f.text).await;
+    let recorded = state.add_notes(&id, &who.actor(), &f.text).await;
     back_to_meeting(&id, recorded, t("notes.not_recorded"))
 }
 
