@@ -8,9 +8,11 @@ use time::OffsetDateTime;
 use super::{App, Error};
 use crate::checkin::{self, CheckInInput};
 use crate::meeting_state::MeetingState;
+use crate::presence::PresenceError;
 use crate::store::writer::{CheckInAccepted, WriteError};
 use crate::store::MeetingRow;
 use crate::trust::bundle::{Receipt, RECEIPT_FORMAT};
+use crate::trust::statement::Presence;
 
 impl App {
     /// Records the check-in `input` to `meeting`, sent from `ip` (and from
@@ -28,15 +30,26 @@ impl App {
             self.metrics.rate_limited();
             return Err(Error::RateLimited);
         }
-        let presence = self.presence.check(
+        let presence = self.check_presence(meeting, &input.token, now)?;
+        let req = checkin::validate(meeting, input, presence, device).map_err(Error::from)?;
+        Ok(self.writer.check_in(req).await?)
+    }
+
+    /// Whether `token` shows presence at `meeting` at `now`: the code of
+    /// the room's screen (within its grace period) or the meeting's link.
+    pub fn check_presence(
+        &self,
+        meeting: &MeetingRow,
+        token: &str,
+        now: OffsetDateTime,
+    ) -> Result<Presence, PresenceError> {
+        self.presence.check(
             &meeting.meeting.id,
-            &input.token,
+            token,
             meeting.presence,
             now,
             self.settings.presence_grace,
-        )?;
-        let req = checkin::validate(meeting, input, presence, device).map_err(Error::from)?;
-        Ok(self.writer.check_in(req).await?)
+        )
     }
 
     /// The meeting `id` if it takes check-ins: refused while it is a draft

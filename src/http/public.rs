@@ -67,31 +67,36 @@ fn fmt_local(t: OffsetDateTime) -> String {
     i18n::current().datetime(t)
 }
 
+/// The page for a meeting id that does not exist.
+fn meeting_not_found() -> Response {
+    page_error(
+        StatusCode::NOT_FOUND,
+        t("meeting.not_found.title"),
+        t("meeting.not_found.text"),
+    )
+    .into_response()
+}
+
 /// The meeting, or a page saying why attendees cannot check in.
 async fn meeting_for_page(
     state: &AppState,
     id: &str,
 ) -> Result<std::sync::Arc<MeetingRow>, Response> {
-    match state.meetings.get(&state.store, id).await {
-        Ok(Some(m)) if m.state == MeetingState::Open => Ok(m),
-        Ok(Some(m)) if m.state == MeetingState::Closed => Err(page_error(
+    match state.cached_meeting(id).await {
+        Ok(m) if m.state == MeetingState::Open => Ok(m),
+        Ok(m) if m.state == MeetingState::Closed => Err(page_error(
             StatusCode::GONE,
             t("checkin.closed.title"),
             &i18n::f("checkin.closed.text", &[("title", &m.meeting.title)]),
         )
         .into_response()),
-        Ok(Some(m)) => Err(page_error(
+        Ok(m) => Err(page_error(
             StatusCode::CONFLICT,
             t("checkin.not_open.title"),
             &i18n::f("checkin.not_open.text", &[("title", &m.meeting.title)]),
         )
         .into_response()),
-        Ok(None) => Err(page_error(
-            StatusCode::NOT_FOUND,
-            t("meeting.not_found.title"),
-            t("meeting.not_found.text"),
-        )
-        .into_response()),
+        Err(crate::app::Error::NotFound(_)) => Err(meeting_not_found()),
         Err(e) => Err(PageError::from(e).into_response()),
     }
 }
@@ -266,16 +271,9 @@ pub(super) fn meeting_meta(m: &crate::trust::statement::Meeting) -> Markup {
 /// address for agendas. It shows the meeting and its full Code; while
 /// check-in is open, it says how to check in.
 async fn public_meeting_page(state: &AppState, id: &str) -> Response {
-    let meeting = match state.meetings.get(&state.store, id).await {
-        Ok(Some(m)) => m,
-        Ok(None) => {
-            return page_error(
-                StatusCode::NOT_FOUND,
-                t("meeting.not_found.title"),
-                t("meeting.not_found.text"),
-            )
-            .into_response()
-        }
+    let meeting = match state.cached_meeting(id).await {
+        Ok(m) => m,
+        Err(crate::app::Error::NotFound(_)) => return meeting_not_found(),
         Err(e) => return PageError::from(e).into_response(),
     };
     let shown = match shown_code(state, &meeting).await {
@@ -352,9 +350,9 @@ pub async fn check_in_page(
 /// The language of a meeting's Code (the original), for visitors whose
 /// browser names no language of ours.
 async fn meeting_language(state: &AppState, id: &str) -> String {
-    match state.meetings.get(&state.store, id).await {
-        Ok(Some(m)) => m.versions.first().map(|v| v.language.clone()),
-        _ => None,
+    match state.cached_meeting(id).await {
+        Ok(m) => m.versions.first().map(|v| v.language.clone()),
+        Err(_) => None,
     }
     .unwrap_or_default()
 }
@@ -372,13 +370,7 @@ async fn check_in_page_in(
         Ok(m) => m,
         Err(r) => return r,
     };
-    if let Err(e) = state.presence.check(
-        &id,
-        &q.t,
-        meeting.presence,
-        OffsetDateTime::now_utc(),
-        state.settings.presence_grace,
-    ) {
+    if let Err(e) = state.check_presence(&meeting, &q.t, OffsetDateTime::now_utc()) {
         let status = if e == crate::presence::PresenceError::Expired {
             StatusCode::GONE
         } else {
