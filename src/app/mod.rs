@@ -16,10 +16,12 @@ mod erase_personal_data;
 mod error;
 pub mod export;
 mod links;
+mod meetings;
 mod notes;
 mod open_meeting;
 mod rate_limit;
 mod record_by_hand;
+mod retention;
 
 use std::sync::Arc;
 
@@ -33,6 +35,7 @@ pub use links::CheckInLink;
 pub use notes::NOTES_MAX_CHARS;
 pub use rate_limit::RateLimiter;
 pub use record_by_hand::ByHand;
+pub use retention::MAX_RETENTION_DAYS;
 
 use crate::keystore::KeyringEntry;
 use crate::metrics::Metrics;

@@ -101,7 +101,7 @@ pub async fn list_meetings(
     State(state): State<AppState>,
     _who: ApiClient,
 ) -> Result<Json<Value>, ApiError> {
-    let all = state.store.meetings().await?;
+    let all = state.meetings().await?;
     Ok(Json(
         json!({"meetings": all.iter().map(|m| meeting_json(&state, m)).collect::<Vec<_>>()}),
     ))

@@ -99,9 +99,9 @@ pub async fn meetings(
     who: Secretary,
 ) -> Result<Html<String>, PageError> {
     state.default_code(OffsetDateTime::now_utc()).await?;
-    let codes = state.store.codes().await?;
-    let all = state.store.meetings().await?;
-    let counts = state.store.check_in_counts().await?;
+    let codes = state.codes().await?;
+    let all = state.meetings().await?;
+    let counts = state.check_in_counts().await?;
     let groups = crate::meeting::group(&all);
     let table = |rows: &[&MeetingRow], id: &str| {
         html! {
@@ -192,7 +192,7 @@ pub async fn create_meeting(
                 Redirect::to(&format!("/console/meetings/{}", row.meeting.id)).into_response()
             }
             Err(app::Error::Invalid(errors)) => {
-                let codes = state.store.codes().await.unwrap_or_default();
+                let codes = state.codes().await.unwrap_or_default();
                 (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 frame(
@@ -258,7 +258,7 @@ pub async fn edit_page(
     if m.state != MeetingState::Draft {
         return Ok(edit_refused(&id));
     }
-    let codes = state.store.codes().await.unwrap_or_default();
+    let codes = state.codes().await.unwrap_or_default();
     let title = i18n::f("meeting.edit_title", &[("title", &m.meeting.title)]);
     Ok(frame(
         &who,
@@ -291,7 +291,7 @@ pub async fn edit_meeting(
                 edit_refused(&id)
             }
             Err(app::Error::Invalid(errors)) => {
-                let codes = state.store.codes().await.unwrap_or_default();
+                let codes = state.codes().await.unwrap_or_default();
                 let title = i18n::f("meeting.edit_title", &[("title", &m.meeting.title)]);
                 (
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -315,13 +315,7 @@ pub async fn meeting(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let m = meeting_row(&state, &id).await?;
-    let count = state
-        .store
-        .check_in_counts()
-        .await
-        .ok()
-        .and_then(|c| c.get(&id).copied())
-        .unwrap_or(0);
+    let count = state.check_in_count(&id).await;
     let url = state.current_link(&m, OffsetDateTime::now_utc()).url;
     let public = state.checkin_base(&id);
     let personal = super::personal_data::section(&state, &who, &m).await;

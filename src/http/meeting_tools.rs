@@ -49,16 +49,6 @@ fn inline_qr(state: &AppState, m: &crate::store::MeetingRow) -> (String, String)
     (svg, token)
 }
 
-async fn count_of(state: &AppState, id: &str) -> i64 {
-    state
-        .store
-        .check_in_counts()
-        .await
-        .ok()
-        .and_then(|c| c.get(id).copied())
-        .unwrap_or(0)
-}
-
 /// `GET /console/meetings/{id}/present`: for the projector. Large title,
 /// the Code's principles, the rotating QR code and the number of arrivals.
 /// A small script (`/static/present.js`) keeps the count and the code up
@@ -77,7 +67,7 @@ pub async fn present(
             t("present.not_open.text"),
         ));
     }
-    let count = count_of(&state, &id).await;
+    let count = state.check_in_count(&id).await;
     let (version, code) = super::public::shown_code(&state, &m).await?;
     let code = code.text;
     let (svg, token) = inline_qr(&state, &m);
@@ -129,7 +119,7 @@ pub async fn present_json(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let m = meeting_row(&state, &id).await?;
-    let count = count_of(&state, &id).await;
+    let count = state.check_in_count(&id).await;
     let next = state
         .current_link(&m, time::OffsetDateTime::now_utc())
         .expires_at;

@@ -284,23 +284,27 @@ pub async fn retention(
     if let Err(r) = meeting_row(&state, &id).await {
         return r.into_response();
     }
-    let days = match f.days.trim() {
+    let typed = f.days.trim();
+    let invalid = || {
+        page_error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            t("retention.not_saved"),
+            &i18n::f("retention.invalid", &[("days", typed)]),
+        )
+        .into_response()
+    };
+    let days = match typed {
         "" => None,
         d => match d.parse::<u32>() {
-            Ok(n) if n <= 36_500 => Some(n),
-            _ => {
-                return page_error(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    t("retention.not_saved"),
-                    &i18n::f("retention.invalid", &[("days", d)]),
-                )
-                .into_response()
-            }
+            Ok(n) => Some(n),
+            Err(_) => return invalid(),
         },
     };
-    match state.store.set_retention(&id, days).await {
-        Ok(_) => Redirect::to(&format!("/console/meetings/{id}#retention")).into_response(),
-        Err(e) => PageError::from(StoreFailure(&e)).into_response(),
+    match state.set_retention(&id, days).await {
+        Ok(()) => Redirect::to(&format!("/console/meetings/{id}#retention")).into_response(),
+        Err(crate::app::Error::Invalid(_)) => invalid(),
+        Err(crate::app::Error::Store(e)) => PageError::from(StoreFailure(&e)).into_response(),
+        Err(e) => PageError::from(e).into_response(),
     }
 }
 
