@@ -1,8 +1,10 @@
 //! The application: what a secretary, an attendee or an operator does, one
 //! action per file. Each action validates its input, applies rate limits,
 //! calls the store and the log writer, and keeps the meeting cache up to
-//! date; the web pages, the JSON API and the command line are adapters that
-//! translate requests into these calls and [`Error`]s into answers.
+//! date; the web pages and the JSON API are adapters that translate
+//! requests into these calls and [`Error`]s into answers. The command line
+//! runs offline, without a log writer, and shares the export steps
+//! ([`export`]).
 
 mod actor;
 mod cache;
