@@ -1,8 +1,18 @@
 //! rollcall: signed, verifiable attendance lists with the Code of Conduct attached.
 //!
+//! The layers, each using only those below it:
+//!
+//! * [`http`]: an adapter. It turns requests into calls to [`app`], and
+//!   its errors into JSON errors or error pages, each in one place. The
+//!   command line (`src/cmd`) works offline on the store and the exports.
+//! * [`app`]: what a secretary, an attendee or an operator does, one action
+//!   per file; it owns validation, rate limits and the meeting cache.
+//! * [`store`]: the database and the log writer; [`export`]: bundles,
+//!   receipts and the printable list.
 //! * [`trust`]: formats, signing and the offline verifier (pure, no I/O).
 //! * [`keystore`]: the server's key files.
 
+pub mod app;
 pub mod checkin;
 pub mod export;
 pub mod fields;
@@ -11,6 +21,7 @@ pub mod i18n;
 pub mod keystore;
 pub mod markup;
 pub mod meeting;
+pub mod meeting_state;
 pub mod metrics;
 pub mod personal;
 pub mod presence;

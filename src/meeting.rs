@@ -6,6 +6,7 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use crate::fields::{self, Errors, FieldError};
+pub use crate::meeting_state::{MeetingState, PresenceMode};
 use crate::store::{ts, CodeVersion, MeetingRow, Store, StoreError};
 use crate::trust::code::is_language_tag;
 use crate::trust::log::origin_for;
@@ -97,7 +98,7 @@ struct Valid {
     starts_at: OffsetDateTime,
     ends_at: OffsetDateTime,
     timezone: String,
-    presence: String,
+    presence: PresenceMode,
     code_sha256: String,
     languages: Vec<String>,
     versions: Vec<CodeVersion>,
@@ -134,13 +135,17 @@ async fn validate(
             e.add("ends_at", "End must be after the start");
         }
     }
-    let presence = input.presence.unwrap_or_else(|| "rotating".into());
-    if presence != "rotating" && presence != "static" {
-        e.add(
-            "presence",
-            "Presence must be \"rotating\" (QR code on the screen) or \"static\" (printed link)",
-        );
-    }
+    let presence = match input.presence.as_deref().map(str::parse::<PresenceMode>) {
+        None => PresenceMode::default(),
+        Some(Ok(mode)) => mode,
+        Some(Err(_)) => {
+            e.add(
+                "presence",
+                "Presence must be \"rotating\" (QR code on the screen) or \"static\" (printed link)",
+            );
+            PresenceMode::default()
+        }
+    };
     let mut code_sha256 = input.code_sha256.unwrap_or_else(|| default_code.to_owned());
     let code = store.code(&code_sha256).await?;
     if code.is_none() {
@@ -161,9 +166,9 @@ async fn validate(
         sha256: code_sha256.clone(),
         language: code_language.clone(),
     }];
-    for (sha256, language) in store.translations(&code_sha256).await? {
-        if !versions.iter().any(|v| v.language == language) {
-            versions.push(CodeVersion { sha256, language });
+    for t in store.translations(&code_sha256).await? {
+        if !versions.iter().any(|v| v.language == t.language) {
+            versions.push(t);
         }
     }
     let offered: Vec<String> = versions.iter().map(|v| v.language.clone()).collect();
@@ -243,7 +248,7 @@ impl Valid {
             languages: self.languages,
             versions: self.versions,
             presence: self.presence,
-            state: "draft".into(),
+            state: MeetingState::Draft,
             origin: origin_for(host, id),
             created_by: created_by.to_owned(),
             created_at,
@@ -279,7 +284,7 @@ pub async fn update_draft(
     input: NewMeeting,
     default_code: &str,
 ) -> Result<MeetingRow, MeetingError> {
-    if current.state != "draft" {
+    if current.state != MeetingState::Draft {
         return Err(MeetingError::AlreadyOpened);
     }
     let valid = validate(store, input, default_code).await?;
@@ -307,7 +312,7 @@ pub fn as_input(row: &MeetingRow) -> NewMeeting {
         starts_at: ts(row.meeting.starts_at),
         ends_at: ts(row.meeting.ends_at),
         timezone: row.meeting.timezone.clone(),
-        presence: Some(row.presence.clone()),
+        presence: Some(row.presence.to_string()),
         languages: None,
         code_sha256: Some(row.code_sha256.clone()),
     }
@@ -328,10 +333,10 @@ pub struct Groups<'a> {
 pub fn group(all: &[MeetingRow]) -> Groups<'_> {
     let mut g = Groups::default();
     for m in all {
-        match m.state.as_str() {
-            "draft" => g.upcoming.push(m),
-            "open" => g.open.push(m),
-            _ => g.closed.push(m),
+        match m.state {
+            MeetingState::Draft => g.upcoming.push(m),
+            MeetingState::Open => g.open.push(m),
+            MeetingState::Closed => g.closed.push(m),
         }
     }
     g.upcoming.sort_by_key(|m| m.meeting.starts_at);

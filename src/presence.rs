@@ -12,6 +12,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use time::{Duration, OffsetDateTime};
 
+use crate::meeting_state::PresenceMode;
 use crate::trust::encoding::{b64url, unb64url};
 use crate::trust::statement::Presence;
 
@@ -92,7 +93,7 @@ impl PresenceKey {
         &self,
         meeting_id: &str,
         token: &str,
-        mode: &str,
+        mode: PresenceMode,
         now: OffsetDateTime,
         grace: Duration,
     ) -> Result<Presence, PresenceError> {
@@ -107,7 +108,7 @@ impl PresenceKey {
                 self.tag(ROTATING, meeting_id, window)
                     .verify_truncated_left(&bytes[9..])
                     .map_err(|_| PresenceError::Forged)?;
-                if mode != "rotating" {
+                if mode != PresenceMode::Rotating {
                     return Err(PresenceError::Forged);
                 }
                 let not_before = OffsetDateTime::from_unix_timestamp(window)
@@ -125,7 +126,7 @@ impl PresenceKey {
                 self.tag(STATIC, meeting_id, 0)
                     .verify_truncated_left(&bytes[1..])
                     .map_err(|_| PresenceError::Forged)?;
-                if mode != "static" {
+                if mode != PresenceMode::Static {
                     return Err(PresenceError::WrongMode);
                 }
                 Ok(Presence::StaticLink)
@@ -147,7 +148,9 @@ mod tests {
         let (token, next) = key.rotating("m1", now);
         assert_eq!(next, datetime!(2026-12-01 09:00:30 UTC));
         let grace = Duration::minutes(10);
-        let p = key.check("m1", &token, "rotating", now, grace).unwrap();
+        let p = key
+            .check("m1", &token, PresenceMode::Rotating, now, grace)
+            .unwrap();
         assert_eq!(
             p,
             Presence::RotatingQr {
@@ -156,19 +159,25 @@ mod tests {
             }
         );
         assert_eq!(
-            key.check("m1", &token, "rotating", now + Duration::minutes(11), grace),
+            key.check(
+                "m1",
+                &token,
+                PresenceMode::Rotating,
+                now + Duration::minutes(11),
+                grace
+            ),
             Err(PresenceError::Expired)
         );
         assert_eq!(
-            key.check("m2", &token, "rotating", now, grace),
+            key.check("m2", &token, PresenceMode::Rotating, now, grace),
             Err(PresenceError::Forged)
         );
         assert_eq!(
-            PresenceKey::new([8; 32]).check("m1", &token, "rotating", now, grace),
+            PresenceKey::new([8; 32]).check("m1", &token, PresenceMode::Rotating, now, grace),
             Err(PresenceError::Forged)
         );
         assert_eq!(
-            key.check("m1", "garbage!", "rotating", now, grace),
+            key.check("m1", "garbage!", PresenceMode::Rotating, now, grace),
             Err(PresenceError::Malformed)
         );
     }
@@ -179,11 +188,11 @@ mod tests {
         let now = datetime!(2026-12-01 09:00:10 UTC);
         let t = key.fixed("m1");
         assert_eq!(
-            key.check("m1", &t, "static", now, Duration::ZERO),
+            key.check("m1", &t, PresenceMode::Static, now, Duration::ZERO),
             Ok(Presence::StaticLink)
         );
         assert_eq!(
-            key.check("m1", &t, "rotating", now, Duration::ZERO),
+            key.check("m1", &t, PresenceMode::Rotating, now, Duration::ZERO),
             Err(PresenceError::WrongMode)
         );
         assert!(format!("{key:?}").contains("hidden"));

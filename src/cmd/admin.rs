@@ -5,10 +5,12 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 
 use anyhow::{anyhow, bail, Context, Result};
+use rollcall::app::export;
 use rollcall::http::auth_tools::{
     check_new_password, digest, hash_password, random_token, ABSOLUTE_SECONDS, IDLE_SECONDS,
 };
 use rollcall::keystore::Keystore;
+use rollcall::meeting::MeetingState;
 use rollcall::store::writer::Logs;
 use rollcall::store::Store;
 use time::OffsetDateTime;
@@ -316,21 +318,17 @@ pub fn export(args: ExportArgs) -> Result<ExitCode> {
             );
         }
         let logs = Logs::default();
-        let mut bundle = rollcall::export::bundle(&store, &logs, &keys, &args.meeting)
+        let bundle = export::disclosed_bundle(&store, &logs, &keys, &args.meeting, &args.disclose)
             .await
             .with_context(|| format!("cannot export meeting {}", args.meeting))?;
-        args.disclose.apply(&mut bundle);
-        let bundle = bundle;
         let verified = || -> Result<_> {
-            let report = rollcall::export::verified(&bundle, &keys);
-            if !report.valid {
-                bail!(
+            export::verified_report(&bundle, &keys).map_err(|u| {
+                anyhow!(
                     "the stored log of {} does not verify: {:?}",
                     args.meeting,
-                    report.failures.first()
-                );
-            }
-            Ok(report)
+                    u.report.failures.first()
+                )
+            })
         };
         let Some(lang) = rollcall::i18n::Lang::get(&args.language) else {
             let tags: Vec<&str> = rollcall::i18n::Lang::all().map(|l| l.tag()).collect();
@@ -436,7 +434,7 @@ pub fn code(command: CodeCommand) -> Result<ExitCode> {
                             .translations(&of)
                             .await?
                             .iter()
-                            .any(|(d, l)| *l == code.language && *d != code.digest().to_hex())
+                            .any(|t| t.language == code.language && t.sha256 != code.digest().to_hex())
                         {
                             anyhow::bail!(
                                 "a {:?} translation of this Code is already loaded; meetings offer one version per language",
@@ -472,10 +470,10 @@ pub fn code(command: CodeCommand) -> Result<ExitCode> {
                     OffsetDateTime::now_utc(),
                 )
                 .await?;
-            for (digest, name, language, title) in store.codes().await? {
-                println!("{digest}  {language}  {name}  {title}");
-                for (t, l) in store.translations(&digest).await? {
-                    println!("  {t}  {l}  (translation)");
+            for c in store.codes().await? {
+                println!("{}  {}  {}  {}", c.sha256, c.language, c.name, c.title);
+                for t in store.translations(&c.sha256).await? {
+                    println!("  {}  {}  (translation)", t.sha256, t.language);
                 }
             }
             Ok(ExitCode::SUCCESS)
@@ -519,7 +517,7 @@ pub fn backup(args: BackupArgs) -> Result<ExitCode> {
                 out.display()
             );
         }
-        let (meetings, entries) = copy.totals().await?;
+        let rollcall::store::Totals { meetings, entries } = copy.totals().await?;
         let bytes = std::fs::metadata(out).map(|m| m.len()).unwrap_or(0);
         eprintln!(
             "Backed up {meetings} meetings and {entries} log entries to {} ({:.1} MB); SQLite's \
@@ -588,7 +586,7 @@ pub fn erase(args: EraseArgs) -> Result<ExitCode> {
                 "The database's write-ahead log is in use by the running server; the erased values leave it at the server's next checkpoint of the log."
             );
         }
-        if meeting.state == "open" && erased.count() > 0 {
+        if meeting.state == MeetingState::Open && erased.count() > 0 {
             eprintln!("The meeting is open: a running server forgets the erased email for recognising repeat check-ins when it restarts.");
         }
         eprintln!("The signed log is unchanged: every list exported from now on still verifies and shows these fields as erased.");

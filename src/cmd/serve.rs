@@ -9,9 +9,10 @@ use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use rand_core::RngCore;
+use rollcall::app::{App, RateLimiter, Settings};
 use rollcall::http::auth_tools::{digest, random_token, SETUP_KEY};
 use rollcall::http::client_ip::TrustedProxies;
-use rollcall::http::{router, Config, Inner, RateLimiter};
+use rollcall::http::{router, Config, Inner};
 use rollcall::keystore::Keystore;
 use rollcall::metrics::Metrics;
 use rollcall::presence::PresenceKey;
@@ -270,33 +271,37 @@ async fn serve(args: ServeArgs) -> Result<ExitCode> {
     .await?;
 
     let state = Arc::new(Inner {
-        store: store.clone(),
-        writer,
-        logs,
-        signer: signer.clone(),
-        keyring,
-        presence: PresenceKey::new(secret),
+        app: App {
+            store: store.clone(),
+            writer,
+            logs,
+            signer: signer.clone(),
+            keyring,
+            presence: PresenceKey::new(secret),
+            settings: Settings {
+                public_url: public_url.clone(),
+                presence_grace: time::Duration::seconds(i64::from(args.presence_grace)),
+                retain_personal_data: args.retain_personal_data,
+            },
+            metrics,
+            check_in_limit: RateLimiter::new(args.checkin_rate, args.checkin_rate.max(1)),
+            meetings: Default::default(),
+            receipts,
+            fonts: Arc::new(rollcall::export::fonts::FontLibrary::new(
+                args.fonts.as_deref(),
+                true,
+            )),
+        },
         config: Config {
-            public_url: public_url.clone(),
             https: tls || public_url.starts_with("https://"),
             trusted_proxies,
-            presence_grace: time::Duration::seconds(i64::from(args.presence_grace)),
-            retain_personal_data: args.retain_personal_data,
             privacy: rollcall::http::privacy::Privacy {
                 controller: args.privacy_controller.clone(),
                 contact: args.privacy_contact.clone(),
                 notice,
             },
         },
-        metrics,
-        check_in_limit: RateLimiter::new(args.checkin_rate, args.checkin_rate.max(1)),
         login_limit: RateLimiter::new(args.login_rate, args.login_rate.max(1)),
-        meetings: Default::default(),
-        receipts,
-        fonts: Arc::new(rollcall::export::fonts::FontLibrary::new(
-            args.fonts.as_deref(),
-            true,
-        )),
     });
     // Personal data that came due while the server was stopped are erased
     // before it serves, then the job runs every hour.

@@ -3,7 +3,7 @@
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Path, Query, Request, State};
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::de::DeserializeOwned;
@@ -13,12 +13,13 @@ use time::OffsetDateTime;
 
 use super::auth::ApiClient;
 use super::client_ip::ClientIp;
+use super::downloads::{self, ExportQuery};
 use super::error::ApiError;
 use super::AppState;
+use crate::app::Actor;
 use crate::checkin::CheckInInput;
-use crate::meeting::NewMeeting;
-use crate::personal::Disclose;
-use crate::store::{ts, DraftDeletion, MeetingRow};
+use crate::meeting::{MeetingState, NewMeeting};
+use crate::store::{ts, MeetingRow};
 
 /// JSON bodies whose errors come back as JSON with a clear message.
 pub struct ApiJson<T>(pub T);
@@ -53,23 +54,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     }
 }
 
-/// The public check-in URL of a meeting (without a token).
-pub fn checkin_base(state: &AppState, id: &str) -> String {
-    format!("{}/m/{id}", state.config.public_url)
-}
-
-/// The check-in URL the QR code shows now, its token, and when it rotates.
-pub fn current_link(state: &AppState, m: &MeetingRow) -> (String, String, Option<OffsetDateTime>) {
-    let id = &m.meeting.id;
-    if m.presence == "static" {
-        let t = state.presence.fixed(id);
-        (format!("{}?t={t}", checkin_base(state, id)), t, None)
-    } else {
-        let (t, next) = state.presence.rotating(id, OffsetDateTime::now_utc());
-        (format!("{}?t={t}", checkin_base(state, id)), t, Some(next))
-    }
-}
-
+/// A meeting as the API shows it.
 pub fn meeting_json(state: &AppState, m: &MeetingRow) -> Value {
     json!({
         "id": m.meeting.id,
@@ -84,7 +69,7 @@ pub fn meeting_json(state: &AppState, m: &MeetingRow) -> Value {
         "languages": m.languages,
         "code_sha256": m.code_sha256,
         "versions": m.versions,
-        "checkin_url": checkin_base(state, &m.meeting.id),
+        "checkin_url": state.checkin_base(&m.meeting.id),
         "log_origin": m.origin,
         "created_at": m.created_at,
         "opened_at": m.opened_at,
@@ -92,32 +77,11 @@ pub fn meeting_json(state: &AppState, m: &MeetingRow) -> Value {
     })
 }
 
-async fn meeting_or_404(state: &AppState, id: &str) -> Result<MeetingRow, ApiError> {
-    state
-        .store
-        .meeting(id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("meeting"))
-}
-
-/// The bundled Code's digest, the default for new meetings.
-pub async fn default_code(state: &AppState) -> Result<String, ApiError> {
-    Ok(state
-        .store
-        .put_code(
-            &crate::trust::code::CodeDocument::iso(),
-            OffsetDateTime::now_utc(),
-        )
-        .await?)
-}
-
-/// The host part used in log origins.
-pub fn origin_host(state: &AppState) -> String {
-    let url = &state.config.public_url;
-    url.split_once("://")
-        .map_or(url.as_str(), |(_, r)| r)
-        .trim_end_matches('/')
-        .to_owned()
+/// The API client as the actor of an action.
+fn by(who: &ApiClient) -> Actor {
+    Actor::Token {
+        name: who.name.clone(),
+    }
 }
 
 /// `POST /api/v1/meetings`.
@@ -126,17 +90,9 @@ pub async fn create_meeting(
     who: ApiClient,
     ApiJson(input): ApiJson<NewMeeting>,
 ) -> Result<Response, ApiError> {
-    let code = default_code(&state).await?;
-    let row = crate::meeting::create(
-        &state.store,
-        input,
-        &origin_host(&state),
-        &code,
-        &format!("token:{}", who.name),
-        OffsetDateTime::now_utc(),
-    )
-    .await?;
-    tracing::info!(meeting = %row.meeting.id, by = %who.name, "meeting created");
+    let row = state
+        .create_meeting(input, &by(&who), OffsetDateTime::now_utc())
+        .await?;
     Ok((StatusCode::CREATED, Json(meeting_json(&state, &row))).into_response())
 }
 
@@ -145,7 +101,7 @@ pub async fn list_meetings(
     State(state): State<AppState>,
     _who: ApiClient,
 ) -> Result<Json<Value>, ApiError> {
-    let all = state.store.meetings().await?;
+    let all = state.meetings().await?;
     Ok(Json(
         json!({"meetings": all.iter().map(|m| meeting_json(&state, m)).collect::<Vec<_>>()}),
     ))
@@ -157,10 +113,7 @@ pub async fn get_meeting(
     _who: ApiClient,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(meeting_json(
-        &state,
-        &meeting_or_404(&state, &id).await?,
-    )))
+    Ok(Json(meeting_json(&state, &state.meeting(&id).await?)))
 }
 
 /// `DELETE /api/v1/meetings/{id}`: deletes a meeting created by mistake,
@@ -170,16 +123,8 @@ pub async fn delete_meeting(
     who: ApiClient,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let deleted = state.store.delete_draft(&id).await;
-    state.meetings.forget(&id);
-    match deleted? {
-        DraftDeletion::Deleted => {
-            tracing::info!(meeting = %id, by = %who.name, "draft meeting deleted");
-            Ok(StatusCode::NO_CONTENT)
-        }
-        DraftDeletion::NotFound => Err(ApiError::not_found("meeting")),
-        DraftDeletion::NotDraft => Err(ApiError::not_draft()),
-    }
+    state.delete_meeting(&id, &by(&who)).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// `POST /api/v1/meetings/{id}/open`.
@@ -188,14 +133,8 @@ pub async fn open_meeting(
     who: ApiClient,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let opened = state.writer.open(&id).await;
-    state.meetings.forget(&id);
-    opened?;
-    tracing::info!(meeting = %id, by = %who.name, "meeting opened");
-    Ok(Json(meeting_json(
-        &state,
-        &meeting_or_404(&state, &id).await?,
-    )))
+    let m = state.open_meeting(&id, &by(&who)).await?;
+    Ok(Json(meeting_json(&state, &m)))
 }
 
 /// `POST /api/v1/meetings/{id}/close`: returns the final checkpoint.
@@ -204,19 +143,9 @@ pub async fn close_meeting(
     who: ApiClient,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let closed = state.writer.close(&id).await;
-    state.meetings.forget(&id);
-    let note = closed?;
-    tracing::info!(meeting = %id, by = %who.name, "meeting closed");
-    let size = crate::trust::checkpoint::Checkpoint::parse_body(
-        crate::trust::checkpoint::split_note(&note)
-            .map(|(t, _)| t)
-            .unwrap_or_default(),
-    )
-    .map(|c| c.size)
-    .unwrap_or_default();
+    let closed = state.close_meeting(&id, &by(&who)).await?;
     Ok(Json(
-        json!({"id": id, "state": "closed", "size": size, "checkpoint": note}),
+        json!({"id": id, "state": MeetingState::Closed, "size": closed.size, "checkpoint": closed.checkpoint}),
     ))
 }
 
@@ -233,12 +162,7 @@ pub async fn add_notes(
     Path(id): Path<String>,
     ApiJson(n): ApiJson<NotesInput>,
 ) -> Result<Response, ApiError> {
-    let text = crate::fields::multiline("text", "Notes", &n.text, 20_000)
-        .map_err(|e| ApiError::invalid(vec![e]))?;
-    let index = state
-        .writer
-        .notes(&id, &format!("token:{}", who.name), &text)
-        .await?;
+    let index = state.add_notes(&id, &by(&who), &n.text).await?;
     Ok((StatusCode::CREATED, Json(json!({"index": index}))).into_response())
 }
 
@@ -248,10 +172,10 @@ pub async fn checkin_link(
     _who: ApiClient,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let m = meeting_or_404(&state, &id).await?;
-    let (url, token, expires) = current_link(&state, &m);
+    let m = state.meeting(&id).await?;
+    let link = state.current_link(&m, OffsetDateTime::now_utc());
     Ok(Json(
-        json!({"url": url, "token": token, "expires_at": expires.map(ts), "state": m.state}),
+        json!({"url": link.url, "token": link.token, "expires_at": link.expires_at.map(ts), "state": m.state}),
     ))
 }
 
@@ -263,45 +187,18 @@ pub async fn check_in(
     client: ClientIp,
     ApiJson(input): ApiJson<CheckInInput>,
 ) -> Result<Response, ApiError> {
-    let m = state
-        .meetings
-        .get(&state.store, &id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("meeting"))?;
-    match m.state.as_str() {
-        "draft" => return Err(crate::store::writer::WriteError::NotOpen.into()),
-        "closed" => return Err(crate::store::writer::WriteError::Closed.into()),
-        _ => {}
-    }
-    let accepted = super::check_in::intake(&state, client.0, &m, &input, None).await?;
+    let m = state.meeting_taking_check_ins(&id).await?;
+    let accepted = state
+        .check_in(client.0, &m, &input, None, OffsetDateTime::now_utc())
+        .await?;
     let status = if accepted.existing {
         StatusCode::OK
     } else {
         StatusCode::CREATED
     };
     // The receipt: the signed entry now; its proof follows at receipt_json.
-    let receipt = match &accepted.entry {
-        Some(entry) => crate::trust::bundle::Receipt {
-            format: crate::trust::bundle::RECEIPT_FORMAT.to_owned(),
-            entry: entry.clone(),
-            inclusion: None,
-            checkpoint: None,
-            public_keys: vec![*state.signer.public()],
-        },
-        None => {
-            let keys = state.public_keys();
-            crate::export::receipt(
-                &state.store,
-                &state.logs,
-                &keys,
-                &state.receipts,
-                &accepted.receipt_id,
-            )
-            .await?
-            .0
-        }
-    };
-    let base = &state.config.public_url;
+    let receipt = state.receipt_of(&accepted).await?;
+    let base = &state.settings.public_url;
     Ok((
         status,
         Json(json!({
@@ -316,40 +213,6 @@ pub async fn check_in(
         .into_response())
 }
 
-/// `?disclose=circulated|full|FIELD,FIELD…` on every export (other query
-/// members, such as `lang`, are left to others). Read as a list of pairs so
-/// that a repeated `disclose` is refused as JSON, like any other mistake.
-#[derive(Debug, Default, Deserialize)]
-#[serde(transparent)]
-pub struct ExportQuery(Vec<(String, String)>);
-
-impl ExportQuery {
-    /// The disclosure profile asked for (default: circulated).
-    pub fn profile(&self) -> Result<Disclose, ApiError> {
-        let invalid =
-            |m: String| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_disclose", m);
-        let mut given = self.0.iter().filter(|(k, _)| k == "disclose");
-        let value = given.next().map_or("", |(_, v)| v.as_str());
-        if given.next().is_some() {
-            return Err(invalid(
-                "give disclose once: circulated, full, or fields separated by commas".into(),
-            ));
-        }
-        value
-            .parse()
-            .map_err(|e: crate::personal::DiscloseError| invalid(e.to_string()))
-    }
-}
-
-/// An export's file name: an archive copy says it holds personal data.
-pub fn export_file_name(stem: &str, disclose: &Disclose, extension: &str) -> String {
-    if disclose.is_archive() {
-        format!("{stem}-full-personal-data.{extension}")
-    } else {
-        format!("{stem}.{extension}")
-    }
-}
-
 /// `GET /api/v1/meetings/{id}/bundle`: the signed attendance list.
 pub async fn bundle(
     State(state): State<AppState>,
@@ -357,38 +220,7 @@ pub async fn bundle(
     Path(id): Path<String>,
     Query(q): Query<ExportQuery>,
 ) -> Result<Response, ApiError> {
-    bundle_response(&state, &id, &q.profile()?).await
-}
-
-/// The signed list as a JSON download, disclosing what `disclose` shows.
-pub async fn bundle_response(
-    state: &AppState,
-    id: &str,
-    disclose: &Disclose,
-) -> Result<Response, ApiError> {
-    let b = bundle_for(state, id, disclose).await?;
-    Ok((
-        [(
-            header::CONTENT_DISPOSITION,
-            format!(
-                "attachment; filename=\"{}\"",
-                export_file_name(&format!("rollcall-{id}"), disclose, "json")
-            ),
-        )],
-        Json(b),
-    )
-        .into_response())
-}
-
-/// A meeting's bundle with only the disclosures `disclose` shows.
-pub async fn bundle_for(
-    state: &AppState,
-    id: &str,
-    disclose: &Disclose,
-) -> Result<crate::trust::bundle::Bundle, ApiError> {
-    let mut b = full_bundle(state, id).await?;
-    disclose.apply(&mut b);
-    Ok(b)
+    Ok(downloads::bundle(&state, &id, &q.profile()?).await?)
 }
 
 /// `GET /api/v1/meetings/{id}/attendance.csv`.
@@ -398,15 +230,7 @@ pub async fn attendance_csv(
     Path(id): Path<String>,
     Query(q): Query<ExportQuery>,
 ) -> Result<Response, ApiError> {
-    csv_response(&state, &id, &q.profile()?).await
-}
-
-/// A meeting's bundle with the texts of every Code version it offers.
-pub async fn full_bundle(
-    state: &AppState,
-    id: &str,
-) -> Result<crate::trust::bundle::Bundle, ApiError> {
-    Ok(crate::export::bundle(&state.store, &state.logs, &state.public_keys(), id).await?)
+    Ok(downloads::csv(&state, &id, &q.profile()?).await?)
 }
 
 /// `GET /api/v1/meetings/{id}/attendance.pdf`: the printable list with the
@@ -417,86 +241,7 @@ pub async fn attendance_pdf(
     Path(id): Path<String>,
     Query(q): Query<ExportQuery>,
 ) -> Result<Response, ApiError> {
-    pdf_response(&state, &id, &q.profile()?).await
-}
-
-/// The printable list as a PDF, the exact bundle this server serves
-/// attached to it.
-pub async fn pdf_response(
-    state: &AppState,
-    id: &str,
-    disclose: &Disclose,
-) -> Result<Response, ApiError> {
-    let keys = state.public_keys();
-    let b = bundle_for(state, id, disclose).await?;
-    let text = crate::export::ListText::for_language(crate::i18n::current())
-        .disclosing(disclose)
-        .with_verify_page(format!("{}/verify", state.config.public_url));
-    let pdf = tokio::task::block_in_place(|| {
-        let report = crate::export::verified(&b, &keys);
-        if !report.valid {
-            tracing::error!(meeting = %id, failures = ?report.failures.iter().take(5).collect::<Vec<_>>(), "stored log does not verify");
-            return Err(ApiError::internal());
-        }
-        let json = serde_json::to_vec(&b).map_err(|e| {
-            tracing::error!(meeting = %id, error = %e, "bundle does not serialise");
-            ApiError::internal()
-        })?;
-        crate::export::list_pdf(
-            &b,
-            &report,
-            &json,
-            &text,
-            &state.fonts,
-            OffsetDateTime::now_utc(),
-        )
-        .map_err(|e| {
-            tracing::error!(meeting = %id, error = %e, "PDF list not written");
-            ApiError::internal()
-        })
-    })?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/pdf".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename=\"{}\"",
-                    export_file_name(&format!("rollcall-{id}-list"), disclose, "pdf")
-                ),
-            ),
-        ],
-        pdf,
-    )
-        .into_response())
-}
-
-pub async fn csv_response(
-    state: &AppState,
-    id: &str,
-    disclose: &Disclose,
-) -> Result<Response, ApiError> {
-    let keys = state.public_keys();
-    let b = bundle_for(state, id, disclose).await?;
-    let report = tokio::task::block_in_place(|| crate::export::verified(&b, &keys));
-    if !report.valid {
-        tracing::error!(meeting = %id, failures = ?report.failures.iter().take(5).collect::<Vec<_>>(), "stored log does not verify");
-        return Err(ApiError::internal());
-    }
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename=\"{}\"",
-                    export_file_name(&format!("rollcall-{id}"), disclose, "csv")
-                ),
-            ),
-        ],
-        crate::export::csv(&report),
-    )
-        .into_response())
+    Ok(downloads::pdf(&state, &id, &q.profile()?).await?)
 }
 
 /// `GET /api/v1/receipts/{id}` (public): the receipt with its latest proof.
@@ -504,15 +249,7 @@ pub async fn receipt(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<crate::trust::bundle::Receipt>, ApiError> {
-    let (r, _) = crate::export::receipt(
-        &state.store,
-        &state.logs,
-        &state.public_keys(),
-        &state.receipts,
-        &id,
-    )
-    .await?;
-    Ok(Json(r))
+    Ok(Json(state.receipt(&id).await?.0))
 }
 
 #[derive(Deserialize)]
@@ -542,35 +279,11 @@ pub async fn checkpoint(
             ))
         }
     };
-    meeting_or_404(&state, &id).await?;
-    let checkpoints = state.store.checkpoints(&id).await?;
-    let Some((size, note)) = checkpoints.last().cloned() else {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "meeting_not_open",
-            "The meeting has no checkpoint yet; it gets one within seconds of opening",
-        ));
-    };
-    let consistency = match from {
-        None => None,
-        Some(from) if from == 0 || from > size => {
-            return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_size",
-                format!("`from` must be a tree size between 1 and the current size {size}"),
-            ))
-        }
-        Some(from) => {
-            let tree = state.logs.load(&state.store, &id).await?;
-            let proof = tree
-                .read()
-                .ok()
-                .and_then(|t| t.consistency_proof(from as usize, size as usize))
-                .ok_or_else(ApiError::internal)?;
-            Some(crate::trust::bundle::encode_hashes(&proof))
-        }
-    };
-    Ok(Json(
-        json!({"size": size, "checkpoint": note, "from": from, "consistency": consistency}),
-    ))
+    let latest = state.latest_checkpoint(&id, from).await?;
+    Ok(Json(json!({
+        "size": latest.size,
+        "checkpoint": latest.checkpoint,
+        "from": from,
+        "consistency": latest.consistency,
+    })))
 }

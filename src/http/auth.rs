@@ -12,7 +12,7 @@
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use axum::extract::{FromRequestParts, Query, State};
+use axum::extract::{FromRequest, FromRequestParts, Query, Request, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -25,10 +25,11 @@ use subtle::ConstantTimeEq;
 use time::OffsetDateTime;
 
 use super::client_ip::ClientIp;
-use super::error::{page_error, ApiError};
+use super::error::{page_error, ApiError, PageError};
 use super::pages::layout;
 use super::AppState;
 use crate::i18n::{self, t};
+use crate::store::{Credentials, TokenUse};
 use crate::trust::encoding::b64url;
 
 const SESSION_COOKIE: &str = "rc_session";
@@ -124,8 +125,15 @@ pub struct Secretary {
 }
 
 impl Secretary {
+    /// The secretary as the actor of an action.
+    pub fn actor(&self) -> crate::app::Actor {
+        crate::app::Actor::Secretary {
+            email: self.email.clone(),
+        }
+    }
+
     /// Checks a form's CSRF token against the session's.
-    pub fn check_csrf(&self, token: &str) -> Result<(), Response> {
+    fn check_csrf(&self, token: &str) -> Result<(), Response> {
         if bool::from(self.csrf.as_bytes().ct_eq(token.as_bytes())) {
             Ok(())
         } else {
@@ -136,6 +144,41 @@ impl Secretary {
             )
             .into_response())
         }
+    }
+}
+
+/// A console form sent by the signed-in secretary with the session's CSRF
+/// token: its `csrf` field is checked (a missing one counts as wrong), the
+/// other fields are `T`. Anything else is refused with the page saying the
+/// form expired, before the handler runs.
+pub struct CsrfForm<T> {
+    pub who: Secretary,
+    pub form: T,
+}
+
+/// A form with no field but its CSRF token.
+#[derive(Debug, Default, Deserialize)]
+pub struct NoFields {}
+
+#[derive(Deserialize)]
+struct WithCsrf<T> {
+    #[serde(default)]
+    csrf: String,
+    #[serde(flatten)]
+    rest: T,
+}
+
+impl<T: serde::de::DeserializeOwned + Send> FromRequest<AppState> for CsrfForm<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let who = Secretary::from_request_parts(&mut parts, state).await?;
+        let Form(f) = Form::<WithCsrf<T>>::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        who.check_csrf(&f.csrf)?;
+        Ok(Self { who, form: f.rest })
     }
 }
 
@@ -201,7 +244,7 @@ impl FromRequestParts<AppState> for ApiClient {
         // Looked up on every request, never cached: a revoked token is
         // refused from the next request on.
         let hash = digest(token.trim());
-        let Some((name, last_used)) = state.store.token(&hash).await? else {
+        let Some(TokenUse { name, last_used }) = state.store.token(&hash).await? else {
             return Err(ApiError::unauthorized());
         };
         let now = OffsetDateTime::now_utc();
@@ -318,7 +361,7 @@ pub async fn setup_submit(State(state): State<AppState>, Form(f): Form<SetupForm
             tracing::info!("first secretary account created");
             Redirect::to("/login").into_response()
         }
-        Err(e) => ApiError::from(e).into_response(),
+        Err(e) => PageError::from(e).into_response(),
     }
 }
 
@@ -378,11 +421,14 @@ pub async fn login_submit(
     // A disabled account is looked up as unknown: same work, same answer.
     let user = match state.store.enabled_user(&email).await {
         Ok(u) => u,
-        Err(e) => return ApiError::from(e).into_response(),
+        Err(e) => return PageError::from(e).into_response(),
     };
     // Verify even for unknown users, so timing does not reveal accounts.
     let dummy = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$7tWcGx7pfn+kXn4Qm+zZ0T6eo2gYwS/MU3hUzUi2Fhc";
-    let ok = password_ok(&f.password, user.as_ref().map_or(dummy, |u| u.1.as_str()));
+    let ok = password_ok(
+        &f.password,
+        user.as_ref().map_or(dummy, |u| u.password_hash.as_str()),
+    );
     let wrong = || {
         (
             StatusCode::UNAUTHORIZED,
@@ -390,7 +436,11 @@ pub async fn login_submit(
         )
             .into_response()
     };
-    let Some((user_id, password_hash)) = user.filter(|_| ok) else {
+    let Some(Credentials {
+        user_id,
+        password_hash,
+    }) = user.filter(|_| ok)
+    else {
         return wrong();
     };
     let id = random_token();
@@ -404,7 +454,7 @@ pub async fn login_submit(
     {
         Ok(true) => {}
         Ok(false) => return wrong(),
-        Err(e) => return ApiError::from(e).into_response(),
+        Err(e) => return PageError::from(e).into_response(),
     }
     // A previous session cookie on this browser is replaced and forgotten.
     if let Some(old) = cookie(&headers, SESSION_COOKIE) {
@@ -429,21 +479,12 @@ pub async fn login_submit(
         .into_response()
 }
 
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    csrf: String,
-}
-
 /// `POST /logout`.
 pub async fn logout(
     State(state): State<AppState>,
     headers: HeaderMap,
-    who: Secretary,
-    Form(f): Form<CsrfForm>,
+    _: CsrfForm<NoFields>,
 ) -> Response {
-    if let Err(r) = who.check_csrf(&f.csrf) {
-        return r;
-    }
     if let Some(id) = cookie(&headers, SESSION_COOKIE) {
         let _ = state.store.delete_session(&digest(&id)).await;
     }

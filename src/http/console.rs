@@ -4,27 +4,28 @@
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Form;
 use maud::{html, Markup};
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-use super::api::{checkin_base, current_link, default_code, origin_host};
-use super::auth::Secretary;
+use super::auth::{CsrfForm, NoFields, Secretary};
 use super::console_frame::{back_to_meeting, frame, meeting_not_found, meeting_row};
-use super::error::ApiError;
+use super::downloads::{self, ExportQuery};
+use super::error::PageError;
 use super::pages::layout;
 use super::AppState;
+use crate::app;
 use crate::i18n::{self, t};
-use crate::meeting::{MeetingError, NewMeeting};
-use crate::store::{DraftDeletion, MeetingRow};
+use crate::meeting::NewMeeting;
+use crate::meeting_state::{MeetingState, PresenceMode};
+use crate::store::{CodeRow, MeetingRow};
 
 fn fmt(t: OffsetDateTime) -> String {
     i18n::current().datetime(t)
 }
 
 /// A meeting state in words.
-fn state_name(state: &str) -> &'static str {
+fn state_name(state: MeetingState) -> &'static str {
     t(&format!("state.{state}"))
 }
 
@@ -34,7 +35,7 @@ fn meeting_form(
     editing: Option<&str>,
     values: &NewMeeting,
     errors: &[crate::fields::FieldError],
-    codes: &[(String, String, String, String)],
+    codes: &[CodeRow],
 ) -> Markup {
     let err = |f: &str| {
         errors
@@ -71,17 +72,18 @@ fn meeting_form(
             div {
                 label for="presence" { (t("meeting.field.presence")) }
                 select #presence name="presence" {
-                    option value="rotating" selected[values.presence.as_deref() != Some("static")] { (t("meeting.presence.rotating_long")) }
-                    option value="static" selected[values.presence.as_deref() == Some("static")] { (t("meeting.presence.static_long")) }
+                    @let chosen_static = values.presence.as_deref() == Some(PresenceMode::Static.as_str());
+                    option value=(PresenceMode::Rotating) selected[!chosen_static] { (t("meeting.presence.rotating_long")) }
+                    option value=(PresenceMode::Static) selected[chosen_static] { (t("meeting.presence.static_long")) }
                 }
             }
             div {
                 label for="code_sha256" { (t("meeting.field.code_sha256")) span.hint { (t("meeting.hint.code_sha256")) } }
                 @if let Some(e) = err("code_sha256") { span.field-error { (e) } }
                 select #code_sha256 name="code_sha256" {
-                    @for (digest, _, language, title) in codes {
-                        option value=(digest) selected[values.code_sha256.as_deref() == Some(digest.as_str())] {
-                            (title) " [" (language) "] " (digest.get(..12).unwrap_or(digest))
+                    @for c in codes {
+                        option value=(c.sha256) selected[values.code_sha256.as_deref() == Some(c.sha256.as_str())] {
+                            (c.title) " [" (c.language) "] " (c.sha256.get(..12).unwrap_or(&c.sha256))
                         }
                     }
                 }
@@ -95,11 +97,11 @@ fn meeting_form(
 pub async fn meetings(
     State(state): State<AppState>,
     who: Secretary,
-) -> Result<Html<String>, ApiError> {
-    default_code(&state).await?;
-    let codes = state.store.codes().await?;
-    let all = state.store.meetings().await?;
-    let counts = state.store.check_in_counts().await?;
+) -> Result<Html<String>, PageError> {
+    state.default_code(OffsetDateTime::now_utc()).await?;
+    let codes = state.codes().await?;
+    let all = state.meetings().await?;
+    let counts = state.check_in_counts().await?;
     let groups = crate::meeting::group(&all);
     let table = |rows: &[&MeetingRow], id: &str| {
         html! {
@@ -123,7 +125,7 @@ pub async fn meetings(
         html! {
             h1 { (t("console.meetings")) }
             p { a.button href="#new-meeting" { (t("meeting.new")) } }
-            @for (key, rows) in [("open", &groups.open), ("draft", &groups.upcoming), ("closed", &groups.closed)] {
+            @for (key, rows) in [(MeetingState::Open, &groups.open), (MeetingState::Draft, &groups.upcoming), (MeetingState::Closed, &groups.closed)] {
                 section.group aria-labelledby=(format!("group-{key}")) {
                     h2 #(format!("group-{key}")) { (t(&format!("console.group.{key}"))) " (" (rows.len()) ")" }
                     @if rows.is_empty() {
@@ -137,13 +139,6 @@ pub async fn meetings(
             (meeting_form(&who, None, &NewMeeting::default(), &[], &codes))
         },
     ))
-}
-
-#[derive(Deserialize)]
-pub struct CreateForm {
-    csrf: String,
-    #[serde(flatten)]
-    meeting: NewMeetingForm,
 }
 
 #[derive(Deserialize)]
@@ -185,31 +180,20 @@ impl From<NewMeetingForm> for NewMeeting {
 /// `POST /console/meetings`.
 pub async fn create_meeting(
     State(state): State<AppState>,
-    who: Secretary,
-    Form(f): Form<CreateForm>,
-) -> Response {
-    if let Err(r) = who.check_csrf(&f.csrf) {
-        return r;
-    }
-    let input = NewMeeting::from(f.meeting);
-    let code = match default_code(&state).await {
-        Ok(c) => c,
-        Err(e) => return e.into_response(),
-    };
-    match crate::meeting::create(
-        &state.store,
-        input.clone(),
-        &origin_host(&state),
-        &code,
-        &who.email,
-        OffsetDateTime::now_utc(),
-    )
-    .await
-    {
-        Ok(row) => Redirect::to(&format!("/console/meetings/{}", row.meeting.id)).into_response(),
-        Err(MeetingError::Invalid(errors)) => {
-            let codes = state.store.codes().await.unwrap_or_default();
-            (
+    CsrfForm { who, form }: CsrfForm<NewMeetingForm>,
+) -> Result<Response, PageError> {
+    let input = NewMeeting::from(form);
+    Ok(
+        match state
+            .create_meeting(input.clone(), &who.actor(), OffsetDateTime::now_utc())
+            .await
+        {
+            Ok(row) => {
+                Redirect::to(&format!("/console/meetings/{}", row.meeting.id)).into_response()
+            }
+            Err(app::Error::Invalid(errors)) => {
+                let codes = state.codes().await.unwrap_or_default();
+                (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 frame(
                     &who,
@@ -218,9 +202,10 @@ pub async fn create_meeting(
                 ),
             )
                 .into_response()
-        }
-        Err(e) => ApiError::from(e).into_response(),
-    }
+            }
+            Err(e) => return Err(e.into()),
+        },
+    )
 }
 
 /// The 409 page saying what can no longer be done to a meeting once it is
@@ -268,17 +253,14 @@ pub async fn edit_page(
     State(state): State<AppState>,
     who: Secretary,
     Path(id): Path<String>,
-) -> Response {
-    let m = match meeting_row(&state, &id).await {
-        Ok(m) => m,
-        Err(r) => return r,
-    };
-    if m.state != "draft" {
-        return edit_refused(&id);
+) -> Result<Response, PageError> {
+    let m = meeting_row(&state, &id).await?;
+    if m.state != MeetingState::Draft {
+        return Ok(edit_refused(&id));
     }
-    let codes = state.store.codes().await.unwrap_or_default();
+    let codes = state.codes().await.unwrap_or_default();
     let title = i18n::f("meeting.edit_title", &[("title", &m.meeting.title)]);
-    frame(
+    Ok(frame(
         &who,
         &title,
         html! {
@@ -287,38 +269,31 @@ pub async fn edit_page(
             (meeting_form(&who, Some(&id), &crate::meeting::as_input(&m), &[], &codes))
         },
     )
-    .into_response()
+    .into_response())
 }
 
 /// `POST /console/meetings/{id}/edit`: same rules as creating; refused
 /// once the meeting is opened.
 pub async fn edit_meeting(
     State(state): State<AppState>,
-    who: Secretary,
     Path(id): Path<String>,
-    Form(f): Form<CreateForm>,
-) -> Response {
-    if let Err(r) = who.check_csrf(&f.csrf) {
-        return r;
-    }
-    let m = match meeting_row(&state, &id).await {
-        Ok(m) => m,
-        Err(r) => return r,
-    };
-    let input = NewMeeting::from(f.meeting);
-    let code = match default_code(&state).await {
-        Ok(c) => c,
-        Err(e) => return e.into_response(),
-    };
-    let result = crate::meeting::update_draft(&state.store, &m, input.clone(), &code).await;
-    state.meetings.forget(&id);
-    match result {
-        Ok(_) => Redirect::to(&format!("/console/meetings/{id}")).into_response(),
-        Err(MeetingError::AlreadyOpened) => edit_refused(&id),
-        Err(MeetingError::Invalid(errors)) => {
-            let codes = state.store.codes().await.unwrap_or_default();
-            let title = i18n::f("meeting.edit_title", &[("title", &m.meeting.title)]);
-            (
+    CsrfForm { who, form }: CsrfForm<NewMeetingForm>,
+) -> Result<Response, PageError> {
+    let m = meeting_row(&state, &id).await?;
+    let input = NewMeeting::from(form);
+    Ok(
+        match state
+            .edit_meeting(&m, input.clone(), OffsetDateTime::now_utc())
+            .await
+        {
+            Ok(_) => Redirect::to(&format!("/console/meetings/{id}")).into_response(),
+            Err(app::Error::Meeting(crate::meeting::MeetingError::AlreadyOpened)) => {
+                edit_refused(&id)
+            }
+            Err(app::Error::Invalid(errors)) => {
+                let codes = state.codes().await.unwrap_or_default();
+                let title = i18n::f("meeting.edit_title", &[("title", &m.meeting.title)]);
+                (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 frame(
                     &who,
@@ -327,9 +302,10 @@ pub async fn edit_meeting(
                 ),
             )
                 .into_response()
-        }
-        Err(e) => ApiError::from(e).into_response(),
-    }
+            }
+            Err(e) => return Err(e.into()),
+        },
+    )
 }
 
 /// `GET /console/meetings/{id}`.
@@ -337,20 +313,11 @@ pub async fn meeting(
     State(state): State<AppState>,
     who: Secretary,
     Path(id): Path<String>,
-) -> Response {
-    let m = match meeting_row(&state, &id).await {
-        Ok(m) => m,
-        Err(r) => return r,
-    };
-    let count = state
-        .store
-        .check_in_counts()
-        .await
-        .ok()
-        .and_then(|c| c.get(&id).copied())
-        .unwrap_or(0);
-    let (url, _, _) = current_link(&state, &m);
-    let public = checkin_base(&state, &id);
+) -> Result<Response, PageError> {
+    let m = meeting_row(&state, &id).await?;
+    let count = state.check_in_count(&id).await;
+    let url = state.current_link(&m, OffsetDateTime::now_utc()).url;
+    let public = state.checkin_base(&id);
     let personal = super::personal_data::section(&state, &who, &m).await;
     let mm = &m.meeting;
     let languages = m
@@ -359,22 +326,22 @@ pub async fn meeting(
         .map(|v| super::public::language_name(&v.language))
         .collect::<Vec<_>>()
         .join(", ");
-    frame(
+    Ok(frame(
         &who,
         &mm.title,
         html! {
             h1 { (mm.title) }
             (super::public::meeting_meta(mm))
             dl.facts {
-                dt { (t("meeting.state")) } dd #meeting-state { (state_name(&m.state)) }
+                dt { (t("meeting.state")) } dd #meeting-state { (state_name(m.state)) }
                 dt { (t("console.col.checkins")) } dd { (count) }
-                dt { (t("meeting.field.presence")) } dd { @if m.presence == "static" { (t("meeting.presence.static")) } @else { (t("meeting.presence.rotating")) } }
+                dt { (t("meeting.field.presence")) } dd { @if m.presence == PresenceMode::Static { (t("meeting.presence.static")) } @else { (t("meeting.presence.rotating")) } }
                 dt { (t("meeting.code")) } dd.mono { "sha256:" (m.code_sha256) }
                 dt { (t("meeting.code_languages")) } dd { (languages) }
                 dt { (t("meeting.origin")) } dd.mono { (m.origin) }
             }
-            @match m.state.as_str() {
-                "draft" => {
+            @match m.state {
+                MeetingState::Draft => {
                     p.actions {
                         a.button #edit-meeting href=(format!("/console/meetings/{id}/edit")) { (t("meeting.edit")) }
                     }
@@ -384,13 +351,13 @@ pub async fn meeting(
                     }
                     (delete_draft_form(&who.csrf, &id))
                 }
-                "open" => {
+                MeetingState::Open => {
                     p.actions {
                         a.button href=(format!("/console/meetings/{id}/present")) { (t("meeting.present")) }
                         a href=(format!("/console/meetings/{id}/arrivals")) { (t("meeting.arrivals")) }
                     }
                     h2 { (t("meeting.qr_heading")) }
-                    p { @if m.presence == "static" { (t("meeting.qr_static")) } @else { (t("meeting.qr_rotating")) } }
+                    p { @if m.presence == PresenceMode::Static { (t("meeting.qr_static")) } @else { (t("meeting.qr_rotating")) } }
                     img.qr src=(format!("/console/meetings/{id}/qr.svg")) alt=(i18n::f("meeting.qr_alt", &[("title", &mm.title)])) width="320" height="320";
                     p.mono { (url) }
                     (super::meeting_tools::manual_entry_form(&who.csrf, &id, &[]))
@@ -401,10 +368,10 @@ pub async fn meeting(
                         button type="submit" { (t("meeting.close")) }
                     }
                 }
-                _ => { p { (t("meeting.closed_text")) } }
+                MeetingState::Closed => { p { (t("meeting.closed_text")) } }
             }
             (agenda_snippet(&id, &mm.title, &public))
-            @if m.state != "draft" {
+            @if m.state != MeetingState::Draft {
                 h2 { (t("meeting.exports")) }
                 p { (t("meeting.exports_intro")) }
                 ul {
@@ -417,7 +384,7 @@ pub async fn meeting(
             (personal)
         },
     )
-    .into_response()
+    .into_response())
 }
 
 /// Deleting a draft, behind a disclosure so that one click cannot do it.
@@ -466,25 +433,33 @@ fn agenda_snippet(id: &str, title: &str, public: &str) -> Markup {
 }
 
 /// A QR code image of `url`, as SVG or PNG.
-fn qr_image(url: &str, png: bool) -> Response {
+fn qr_image(url: &str, png: bool) -> Result<Response, PageError> {
     let image = if png {
         crate::qr::png(url, 10).map(|b| ("image/png", b))
     } else {
         crate::qr::svg(url).map(|s| ("image/svg+xml", s.into_bytes()))
     };
     match image {
-        Ok((kind, bytes)) => ([(header::CONTENT_TYPE, kind)], bytes).into_response(),
-        Err(_) => ApiError::internal().into_response(),
+        Ok((kind, bytes)) => Ok(([(header::CONTENT_TYPE, kind)], bytes).into_response()),
+        Err(_) => Err(PageError::internal()),
     }
 }
 
 /// `GET /console/meetings/{id}/public-qr.svg`: the stable public link as a QR code.
-pub async fn public_qr_svg(state: State<AppState>, who: Secretary, id: Path<String>) -> Response {
+pub async fn public_qr_svg(
+    state: State<AppState>,
+    who: Secretary,
+    id: Path<String>,
+) -> Result<Response, PageError> {
     public_qr(state, who, id, false).await
 }
 
 /// `GET /console/meetings/{id}/public-qr.png`.
-pub async fn public_qr_png(state: State<AppState>, who: Secretary, id: Path<String>) -> Response {
+pub async fn public_qr_png(
+    state: State<AppState>,
+    who: Secretary,
+    id: Path<String>,
+) -> Result<Response, PageError> {
     public_qr(state, who, id, true).await
 }
 
@@ -493,86 +468,61 @@ async fn public_qr(
     _who: Secretary,
     Path(id): Path<String>,
     png: bool,
-) -> Response {
-    if let Err(r) = meeting_row(&state, &id).await {
-        return r;
-    }
-    qr_image(&checkin_base(&state, &id), png)
-}
-
-#[derive(Deserialize)]
-pub struct CsrfOnly {
-    csrf: String,
+) -> Result<Response, PageError> {
+    meeting_row(&state, &id).await?;
+    qr_image(&state.checkin_base(&id), png)
 }
 
 /// `POST /console/meetings/{id}/open`.
 pub async fn open_meeting(
     State(state): State<AppState>,
-    who: Secretary,
     Path(id): Path<String>,
-    Form(f): Form<CsrfOnly>,
-) -> Response {
-    if let Err(r) = who.check_csrf(&f.csrf) {
-        return r;
-    }
-    let opened = state.writer.open(&id).await;
-    state.meetings.forget(&id);
+    CsrfForm { who, .. }: CsrfForm<NoFields>,
+) -> Result<Redirect, PageError> {
+    let opened = state.open_meeting(&id, &who.actor()).await;
     back_to_meeting(&id, opened, t("meeting.cannot_open"))
 }
 
 /// `POST /console/meetings/{id}/close`.
 pub async fn close_meeting(
     State(state): State<AppState>,
-    who: Secretary,
     Path(id): Path<String>,
-    Form(f): Form<CsrfOnly>,
-) -> Response {
-    if let Err(r) = who.check_csrf(&f.csrf) {
-        return r;
-    }
-    let closed = state.writer.close(&id).await;
-    state.meetings.forget(&id);
+    CsrfForm { who, .. }: CsrfForm<NoFields>,
+) -> Result<Redirect, PageError> {
+    let closed = state.close_meeting(&id, &who.actor()).await;
     back_to_meeting(&id, closed, t("meeting.cannot_close"))
-}
-
-#[derive(Deserialize)]
-pub struct DeleteForm {
-    /// Missing counts as wrong: the same refusal as a forged token.
-    #[serde(default)]
-    csrf: String,
 }
 
 /// `POST /console/meetings/{id}/delete`: deletes a draft created by
 /// mistake, then back to the list; refused once the meeting is opened.
 pub async fn delete_meeting(
     State(state): State<AppState>,
-    who: Secretary,
     Path(id): Path<String>,
-    Form(f): Form<DeleteForm>,
-) -> Response {
-    if let Err(r) = who.check_csrf(&f.csrf) {
-        return r;
-    }
-    let deleted = state.store.delete_draft(&id).await;
-    state.meetings.forget(&id);
-    match deleted {
-        Ok(DraftDeletion::Deleted) => {
-            tracing::info!(meeting = %id, by = %who.email, "draft meeting deleted");
-            Redirect::to("/console").into_response()
-        }
-        Ok(DraftDeletion::NotFound) => meeting_not_found(),
-        Ok(DraftDeletion::NotDraft) => delete_refused(&id),
-        Err(e) => ApiError::from(e).into_response(),
+    CsrfForm { who, .. }: CsrfForm<NoFields>,
+) -> Result<Response, PageError> {
+    match state.delete_meeting(&id, &who.actor()).await {
+        Ok(()) => Ok(Redirect::to("/console").into_response()),
+        Err(app::Error::NotFound(_)) => Err(meeting_not_found()),
+        Err(app::Error::NotDraft) => Ok(delete_refused(&id)),
+        Err(e) => Err(e.into()),
     }
 }
 
 /// `GET /console/meetings/{id}/qr.svg`: the current check-in code.
-pub async fn qr_svg(state: State<AppState>, who: Secretary, id: Path<String>) -> Response {
+pub async fn qr_svg(
+    state: State<AppState>,
+    who: Secretary,
+    id: Path<String>,
+) -> Result<Response, PageError> {
     checkin_qr(state, who, id, false).await
 }
 
 /// `GET /console/meetings/{id}/qr.png`.
-pub async fn qr_png(state: State<AppState>, who: Secretary, id: Path<String>) -> Response {
+pub async fn qr_png(
+    state: State<AppState>,
+    who: Secretary,
+    id: Path<String>,
+) -> Result<Response, PageError> {
     checkin_qr(state, who, id, true).await
 }
 
@@ -581,13 +531,9 @@ async fn checkin_qr(
     _who: Secretary,
     Path(id): Path<String>,
     png: bool,
-) -> Response {
-    let m = match meeting_row(&state, &id).await {
-        Ok(m) => m,
-        Err(r) => return r,
-    };
-    let (url, _, _) = current_link(&state, &m);
-    qr_image(&url, png)
+) -> Result<Response, PageError> {
+    let m = meeting_row(&state, &id).await?;
+    qr_image(&state.current_link(&m, OffsetDateTime::now_utc()).url, png)
 }
 
 /// `GET /console/meetings/{id}/bundle.json`.
@@ -595,13 +541,9 @@ pub async fn bundle(
     State(state): State<AppState>,
     _who: Secretary,
     Path(id): Path<String>,
-    Query(q): Query<super::api::ExportQuery>,
-) -> Response {
-    let sent = match q.profile() {
-        Ok(disclose) => super::api::bundle_response(&state, &id, &disclose).await,
-        Err(e) => Err(e),
-    };
-    sent.unwrap_or_else(|e| e.into_response())
+    Query(q): Query<ExportQuery>,
+) -> Result<Response, PageError> {
+    Ok(downloads::bundle(&state, &id, &q.profile()?).await?)
 }
 
 /// `GET /console/meetings/{id}/attendance.csv`.
@@ -609,11 +551,7 @@ pub async fn attendance_csv(
     State(state): State<AppState>,
     _who: Secretary,
     Path(id): Path<String>,
-    Query(q): Query<super::api::ExportQuery>,
-) -> Response {
-    let sent = match q.profile() {
-        Ok(disclose) => super::api::csv_response(&state, &id, &disclose).await,
-        Err(e) => Err(e),
-    };
-    sent.unwrap_or_else(|e| e.into_response())
+    Query(q): Query<ExportQuery>,
+) -> Result<Response, PageError> {
+    Ok(downloads::csv(&state, &id, &q.profile()?).await?)
 }

@@ -4,15 +4,15 @@
 //! that the console's pages use it without importing one another.
 
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, Redirect};
 use maud::{html, Markup};
 
 use super::auth::Secretary;
-use super::error::{page_error, ApiError};
+use super::error::PageError;
 use super::pages::page;
 use super::AppState;
+use crate::app;
 use crate::i18n::t;
-use crate::store::writer::WriteError;
 use crate::store::MeetingRow;
 
 /// The console's page frame: the navigation, then `body`.
@@ -49,20 +49,20 @@ pub(super) fn frame_with(
 }
 
 /// The console's page for a meeting id that does not exist.
-pub(super) fn meeting_not_found() -> Response {
-    page_error(
+pub(super) fn meeting_not_found() -> PageError {
+    PageError::new(
         StatusCode::NOT_FOUND,
         t("meeting.not_found.title"),
         t("console.meeting_not_found"),
     )
-    .into_response()
 }
 
-pub(super) async fn meeting_row(state: &AppState, id: &str) -> Result<MeetingRow, Response> {
-    match state.store.meeting(id).await {
-        Ok(Some(m)) => Ok(m),
-        Ok(None) => Err(meeting_not_found()),
-        Err(e) => Err(ApiError::from(e).into_response()),
+/// The meeting a console page is about.
+pub(super) async fn meeting_row(state: &AppState, id: &str) -> Result<MeetingRow, PageError> {
+    match state.meeting(id).await {
+        Ok(m) => Ok(m),
+        Err(app::Error::NotFound(_)) => Err(meeting_not_found()),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -70,14 +70,11 @@ pub(super) async fn meeting_row(state: &AppState, id: &str) -> Result<MeetingRow
 /// why the action was refused.
 pub(super) fn back_to_meeting<T>(
     id: &str,
-    result: Result<T, WriteError>,
+    result: Result<T, app::Error>,
     failed: &str,
-) -> Response {
+) -> Result<Redirect, PageError> {
     match result {
-        Ok(_) => Redirect::to(&format!("/console/meetings/{id}")).into_response(),
-        Err(e) => {
-            let e = ApiError::from(e);
-            page_error(e.status, failed, &e.message).into_response()
-        }
+        Ok(_) => Ok(Redirect::to(&format!("/console/meetings/{id}"))),
+        Err(e) => Err(PageError::refused(failed, e)),
     }
 }

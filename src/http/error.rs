@@ -1,11 +1,13 @@
-//! Errors turned into responses, in one place. Internal causes are logged,
-//! never shown to clients.
+//! Errors turned into responses, in one place: [`ApiError`] for JSON
+//! clients, [`PageError`] for browsers. Internal causes are logged, never
+//! shown to clients.
 
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
+use crate::app::{self, Missing};
 use crate::checkin::CheckInError;
 use crate::export::ExportError;
 use crate::fields::FieldError;
@@ -211,12 +213,100 @@ impl From<ExportError> for ApiError {
     }
 }
 
+impl From<app::Error> for ApiError {
+    fn from(e: app::Error) -> Self {
+        match e {
+            app::Error::NotFound(Missing::Meeting) => Self::not_found("meeting"),
+            app::Error::NotFound(Missing::Receipt) => Self::not_found("receipt"),
+            app::Error::NotDraft => Self::not_draft(),
+            app::Error::RateLimited => Self::too_many(),
+            app::Error::NoCheckpointYet => Self::new(
+                StatusCode::CONFLICT,
+                "meeting_not_open",
+                "The meeting has no checkpoint yet; it gets one within seconds of opening",
+            ),
+            app::Error::SizeOutOfRange { size } => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_size",
+                format!("`from` must be a tree size between 1 and the current size {size}"),
+            ),
+            app::Error::Invalid(fields) => Self::invalid(fields),
+            app::Error::Internal(_) => Self::internal(),
+            app::Error::Meeting(e) => e.into(),
+            app::Error::CheckIn(e) => e.into(),
+            app::Error::Presence(e) => e.into(),
+            app::Error::Write(e) => e.into(),
+            app::Error::Export(e) => e.into(),
+            app::Error::Store(e) => e.into(),
+        }
+    }
+}
+
 /// Upper-cases the first letter of a message.
 pub fn capitalise(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
         Some(f) => f.to_uppercase().chain(c).collect(),
         None => String::new(),
+    }
+}
+
+/// An error answered to a browser: the error page in the site's frame,
+/// never JSON. Its status is the one the API gives for the same refusal.
+#[derive(Debug)]
+pub struct PageError {
+    pub status: StatusCode,
+    pub title: String,
+    pub message: String,
+}
+
+impl PageError {
+    pub fn new(status: StatusCode, title: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            title: title.into(),
+            message: message.into(),
+        }
+    }
+
+    /// A refused action, under a heading saying what was not done.
+    pub fn refused(title: &str, e: impl Into<ApiError>) -> Self {
+        let e = e.into();
+        Self::new(e.status, title, e.message)
+    }
+
+    /// A failure on the server.
+    pub fn internal() -> Self {
+        ApiError::internal().into()
+    }
+}
+
+impl From<ApiError> for PageError {
+    fn from(e: ApiError) -> Self {
+        let title = match e.status {
+            StatusCode::NOT_FOUND => crate::i18n::t("error.not_found.title"),
+            StatusCode::SERVICE_UNAVAILABLE => crate::i18n::t("auth.unavailable.title"),
+            _ => crate::i18n::t("error.title"),
+        };
+        Self::refused(title, e)
+    }
+}
+
+impl From<app::Error> for PageError {
+    fn from(e: app::Error) -> Self {
+        ApiError::from(e).into()
+    }
+}
+
+impl From<StoreError> for PageError {
+    fn from(e: StoreError) -> Self {
+        ApiError::from(e).into()
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        page_error(self.status, &self.title, &self.message).into_response()
     }
 }
 

@@ -6,37 +6,21 @@
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Form;
 use maud::{html, Markup, PreEscaped};
 use serde::Deserialize;
 
-use super::api::current_link;
-use super::auth::Secretary;
+use super::auth::{CsrfForm, Secretary};
 use super::console_frame::{back_to_meeting, frame, meeting_row};
-use super::error::{page_error, ApiError};
+use super::downloads::{self, ExportQuery};
+use super::error::{ApiError, PageError};
 use super::pages::{live, page, role_name};
 use super::AppState;
-use crate::checkin::{self, CheckInInput};
+use crate::app::{self, ByHand, VerifiedList};
+use crate::export::ExportError;
 use crate::fields::{FieldError, ROLES};
 use crate::i18n::{self, t};
-use crate::trust::statement::Presence;
+use crate::meeting_state::MeetingState;
 use crate::trust::verify::Report;
-
-/// The verified list of a meeting as of its latest checkpoint.
-async fn verified_report(
-    state: &AppState,
-    id: &str,
-    disclose: &crate::personal::Disclose,
-) -> Result<(crate::trust::bundle::Bundle, Report), ApiError> {
-    let keys = state.public_keys();
-    let bundle = super::api::bundle_for(state, id, disclose).await?;
-    let report = tokio::task::block_in_place(|| crate::export::verified(&bundle, &keys));
-    if !report.valid {
-        tracing::error!(meeting = %id, failures = ?report.failures.iter().take(3).collect::<Vec<_>>(), "stored log does not verify");
-        return Err(ApiError::internal());
-    }
-    Ok((bundle, report))
-}
 
 /// The principles of the Code: its level-3 headings (the ISO Code's
 /// principles), else its level-2 headings.
@@ -54,7 +38,8 @@ fn principles(code: &str) -> Vec<&str> {
 
 /// The current check-in QR code as inline SVG (without the XML prolog).
 fn inline_qr(state: &AppState, m: &crate::store::MeetingRow) -> (String, String) {
-    let (url, token, _) = current_link(state, m);
+    let link = state.current_link(m, time::OffsetDateTime::now_utc());
+    let (url, token) = (link.url, link.token);
     let svg = crate::qr::svg(&url).unwrap_or_default();
     let svg = svg
         .split_once("?>")
@@ -62,16 +47,6 @@ fn inline_qr(state: &AppState, m: &crate::store::MeetingRow) -> (String, String)
         .trim()
         .to_owned();
     (svg, token)
-}
-
-async fn count_of(state: &AppState, id: &str) -> i64 {
-    state
-        .store
-        .check_in_counts()
-        .await
-        .ok()
-        .and_then(|c| c.get(id).copied())
-        .unwrap_or(0)
 }
 
 /// `GET /console/meetings/{id}/present`: for the projector. Large title,
@@ -83,27 +58,21 @@ pub async fn present(
     State(state): State<AppState>,
     _who: Secretary,
     Path(id): Path<String>,
-) -> Response {
-    let m = match meeting_row(&state, &id).await {
-        Ok(m) => m,
-        Err(r) => return r,
-    };
-    if m.state != "open" {
-        return page_error(
+) -> Result<Response, PageError> {
+    let m = meeting_row(&state, &id).await?;
+    if m.state != MeetingState::Open {
+        return Err(PageError::new(
             StatusCode::CONFLICT,
             t("present.not_open.title"),
             t("present.not_open.text"),
-        )
-        .into_response();
+        ));
     }
-    let count = count_of(&state, &id).await;
-    let (version, code) = match super::public::shown_code(&state, &m).await {
-        Ok((v, c)) => (v, c.text),
-        Err(e) => return e.into_response(),
-    };
+    let count = state.check_in_count(&id).await;
+    let (version, code) = super::public::shown_code(&state, &m).await?;
+    let code = code.text;
     let (svg, token) = inline_qr(&state, &m);
     let lang = i18n::current();
-    Html(
+    Ok(Html(
         page(
             &i18n::f("checkin.title", &[("title", &m.meeting.title)]),
             None,
@@ -131,7 +100,7 @@ pub async fn present(
         )
         .into_string(),
     )
-    .into_response()
+    .into_response())
 }
 
 fn count_label(lang: i18n::Lang, n: i64) -> &'static str {
@@ -148,19 +117,18 @@ pub async fn present_json(
     State(state): State<AppState>,
     _who: Secretary,
     Path(id): Path<String>,
-) -> Response {
-    let m = match meeting_row(&state, &id).await {
-        Ok(m) => m,
-        Err(r) => return r,
-    };
-    let count = count_of(&state, &id).await;
-    let (_, _, next) = current_link(&state, &m);
-    let (svg, token) = if m.state == "open" {
+) -> Result<Response, PageError> {
+    let m = meeting_row(&state, &id).await?;
+    let count = state.check_in_count(&id).await;
+    let next = state
+        .current_link(&m, time::OffsetDateTime::now_utc())
+        .expires_at;
+    let (svg, token) = if m.state == MeetingState::Open {
         inline_qr(&state, &m)
     } else {
         (String::new(), String::new())
     };
-    axum::Json(serde_json::json!({
+    Ok(axum::Json(serde_json::json!({
         "state": m.state,
         "count": count,
         "count_label": count_label(i18n::current(), count),
@@ -168,7 +136,7 @@ pub async fn present_json(
         "qr_svg": svg,
         "expires_at": next.map(crate::store::ts),
     }))
-    .into_response()
+    .into_response())
 }
 
 fn arrivals_chart(report: &Report) -> Markup {
@@ -219,21 +187,20 @@ fn arrivals_chart(report: &Report) -> Markup {
 /// reloads every 10 seconds.
 pub async fn arrivals(
     State(state): State<AppState>,
-    who: Secretary,
+    _who: Secretary,
     Path(id): Path<String>,
-) -> Response {
-    let m = match meeting_row(&state, &id).await {
-        Ok(m) => m,
-        Err(r) => return r,
-    };
+) -> Result<Response, PageError> {
+    let m = meeting_row(&state, &id).await?;
     // The secretary's own view of arrivals shows every field.
-    let report = match verified_report(&state, &id, &crate::personal::Disclose::Full).await {
-        Ok((_, r)) => r,
-        Err(e) if e.status == StatusCode::CONFLICT => Report::empty(),
-        Err(e) => return e.into_response(),
+    let report = match state
+        .verified_list(&id, &crate::personal::Disclose::Full)
+        .await
+    {
+        Ok(list) => list.report,
+        Err(app::Error::Export(ExportError::NotOpened)) => Report::empty(),
+        Err(e) => return Err(e.into()),
     };
-    let _ = who;
-    Html(
+    Ok(Html(
         page(
             &i18n::f("arrivals.title", &[("title", &m.meeting.title)]),
             None,
@@ -263,7 +230,7 @@ pub async fn arrivals(
         )
         .into_string(),
     )
-    .into_response()
+    .into_response())
 }
 
 /// A disclosed field, or "withheld" (never a blank that looks like a name).
@@ -304,7 +271,6 @@ pub fn manual_entry_form(csrf: &str, id: &str, errors: &[FieldError]) -> Markup 
 
 #[derive(Deserialize)]
 pub struct ManualForm {
-    csrf: String,
     #[serde(default)]
     name: String,
     #[serde(default)]
@@ -323,40 +289,25 @@ pub struct ManualForm {
 /// secretary recorded it, and who.
 pub async fn manual_entry(
     State(state): State<AppState>,
-    who: Secretary,
     Path(id): Path<String>,
-    Form(f): Form<ManualForm>,
-) -> Response {
-    if let Err(r) = who.check_csrf(&f.csrf) {
-        return r;
-    }
-    let m = match meeting_row(&state, &id).await {
-        Ok(m) => m,
-        Err(r) => return r,
-    };
-    let input = CheckInInput {
-        token: String::new(),
+    CsrfForm { who, form: f }: CsrfForm<ManualForm>,
+) -> Result<Response, PageError> {
+    let m = meeting_row(&state, &id).await?;
+    let by_hand = ByHand {
         name: f.name,
         organization: f.organization,
         country: f.country,
         role: f.role,
-        email: Some(f.email),
+        email: f.email,
         acknowledged: f.acknowledged.as_deref() == Some("yes"),
-        code_sha256: m.code_sha256.clone(),
-        language: None,
-        // Only the attendee can agree to show their email to others.
-        share_email: false,
     };
-    let presence = Presence::RecordedBySecretary {
-        recorded_by: who.email.clone(),
-    };
-    let result = match checkin::validate(&m, &input, presence, None) {
-        Ok(req) => state.writer.check_in(req).await.map_err(ApiError::from),
-        Err(e) => Err(ApiError::from(e)),
-    };
+    let result = state
+        .record_by_hand(&m, by_hand, &who.actor())
+        .await
+        .map_err(ApiError::from);
     match result {
-        Ok(_) => Redirect::to(&format!("/console/meetings/{id}")).into_response(),
-        Err(e) if !e.fields.is_empty() => (
+        Ok(_) => Ok(Redirect::to(&format!("/console/meetings/{id}")).into_response()),
+        Err(e) if !e.fields.is_empty() => Ok((
             e.status,
             frame(
                 &who,
@@ -364,8 +315,8 @@ pub async fn manual_entry(
                 html! { h1 { (m.meeting.title) } (manual_entry_form(&who.csrf, &id, &e.fields)) },
             ),
         )
-            .into_response(),
-        Err(e) => page_error(e.status, t("manual.not_recorded"), &e.message).into_response(),
+            .into_response()),
+        Err(e) => Err(PageError::refused(t("manual.not_recorded"), e)),
     }
 }
 
@@ -384,7 +335,6 @@ pub fn notes_form(csrf: &str, id: &str) -> Markup {
 
 #[derive(Deserialize)]
 pub struct NotesForm {
-    csrf: String,
     #[serde(default)]
     text: String,
 }
@@ -392,25 +342,10 @@ pub struct NotesForm {
 /// `POST /console/meetings/{id}/notes`.
 pub async fn notes(
     State(state): State<AppState>,
-    who: Secretary,
     Path(id): Path<String>,
-    Form(f): Form<NotesForm>,
-) -> Response {
-    if let Err(r) = who.check_csrf(&f.csrf) {
-        return r;
-    }
-    let text = match crate::fields::multiline("text", "Notes", &f.text, 20_000) {
-        Ok(t) => t,
-        Err(e) => {
-            return page_error(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                t("notes.not_recorded"),
-                &e.message,
-            )
-            .into_response()
-        }
-    };
-    let recorded = state.writer.notes(&id, &who.email, &text).await;
+    CsrfForm { who, form: f }: CsrfForm<NotesForm>,
+) -> Result<Redirect, PageError> {
+    let recorded = state.add_notes(&id, &who.actor(), &f.text).await;
     back_to_meeting(&id, recorded, t("notes.not_recorded"))
 }
 
@@ -421,27 +356,21 @@ pub async fn printable_list(
     State(state): State<AppState>,
     _who: Secretary,
     Path(id): Path<String>,
-    Query(q): Query<super::api::ExportQuery>,
-) -> Response {
-    if let Err(r) = meeting_row(&state, &id).await {
-        return r;
-    }
-    let disclose = match q.profile() {
-        Ok(d) => d,
-        Err(e) => return page_error(e.status, "No list", &e.message).into_response(),
-    };
-    let (bundle, report) = match verified_report(&state, &id, &disclose).await {
-        Ok(x) => x,
-        Err(e) => return page_error(e.status, "No list yet", &e.message).into_response(),
-    };
-    Html(crate::export::html::printable_list(
+    Query(q): Query<ExportQuery>,
+) -> Result<Html<String>, PageError> {
+    meeting_row(&state, &id).await?;
+    let disclose = q.profile().map_err(|e| PageError::refused("No list", e))?;
+    let VerifiedList { bundle, report } = state
+        .verified_list(&id, &disclose)
+        .await
+        .map_err(|e| PageError::refused("No list yet", e))?;
+    Ok(Html(crate::export::html::printable_list(
         &bundle,
         &report,
         &crate::export::ListText::for_language(crate::i18n::current())
             .disclosing(&disclose)
-            .with_verify_page(format!("{}/verify", state.config.public_url)),
-    ))
-    .into_response()
+            .with_verify_page(format!("{}/verify", state.settings.public_url)),
+    )))
 }
 
 /// `GET /console/meetings/{id}/list.pdf`: the same list as a PDF, with the
@@ -450,11 +379,12 @@ pub async fn list_pdf(
     State(state): State<AppState>,
     _who: Secretary,
     Path(id): Path<String>,
-    Query(q): Query<super::api::ExportQuery>,
-) -> Response {
-    let sent = match q.profile() {
-        Ok(disclose) => super::api::pdf_response(&state, &id, &disclose).await,
-        Err(e) => Err(e),
-    };
-    sent.unwrap_or_else(|e| page_error(e.status, "No list yet", &e.message).into_response())
+    Query(q): Query<ExportQuery>,
+) -> Result<Response, PageError> {
+    let disclose = q
+        .profile()
+        .map_err(|e| PageError::refused("No list yet", e))?;
+    downloads::pdf(&state, &id, &disclose)
+        .await
+        .map_err(|e| PageError::refused("No list yet", e))
 }

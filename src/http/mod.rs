@@ -6,7 +6,6 @@
 
 mod api;
 mod auth;
-mod check_in;
 pub mod client_ip;
 
 /// Account and token helpers the command line shares with the web sign-in.
@@ -18,6 +17,7 @@ pub mod auth_tools {
 }
 mod console;
 mod console_frame;
+mod downloads;
 mod error;
 mod health;
 mod meeting_tools;
@@ -25,7 +25,6 @@ pub(crate) mod pages;
 mod personal_data;
 pub mod privacy;
 mod public;
-mod ratelimit;
 mod verify_page;
 
 use std::sync::Arc;
@@ -40,220 +39,125 @@ use axum::Router;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
-use crate::metrics::Metrics;
-use crate::presence::PresenceKey;
-use crate::store::writer::{Logs, Writer};
-use crate::store::Store;
-use crate::trust::keys::{PublicKey, Signer};
+use crate::app::App;
+pub use crate::app::RateLimiter;
 
-pub use ratelimit::RateLimiter;
-
-/// Settings the HTTP layer needs, parsed once at start-up.
+/// Settings of the web layer alone, parsed once at start-up (those of the
+/// application are [`crate::app::Settings`]).
 #[derive(Clone, Debug)]
 pub struct Config {
-    /// Base URL printed in QR codes and links, without a trailing slash.
-    pub public_url: String,
     /// Whether browsers reach the server over HTTPS: it speaks TLS itself,
     /// or its public URL is `https://` (a TLS-terminating reverse proxy in
     /// front). Cookies are then `Secure` and HSTS is sent.
     pub https: bool,
     /// Reverse proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: client_ip::TrustedProxies,
-    /// How long a rotating QR code stays valid after its 30-second window.
-    pub presence_grace: time::Duration,
-    /// Days after a meeting closes that its attendees' personal data are
-    /// kept, unless the meeting says otherwise.
-    pub retain_personal_data: u32,
     /// What the privacy notice says.
     pub privacy: privacy::Privacy,
 }
 
-/// Everything a request handler may use.
+/// Everything a request handler may use: the application, and what only
+/// the web needs. Dereferences to the [`App`].
 pub struct Inner {
-    pub store: Store,
-    pub writer: Writer,
-    pub logs: Logs,
-    pub signer: Arc<Signer>,
-    /// Every public key the server has signed with, current last.
-    pub keyring: Vec<crate::keystore::KeyringEntry>,
-    pub presence: PresenceKey,
+    pub app: App,
     pub config: Config,
-    pub metrics: Arc<Metrics>,
-    pub check_in_limit: RateLimiter,
     pub login_limit: RateLimiter,
-    pub meetings: MeetingCache,
-    pub receipts: crate::receipt_id::ReceiptIds,
-    /// Fonts for the PDF list, scanned once at start-up.
-    pub fonts: Arc<crate::export::fonts::FontLibrary>,
 }
 
-impl Inner {
-    /// All public keys, for verifying what this server signed.
-    pub fn public_keys(&self) -> Vec<PublicKey> {
-        let mut keys: Vec<PublicKey> = self.keyring.iter().map(|k| k.public_key).collect();
-        if !keys.contains(self.signer.public()) {
-            keys.push(*self.signer.public());
-        }
-        keys
+impl std::ops::Deref for Inner {
+    type Target = App;
+
+    fn deref(&self) -> &App {
+        &self.app
     }
 }
 
 /// Shared state, cheap to clone.
 pub type AppState = Arc<Inner>;
 
-/// Meetings as last read from the database, so the check-in hot path does
-/// not query for them. Entries are dropped whenever a meeting changes
-/// state or a draft is deleted; the log writer stays the authority on
-/// what may be appended.
-#[derive(Default)]
-pub struct MeetingCache(
-    std::sync::RwLock<std::collections::HashMap<String, Arc<crate::store::MeetingRow>>>,
-);
+// Every route: its path, then its handler for each method. The router is
+// built from this table and [`routes`] lists it, so the cross-site test
+// covers a route as soon as it is added here.
+macro_rules! route_table {
+    ($($path:literal => $first:ident($handler:expr) $(. $method:ident($more:expr))* ,)*) => {
+        const ROUTES: &[(&str, &str)] =
+            &[$( (stringify!($first), $path) $(, (stringify!($method), $path))* ),*];
 
-impl MeetingCache {
-    /// The meeting, from memory or the database.
-    pub async fn get(
-        &self,
-        store: &Store,
-        id: &str,
-    ) -> Result<Option<Arc<crate::store::MeetingRow>>, crate::store::StoreError> {
-        if let Some(m) = self.0.read().ok().and_then(|c| c.get(id).cloned()) {
-            return Ok(Some(m));
+        fn with_routes(router: Router<AppState>) -> Router<AppState> {
+            router $(.route($path, $first($handler) $(.$method($more))*))*
         }
-        let Some(row) = store.meeting(id).await? else {
-            return Ok(None);
-        };
-        let row = Arc::new(row);
-        // Drafts are not kept: opening must be seen at once. (A stale
-        // `open` after a close is harmless: the writer refuses the entry.)
-        if row.state == "draft" {
-            return Ok(Some(row));
-        }
-        if let Ok(mut c) = self.0.write() {
-            if c.len() > 10_000 {
-                c.clear();
-            }
-            c.insert(id.to_owned(), row.clone());
-        }
-        Ok(Some(row))
-    }
+    };
+}
 
-    /// Forgets a meeting whose state changed, or that was deleted.
-    pub fn forget(&self, id: &str) {
-        if let Ok(mut c) = self.0.write() {
-            c.remove(id);
-        }
-    }
+route_table! {
+    "/api/v1/meetings" => post(api::create_meeting).get(api::list_meetings),
+    "/api/v1/meetings/{id}" => get(api::get_meeting).delete(api::delete_meeting),
+    "/api/v1/meetings/{id}/open" => post(api::open_meeting),
+    "/api/v1/meetings/{id}/close" => post(api::close_meeting),
+    "/api/v1/meetings/{id}/notes" => post(api::add_notes),
+    "/api/v1/meetings/{id}/checkin-link" => get(api::checkin_link),
+    "/api/v1/meetings/{id}/checkins" => post(api::check_in),
+    "/api/v1/meetings/{id}/bundle" => get(api::bundle),
+    "/api/v1/meetings/{id}/checkpoint" => get(api::checkpoint),
+    "/api/v1/meetings/{id}/attendance.csv" => get(api::attendance_csv),
+    "/api/v1/meetings/{id}/attendance.pdf" => get(api::attendance_pdf),
+    "/api/v1/receipts/{id}" => get(api::receipt),
+    "/" => get(pages::home),
+    "/healthz" => get(health::healthz),
+    "/metrics" => get(health::metrics),
+    "/.well-known/rollcall-keys.json" => get(health::keys),
+    "/static/style.css" => get(pages::stylesheet),
+    "/static/live.js" => get(pages::live_script),
+    "/static/present.js" => get(pages::present_script),
+    "/m/{id}" => get(public::check_in_page).post(public::check_in_form),
+    "/r/{id}" => get(public::receipt_page),
+    "/privacy" => get(privacy::notice),
+    "/verify" => get(verify_page::page),
+    "/verify/rollcall-verify.html" => get(verify_page::download),
+    "/r/{id}/receipt.json" => get(public::receipt_file),
+    "/r/{id}/erase" => get(personal_data::receipt_confirm).post(personal_data::receipt_erase),
+    "/setup" => get(auth::setup_page).post(auth::setup_submit),
+    "/login" => get(auth::login_page).post(auth::login_submit),
+    "/logout" => post(auth::logout),
+    "/console" => get(console::meetings),
+    "/console/meetings" => post(console::create_meeting),
+    "/console/meetings/{id}" => get(console::meeting),
+    "/console/meetings/{id}/open" => post(console::open_meeting),
+    "/console/meetings/{id}/close" => post(console::close_meeting),
+    "/console/meetings/{id}/delete" => post(console::delete_meeting),
+    "/console/meetings/{id}/qr.svg" => get(console::qr_svg),
+    "/console/meetings/{id}/edit" => get(console::edit_page).post(console::edit_meeting),
+    "/console/meetings/{id}/public-qr.svg" => get(console::public_qr_svg),
+    "/console/meetings/{id}/public-qr.png" => get(console::public_qr_png),
+    "/console/meetings/{id}/present.json" => get(meeting_tools::present_json),
+    "/console/meetings/{id}/present" => get(meeting_tools::present),
+    "/console/meetings/{id}/arrivals" => get(meeting_tools::arrivals),
+    "/console/meetings/{id}/manual" => post(meeting_tools::manual_entry),
+    "/console/meetings/{id}/notes" => post(meeting_tools::notes),
+    "/console/meetings/{id}/list" => get(meeting_tools::printable_list),
+    "/console/meetings/{id}/list.pdf" => get(meeting_tools::list_pdf),
+    "/console/meetings/{id}/qr.png" => get(console::qr_png),
+    "/console/meetings/{id}/erase" => get(personal_data::confirm).post(personal_data::erase),
+    "/console/meetings/{id}/retention" => post(personal_data::retention),
+    "/console/meetings/{id}/bundle.json" => get(console::bundle),
+    "/console/meetings/{id}/attendance.csv" => get(console::attendance_csv),
+}
+
+/// Every route of the application, as (method, path with `{id}`).
+pub fn routes() -> Vec<(Method, &'static str)> {
+    ROUTES
+        .iter()
+        .filter_map(|(method, path)| {
+            Method::from_bytes(method.to_ascii_uppercase().as_bytes())
+                .ok()
+                .map(|m| (m, *path))
+        })
+        .collect()
 }
 
 /// The whole application.
 pub fn router(state: AppState) -> Router {
-    let api = Router::new()
-        .route(
-            "/meetings",
-            post(api::create_meeting).get(api::list_meetings),
-        )
-        .route(
-            "/meetings/{id}",
-            get(api::get_meeting).delete(api::delete_meeting),
-        )
-        .route("/meetings/{id}/open", post(api::open_meeting))
-        .route("/meetings/{id}/close", post(api::close_meeting))
-        .route("/meetings/{id}/notes", post(api::add_notes))
-        .route("/meetings/{id}/checkin-link", get(api::checkin_link))
-        .route("/meetings/{id}/checkins", post(api::check_in))
-        .route("/meetings/{id}/bundle", get(api::bundle))
-        .route("/meetings/{id}/checkpoint", get(api::checkpoint))
-        .route("/meetings/{id}/attendance.csv", get(api::attendance_csv))
-        .route("/meetings/{id}/attendance.pdf", get(api::attendance_pdf))
-        .route("/receipts/{id}", get(api::receipt));
-
-    Router::new()
-        .nest("/api/v1", api)
-        .route("/", get(pages::home))
-        .route("/healthz", get(health::healthz))
-        .route("/metrics", get(health::metrics))
-        .route("/.well-known/rollcall-keys.json", get(health::keys))
-        .route("/static/style.css", get(pages::stylesheet))
-        .route("/static/live.js", get(pages::live_script))
-        .route("/static/present.js", get(pages::present_script))
-        .route(
-            "/m/{id}",
-            get(public::check_in_page).post(public::check_in_form),
-        )
-        .route("/r/{id}", get(public::receipt_page))
-        .route("/privacy", get(privacy::notice))
-        .route("/verify", get(verify_page::page))
-        .route("/verify/rollcall-verify.html", get(verify_page::download))
-        .route("/r/{id}/receipt.json", get(public::receipt_file))
-        .route(
-            "/r/{id}/erase",
-            get(personal_data::receipt_confirm).post(personal_data::receipt_erase),
-        )
-        .route("/setup", get(auth::setup_page).post(auth::setup_submit))
-        .route("/login", get(auth::login_page).post(auth::login_submit))
-        .route("/logout", post(auth::logout))
-        .route("/console", get(console::meetings))
-        .route("/console/meetings", post(console::create_meeting))
-        .route("/console/meetings/{id}", get(console::meeting))
-        .route("/console/meetings/{id}/open", post(console::open_meeting))
-        .route("/console/meetings/{id}/close", post(console::close_meeting))
-        .route(
-            "/console/meetings/{id}/delete",
-            post(console::delete_meeting),
-        )
-        .route("/console/meetings/{id}/qr.svg", get(console::qr_svg))
-        .route(
-            "/console/meetings/{id}/edit",
-            get(console::edit_page).post(console::edit_meeting),
-        )
-        .route(
-            "/console/meetings/{id}/public-qr.svg",
-            get(console::public_qr_svg),
-        )
-        .route(
-            "/console/meetings/{id}/public-qr.png",
-            get(console::public_qr_png),
-        )
-        .route(
-            "/console/meetings/{id}/present.json",
-            get(meeting_tools::present_json),
-        )
-        .route(
-            "/console/meetings/{id}/present",
-            get(meeting_tools::present),
-        )
-        .route(
-            "/console/meetings/{id}/arrivals",
-            get(meeting_tools::arrivals),
-        )
-        .route(
-            "/console/meetings/{id}/manual",
-            post(meeting_tools::manual_entry),
-        )
-        .route("/console/meetings/{id}/notes", post(meeting_tools::notes))
-        .route(
-            "/console/meetings/{id}/list",
-            get(meeting_tools::printable_list),
-        )
-        .route(
-            "/console/meetings/{id}/list.pdf",
-            get(meeting_tools::list_pdf),
-        )
-        .route("/console/meetings/{id}/qr.png", get(console::qr_png))
-        .route(
-            "/console/meetings/{id}/erase",
-            get(personal_data::confirm).post(personal_data::erase),
-        )
-        .route(
-            "/console/meetings/{id}/retention",
-            post(personal_data::retention),
-        )
-        .route("/console/meetings/{id}/bundle.json", get(console::bundle))
-        .route(
-            "/console/meetings/{id}/attendance.csv",
-            get(console::attendance_csv),
-        )
+    with_routes(Router::new())
         .fallback(pages::not_found)
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -391,7 +295,7 @@ async fn same_origin_only(State(state): State<AppState>, req: Request, next: Nex
         None => true,
         Some(origin) => {
             let bare = origin.split_once("://").map_or(origin, |(_, rest)| rest);
-            origin == state.config.public_url || Some(bare) == host
+            origin == state.settings.public_url || Some(bare) == host
         }
     };
     if site_ok && origin_ok {

@@ -5,47 +5,22 @@
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Form;
 use maud::{html, Markup};
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-use super::auth::Secretary;
+use super::auth::{CsrfForm, Secretary};
 use super::console_frame::{frame, meeting_row};
-use super::error::{page_error, ApiError};
+use super::error::{page_error, PageError};
 use super::pages::page;
 use super::AppState;
 use crate::i18n::{self, t};
 use crate::personal::{self, Erase, ErasedBy, PersonalDataError};
 use crate::store::MeetingRow;
 
-/// Erases `what` of these check-ins, then makes the running writer forget
-/// what recognised them.
-async fn erase_and_forget(
-    state: &AppState,
-    meeting_id: &str,
-    indices: &[u64],
-    what: Erase,
-    by: &ErasedBy,
-) -> Result<personal::Erased, PersonalDataError> {
-    let erased = personal::erase(
-        &state.store,
-        meeting_id,
-        indices,
-        what,
-        by,
-        OffsetDateTime::now_utc(),
-    )
-    .await?;
-    // Only an open meeting's log is in the writer's memory; a closed or
-    // unknown one answers an error that changes nothing.
-    let _ = state.writer.forget(meeting_id, indices).await;
-    Ok(erased)
-}
-
 fn error_page(e: &PersonalDataError) -> Response {
     match e {
-        PersonalDataError::Store(s) => ApiError::from(StoreFailure(s)).into_response(),
+        PersonalDataError::Store(s) => PageError::from(StoreFailure(s)).into_response(),
         other => page_error(
             StatusCode::NOT_FOUND,
             t("erase.not_done"),
@@ -58,17 +33,17 @@ fn error_page(e: &PersonalDataError) -> Response {
 /// A store failure, answered as the rest of the console answers it.
 struct StoreFailure<'a>(&'a crate::store::StoreError);
 
-impl From<StoreFailure<'_>> for ApiError {
+impl From<StoreFailure<'_>> for PageError {
     fn from(f: StoreFailure<'_>) -> Self {
         tracing::error!(error = %f.0, "erasure failed");
         if f.0.is_unavailable() {
-            ApiError::new(
+            PageError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
-                "storage_unavailable",
+                t("auth.unavailable.title"),
                 "The server cannot write to its database (disk full or read-only); nothing was erased. Try again once the operator has fixed it",
             )
         } else {
-            ApiError::internal()
+            PageError::internal()
         }
     }
 }
@@ -77,7 +52,7 @@ impl From<StoreFailure<'_>> for ApiError {
 fn retention_text(state: &AppState, m: &MeetingRow) -> String {
     let days = m
         .retain_days
-        .unwrap_or(i64::from(state.config.retain_personal_data));
+        .unwrap_or(i64::from(state.settings.retain_personal_data));
     if let Some(at) = &m.personal_data_erased_at {
         return i18n::f("retention.done", &[("date", at.get(..10).unwrap_or(at))]);
     }
@@ -88,7 +63,7 @@ fn retention_text(state: &AppState, m: &MeetingRow) -> String {
     {
         Some(closed) => {
             let due =
-                personal::erasure_due(closed, m.retain_days, state.config.retain_personal_data);
+                personal::erasure_due(closed, m.retain_days, state.settings.retain_personal_data);
             i18n::f(
                 "retention.due",
                 &[
@@ -110,7 +85,7 @@ pub async fn section(state: &AppState, who: &Secretary, m: &MeetingRow) -> Marku
         section #personal-data aria-labelledby="personal-data-heading" {
             h2 #personal-data-heading { (t("personal.heading")) }
             p { (t("personal.intro")) }
-            @if m.state != "draft" {
+            @if m.state != crate::meeting_state::MeetingState::Draft {
                 h3 { (t("personal.archive_heading")) }
                 p { (t("personal.archive_text")) }
                 ul {
@@ -162,9 +137,9 @@ pub async fn section(state: &AppState, who: &Secretary, m: &MeetingRow) -> Marku
                     label for="retain-days" { (t("retention.days")) }
                     input #retain-days name="days" type="number" min="0" max="36500" inputmode="numeric"
                         value=(m.retain_days.map(|d| d.to_string()).unwrap_or_default())
-                        placeholder=(state.config.retain_personal_data.to_string())
+                        placeholder=(state.settings.retain_personal_data.to_string())
                         aria-describedby="retain-hint";
-                    p.hint #retain-hint { (i18n::f("retention.hint", &[("days", &state.config.retain_personal_data.to_string())])) }
+                    p.hint #retain-hint { (i18n::f("retention.hint", &[("days", &state.settings.retain_personal_data.to_string())])) }
                     button type="submit" { (t("retention.save")) }
                 }
             }
@@ -182,8 +157,6 @@ pub struct EraseQuery {
 
 #[derive(Deserialize)]
 pub struct EraseForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     who: String,
     #[serde(default)]
@@ -225,7 +198,9 @@ async fn erasure_request(
     who: &str,
     fields: &str,
 ) -> Result<(MeetingRow, Erase, Vec<u64>), Response> {
-    let m = meeting_row(state, id).await?;
+    let m = meeting_row(state, id)
+        .await
+        .map_err(IntoResponse::into_response)?;
     let what = parse_fields(fields)?;
     let indices = whose(state, &m, who).await.map_err(|e| error_page(&e))?;
     Ok((m, what, indices))
@@ -276,19 +251,18 @@ pub async fn confirm(
 /// `POST /console/meetings/{id}/erase`.
 pub async fn erase(
     State(state): State<AppState>,
-    who: Secretary,
     Path(id): Path<String>,
-    Form(f): Form<EraseForm>,
+    CsrfForm { who, form: f }: CsrfForm<EraseForm>,
 ) -> Response {
-    if let Err(r) = who.check_csrf(&f.csrf) {
-        return r;
-    }
     let (_, what, indices) = match erasure_request(&state, &id, &f.who, &f.fields).await {
         Ok(r) => r,
         Err(r) => return r,
     };
     let by = ErasedBy::Secretary(who.email.clone());
-    match erase_and_forget(&state, &id, &indices, what, &by).await {
+    match state
+        .erase_personal_data(&id, &indices, what, &by, OffsetDateTime::now_utc())
+        .await
+    {
         Ok(_) => Redirect::to(&format!("/console/meetings/{id}#personal-data")).into_response(),
         Err(e) => error_page(&e),
     }
@@ -297,8 +271,6 @@ pub async fn erase(
 #[derive(Deserialize)]
 pub struct RetentionForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     days: String,
 }
 
@@ -306,33 +278,33 @@ pub struct RetentionForm {
 /// days after closing; empty for the server's default.
 pub async fn retention(
     State(state): State<AppState>,
-    who: Secretary,
     Path(id): Path<String>,
-    Form(f): Form<RetentionForm>,
+    CsrfForm { form: f, .. }: CsrfForm<RetentionForm>,
 ) -> Response {
-    if let Err(r) = who.check_csrf(&f.csrf) {
-        return r;
-    }
     if let Err(r) = meeting_row(&state, &id).await {
-        return r;
+        return r.into_response();
     }
-    let days = match f.days.trim() {
+    let typed = f.days.trim();
+    let invalid = || {
+        page_error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            t("retention.not_saved"),
+            &i18n::f("retention.invalid", &[("days", typed)]),
+        )
+        .into_response()
+    };
+    let days = match typed {
         "" => None,
         d => match d.parse::<u32>() {
-            Ok(n) if n <= 36_500 => Some(n),
-            _ => {
-                return page_error(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    t("retention.not_saved"),
-                    &i18n::f("retention.invalid", &[("days", d)]),
-                )
-                .into_response()
-            }
+            Ok(n) => Some(n),
+            Err(_) => return invalid(),
         },
     };
-    match state.store.set_retention(&id, days).await {
-        Ok(_) => Redirect::to(&format!("/console/meetings/{id}#retention")).into_response(),
-        Err(e) => ApiError::from(StoreFailure(&e)).into_response(),
+    match state.set_retention(&id, days).await {
+        Ok(()) => Redirect::to(&format!("/console/meetings/{id}#retention")).into_response(),
+        Err(crate::app::Error::Invalid(_)) => invalid(),
+        Err(crate::app::Error::Store(e)) => PageError::from(StoreFailure(&e)).into_response(),
+        Err(e) => PageError::from(e).into_response(),
     }
 }
 
@@ -380,7 +352,16 @@ pub async fn receipt_erase(State(state): State<AppState>, Path(id): Path<String>
         Ok(x) => x,
         Err(r) => return r,
     };
-    match erase_and_forget(&state, &meeting, &[idx], Erase::Email, &ErasedBy::Attendee).await {
+    let erased = state
+        .erase_personal_data(
+            &meeting,
+            &[idx],
+            Erase::Email,
+            &ErasedBy::Attendee,
+            OffsetDateTime::now_utc(),
+        )
+        .await;
+    match erased {
         Ok(_) => Redirect::to(&format!("/r/{id}")).into_response(),
         Err(e) => error_page(&e),
     }

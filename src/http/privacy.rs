@@ -36,7 +36,7 @@ pub async fn notice(State(state): State<AppState>) -> Response {
                 .contact
                 .clone()
                 .unwrap_or_else(|| t("privacy.contact_default").to_owned());
-            let days = state.config.retain_personal_data.to_string();
+            let days = state.settings.retain_personal_data.to_string();
             html! {
                 h1 { (t("privacy.title")) }
                 p { (t("privacy.intro")) }

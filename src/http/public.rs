@@ -10,14 +10,14 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::auth::{random_token, read_cookie, set_cookie};
-use super::check_in::intake;
 use super::client_ip::ClientIp;
-use super::error::{page_error, ApiError};
+use super::error::{page_error, ApiError, PageError};
 use super::pages::{code_html, layout, live, page, role_name};
 use super::AppState;
 use crate::checkin::CheckInInput;
 use crate::fields::{FieldError, ROLES};
 use crate::i18n::{self, t};
+use crate::meeting_state::{MeetingState, PresenceMode};
 use crate::store::CodeVersion;
 use crate::store::MeetingRow;
 use crate::trust::code::CodeDocument;
@@ -67,32 +67,37 @@ fn fmt_local(t: OffsetDateTime) -> String {
     i18n::current().datetime(t)
 }
 
+/// The page for a meeting id that does not exist.
+fn meeting_not_found() -> Response {
+    page_error(
+        StatusCode::NOT_FOUND,
+        t("meeting.not_found.title"),
+        t("meeting.not_found.text"),
+    )
+    .into_response()
+}
+
 /// The meeting, or a page saying why attendees cannot check in.
 async fn meeting_for_page(
     state: &AppState,
     id: &str,
 ) -> Result<std::sync::Arc<MeetingRow>, Response> {
-    match state.meetings.get(&state.store, id).await {
-        Ok(Some(m)) if m.state == "open" => Ok(m),
-        Ok(Some(m)) if m.state == "closed" => Err(page_error(
+    match state.cached_meeting(id).await {
+        Ok(m) if m.state == MeetingState::Open => Ok(m),
+        Ok(m) if m.state == MeetingState::Closed => Err(page_error(
             StatusCode::GONE,
             t("checkin.closed.title"),
             &i18n::f("checkin.closed.text", &[("title", &m.meeting.title)]),
         )
         .into_response()),
-        Ok(Some(m)) => Err(page_error(
+        Ok(m) => Err(page_error(
             StatusCode::CONFLICT,
             t("checkin.not_open.title"),
             &i18n::f("checkin.not_open.text", &[("title", &m.meeting.title)]),
         )
         .into_response()),
-        Ok(None) => Err(page_error(
-            StatusCode::NOT_FOUND,
-            t("meeting.not_found.title"),
-            t("meeting.not_found.text"),
-        )
-        .into_response()),
-        Err(e) => Err(ApiError::from(e).into_response()),
+        Err(crate::app::Error::NotFound(_)) => Err(meeting_not_found()),
+        Err(e) => Err(PageError::from(e).into_response()),
     }
 }
 
@@ -124,7 +129,7 @@ pub(super) fn translated_field_error(form: &str, e: &FieldError) -> String {
 pub(super) async fn shown_code(
     state: &AppState,
     meeting: &MeetingRow,
-) -> Result<(CodeVersion, CodeDocument), ApiError> {
+) -> Result<(CodeVersion, CodeDocument), PageError> {
     let lang = i18n::current();
     let version = meeting
         .version_in(lang.tag())
@@ -142,7 +147,7 @@ pub(super) async fn shown_code(
         });
     match state.store.code(&version.sha256).await? {
         Some(c) => Ok((version, c)),
-        None => Err(ApiError::internal()),
+        None => Err(PageError::internal()),
     }
 }
 
@@ -266,41 +271,35 @@ pub(super) fn meeting_meta(m: &crate::trust::statement::Meeting) -> Markup {
 /// address for agendas. It shows the meeting and its full Code; while
 /// check-in is open, it says how to check in.
 async fn public_meeting_page(state: &AppState, id: &str) -> Response {
-    let meeting = match state.meetings.get(&state.store, id).await {
-        Ok(Some(m)) => m,
-        Ok(None) => {
-            return page_error(
-                StatusCode::NOT_FOUND,
-                t("meeting.not_found.title"),
-                t("meeting.not_found.text"),
-            )
-            .into_response()
-        }
-        Err(e) => return ApiError::from(e).into_response(),
+    let meeting = match state.cached_meeting(id).await {
+        Ok(m) => m,
+        Err(crate::app::Error::NotFound(_)) => return meeting_not_found(),
+        Err(e) => return PageError::from(e).into_response(),
     };
     let shown = match shown_code(state, &meeting).await {
         Ok(s) => s,
         Err(e) => return e.into_response(),
     };
     let m = &meeting.meeting;
-    let static_link = (meeting.state == "open" && meeting.presence == "static")
-        .then(|| super::api::current_link(state, &meeting).0);
+    let static_link = (meeting.state == MeetingState::Open
+        && meeting.presence == PresenceMode::Static)
+        .then(|| state.current_link(&meeting, OffsetDateTime::now_utc()).url);
     Html(
         layout(
             &m.title,
             html! {
                 h1 { (m.title) }
                 (meeting_meta(m))
-                @match meeting.state.as_str() {
-                    "open" => {
+                @match meeting.state {
+                    MeetingState::Open => {
                         @if let Some(link) = &static_link {
                             p.actions { a.button #checkin-link href=(link) { (t("public.check_in_now")) } }
                         } @else {
                             p.notice { (t("public.scan_in_room")) }
                         }
                     }
-                    "closed" => { p.notice { (t("public.closed")) } }
-                    _ => { p.notice { (t("public.not_open")) } }
+                    MeetingState::Closed => { p.notice { (t("public.closed")) } }
+                    MeetingState::Draft => { p.notice { (t("public.not_open")) } }
                 }
                 h2 { (t("public.code_heading")) }
                 @if meeting.versions.len() > 1 {
@@ -351,9 +350,9 @@ pub async fn check_in_page(
 /// The language of a meeting's Code (the original), for visitors whose
 /// browser names no language of ours.
 async fn meeting_language(state: &AppState, id: &str) -> String {
-    match state.meetings.get(&state.store, id).await {
-        Ok(Some(m)) => m.versions.first().map(|v| v.language.clone()),
-        _ => None,
+    match state.cached_meeting(id).await {
+        Ok(m) => m.versions.first().map(|v| v.language.clone()),
+        Err(_) => None,
     }
     .unwrap_or_default()
 }
@@ -371,13 +370,7 @@ async fn check_in_page_in(
         Ok(m) => m,
         Err(r) => return r,
     };
-    if let Err(e) = state.presence.check(
-        &id,
-        &q.t,
-        &meeting.presence,
-        OffsetDateTime::now_utc(),
-        state.config.presence_grace,
-    ) {
+    if let Err(e) = state.check_presence(&meeting, &q.t, OffsetDateTime::now_utc()) {
         let status = if e == crate::presence::PresenceError::Expired {
             StatusCode::GONE
         } else {
@@ -470,7 +463,17 @@ async fn check_in_form_in(
         new_device = Some(v);
         Some(key)
     });
-    match intake(&state, client.0, &meeting, &input, device).await {
+    let accepted = state
+        .check_in(
+            client.0,
+            &meeting,
+            &input,
+            device,
+            OffsetDateTime::now_utc(),
+        )
+        .await
+        .map_err(ApiError::from);
+    match accepted {
         Ok(accepted) => {
             let mut res = Redirect::to(&format!("/r/{}", accepted.receipt_id)).into_response();
             let mut cookies = Vec::new();
@@ -535,18 +538,9 @@ async fn check_in_form_in(
 
 /// `GET /r/{id}`: the receipt page.
 pub async fn receipt_page(State(state): State<AppState>, Path(id): Path<String>) -> Response {
-    let keys = state.public_keys();
-    let (receipt, row) = match crate::export::receipt(
-        &state.store,
-        &state.logs,
-        &keys,
-        &state.receipts,
-        &id,
-    )
-    .await
-    {
+    let (receipt, row) = match state.receipt(&id).await {
         Ok(r) => r,
-        Err(crate::export::ExportError::UnknownReceipt) => {
+        Err(crate::app::Error::NotFound(crate::app::Missing::Receipt)) => {
             return page_error(
                 StatusCode::NOT_FOUND,
                 t("receipt.not_found.title"),
@@ -554,14 +548,14 @@ pub async fn receipt_page(State(state): State<AppState>, Path(id): Path<String>)
             )
             .into_response()
         }
-        Err(e) => return ApiError::from(e).into_response(),
+        Err(e) => return PageError::from(e).into_response(),
     };
     let Ok(RollcallStatement {
         subject,
         predicate: Predicate::CheckIn(p),
     }) = RollcallStatement::parse(&row.payload)
     else {
-        return ApiError::internal().into_response();
+        return PageError::internal().into_response();
     };
     let fields: Vec<(String, String)> = receipt
         .entry
@@ -630,7 +624,7 @@ pub async fn receipt_page(State(state): State<AppState>, Path(id): Path<String>)
                     a.button href=(format!("/r/{id}/receipt.json")) download=(format!("rollcall-receipt-{short}.json")) { (t("receipt.download")) }
                 }
                 p.meta { (t("receipt.verify")) " " code { "rollcall verify" } }
-                p.meta { (t("receipt.verify_page")) " " a #verify-page href="/verify" { (state.config.public_url) "/verify" } }
+                p.meta { (t("receipt.verify_page")) " " a #verify-page href="/verify" { (state.settings.public_url) "/verify" } }
             },
         )
         .into_string(),
@@ -640,8 +634,7 @@ pub async fn receipt_page(State(state): State<AppState>, Path(id): Path<String>)
 
 /// `GET /r/{id}/receipt.json`.
 pub async fn receipt_file(State(state): State<AppState>, Path(id): Path<String>) -> Response {
-    let keys = state.public_keys();
-    match crate::export::receipt(&state.store, &state.logs, &keys, &state.receipts, &id).await {
+    match state.receipt(&id).await {
         Ok((receipt, row)) => (
             [(
                 header::CONTENT_DISPOSITION,

@@ -20,6 +20,7 @@ use sqlx::{Row, SqlitePool};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
+use crate::meeting_state::{MeetingState, PresenceMode, UnknownWord};
 use crate::trust::code::CodeDocument;
 use crate::trust::statement::Meeting;
 
@@ -76,10 +77,8 @@ pub struct MeetingRow {
     pub languages: Vec<String>,
     /// The versions of the Code offered, the original (`code_sha256`) first.
     pub versions: Vec<CodeVersion>,
-    /// `rotating` or `static`.
-    pub presence: String,
-    /// `draft`, `open` or `closed`.
-    pub state: String,
+    pub presence: PresenceMode,
+    pub state: MeetingState,
     pub origin: String,
     pub created_by: String,
     pub created_at: String,
@@ -156,6 +155,38 @@ pub enum DraftDeletion {
     NotDraft,
 }
 
+/// A loaded Code document (not a translation), as the console offers it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CodeRow {
+    pub sha256: String,
+    /// The file name it was loaded from.
+    pub name: String,
+    pub language: String,
+    pub title: String,
+}
+
+/// How much a database holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Totals {
+    pub meetings: i64,
+    /// Log entries, in all meetings.
+    pub entries: i64,
+}
+
+/// What signing in checks: an enabled account and its password hash.
+#[derive(Clone, Debug)]
+pub struct Credentials {
+    pub user_id: i64,
+    pub password_hash: String,
+}
+
+/// An API token's name and when it last authenticated a request.
+#[derive(Clone, Debug)]
+pub struct TokenUse {
+    pub name: String,
+    pub last_used: Option<OffsetDateTime>,
+}
+
 /// A signed-in secretary's session.
 #[derive(Clone, Debug)]
 pub struct SessionRow {
@@ -192,6 +223,12 @@ pub struct Store {
     pool: SqlitePool,
 }
 
+/// A stored word (a state, a mode) parsed into its enum.
+fn word<T: FromStr<Err = UnknownWord>>(s: String) -> Result<T> {
+    s.parse()
+        .map_err(|e: UnknownWord| StoreError::Corrupt(e.to_string()))
+}
+
 fn meeting_row(r: &sqlx::sqlite::SqliteRow) -> Result<MeetingRow> {
     let languages: String = r.try_get("languages")?;
     let languages: Vec<String> = serde_json::from_str(&languages)
@@ -218,8 +255,8 @@ fn meeting_row(r: &sqlx::sqlite::SqliteRow) -> Result<MeetingRow> {
         },
         code_sha256,
         languages,
-        presence: r.try_get("presence")?,
-        state: r.try_get("state")?,
+        presence: word(r.try_get("presence")?)?,
+        state: word(r.try_get("state")?)?,
         origin: r.try_get("origin")?,
         created_by: r.try_get("created_by")?,
         created_at: r.try_get("created_at")?,
@@ -296,14 +333,14 @@ impl Store {
     }
 
     /// How many meetings and log entries the database holds.
-    pub async fn totals(&self) -> Result<(i64, i64)> {
+    pub async fn totals(&self) -> Result<Totals> {
         let meetings: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM meetings")
             .fetch_one(&self.pool)
             .await?;
         let entries: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM entries")
             .fetch_one(&self.pool)
             .await?;
-        Ok((meetings, entries))
+        Ok(Totals { meetings, entries })
     }
 
     /// Opens an existing database file read-only, as it is (no migration):
@@ -373,8 +410,8 @@ impl Store {
         )
     }
 
-    /// The translations of a Code: (sha256, language), by language.
-    pub async fn translations(&self, sha256: &str) -> Result<Vec<(String, String)>> {
+    /// The translations of a Code, by language.
+    pub async fn translations(&self, sha256: &str) -> Result<Vec<CodeVersion>> {
         let rows = sqlx::query(
             "SELECT sha256, language FROM codes WHERE translation_of = ? ORDER BY language, created_at",
         )
@@ -382,7 +419,12 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
-            .map(|r| Ok((r.try_get("sha256")?, r.try_get("language")?)))
+            .map(|r| {
+                Ok(CodeVersion {
+                    sha256: r.try_get("sha256")?,
+                    language: r.try_get("language")?,
+                })
+            })
             .collect()
     }
 
@@ -402,9 +444,8 @@ impl Store {
         .transpose()
     }
 
-    /// Every loaded Code document that is not a translation:
-    /// (sha256, name, language, title).
-    pub async fn codes(&self) -> Result<Vec<(String, String, String, String)>> {
+    /// Every loaded Code document that is not a translation.
+    pub async fn codes(&self) -> Result<Vec<CodeRow>> {
         let rows = sqlx::query(
             "SELECT sha256, name, language, title FROM codes WHERE translation_of IS NULL
              ORDER BY created_at, sha256",
@@ -413,12 +454,12 @@ impl Store {
         .await?;
         rows.iter()
             .map(|r| {
-                Ok((
-                    r.try_get("sha256")?,
-                    r.try_get("name")?,
-                    r.try_get("language")?,
-                    r.try_get("title")?,
-                ))
+                Ok(CodeRow {
+                    sha256: r.try_get("sha256")?,
+                    name: r.try_get("name")?,
+                    language: r.try_get("language")?,
+                    title: r.try_get("title")?,
+                })
             })
             .collect()
     }
@@ -477,17 +518,22 @@ impl Store {
         Ok(r.rows_affected() == 1)
     }
 
-    /// (id, password hash) of the account that may sign in with this
-    /// email: a disabled account is as unknown as a missing one.
-    pub async fn enabled_user(&self, email: &str) -> Result<Option<(i64, String)>> {
+    /// The account that may sign in with this email: a disabled account
+    /// is as unknown as a missing one.
+    pub async fn enabled_user(&self, email: &str) -> Result<Option<Credentials>> {
         let row = sqlx::query(
             "SELECT id, password_hash FROM users WHERE email = ? AND disabled_at IS NULL",
         )
         .bind(email)
         .fetch_optional(&self.pool)
         .await?;
-        row.map(|r| Ok((r.try_get("id")?, r.try_get("password_hash")?)))
-            .transpose()
+        row.map(|r| {
+            Ok(Credentials {
+                user_id: r.try_get("id")?,
+                password_hash: r.try_get("password_hash")?,
+            })
+        })
+        .transpose()
     }
 
     /// Every secretary account, by email. A session counts as active if it
@@ -694,20 +740,17 @@ impl Store {
 
     /// The name of the token with this hash and when it was last used (an
     /// unreadable time counts as never, so the next use rewrites it).
-    pub async fn token(
-        &self,
-        token_hash: &[u8],
-    ) -> Result<Option<(String, Option<OffsetDateTime>)>> {
+    pub async fn token(&self, token_hash: &[u8]) -> Result<Option<TokenUse>> {
         let row = sqlx::query("SELECT name, last_used FROM api_tokens WHERE token_hash = ?")
             .bind(token_hash)
             .fetch_optional(&self.pool)
             .await?;
         row.map(|r| {
             let last_used: Option<String> = r.try_get("last_used")?;
-            Ok((
-                r.try_get("name")?,
-                last_used.and_then(|t| OffsetDateTime::parse(&t, &Rfc3339).ok()),
-            ))
+            Ok(TokenUse {
+                name: r.try_get("name")?,
+                last_used: last_used.and_then(|t| OffsetDateTime::parse(&t, &Rfc3339).ok()),
+            })
         })
         .transpose()
     }
@@ -769,8 +812,8 @@ impl Store {
         .bind(&m.code_sha256)
         .bind(serde_json::to_string(&m.languages).unwrap_or_else(|_| "[]".into()))
         .bind(serde_json::to_string(&m.versions).unwrap_or_else(|_| "[]".into()))
-        .bind(&m.presence)
-        .bind(&m.state)
+        .bind(m.presence.as_str())
+        .bind(m.state.as_str())
         .bind(&m.origin)
         .bind(&m.created_by)
         .bind(&m.created_at)
@@ -796,7 +839,7 @@ impl Store {
         .bind(&m.code_sha256)
         .bind(serde_json::to_string(&m.languages).unwrap_or_else(|_| "[]".into()))
         .bind(serde_json::to_string(&m.versions).unwrap_or_else(|_| "[]".into()))
-        .bind(&m.presence)
+        .bind(m.presence.as_str())
         .bind(&m.meeting.id)
         .execute(&self.pool)
         .await?;

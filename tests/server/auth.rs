@@ -238,10 +238,11 @@ fn expired_sessions_are_swept_when_someone_signs_in() {
         .block_on(Store::open(&dir.path().join("data/rollcall.db")))
         .unwrap();
     // A session left 13 hours ago, never signed out of.
-    let (user, hash) = rt
+    let account = rt
         .block_on(store.enabled_user("sec@example.org"))
         .unwrap()
         .unwrap();
+    let (user, hash) = (account.user_id, account.password_hash);
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let stale = b"a session nobody signed out of".to_vec();
     assert!(rt

@@ -244,7 +244,8 @@ fn totals(server: &Server) -> (i64, i64) {
         let store = rollcall::store::Store::open(&server.dir.join("data/rollcall.db"))
             .await
             .unwrap();
-        store.totals().await.unwrap()
+        let t = store.totals().await.unwrap();
+        (t.meetings, t.entries)
     })
 }
 
@@ -397,4 +398,41 @@ fn an_opened_meeting_cannot_be_deleted_and_says_why() {
     let report: serde_json::Value = serde_json::from_slice(&v.stdout).unwrap();
     assert_eq!(report["valid"], true, "{report}");
     assert_eq!(report["attendees"].as_array().map(Vec::len), Some(1));
+}
+
+#[test]
+fn refused_downloads_and_forms_answer_the_browser_with_a_page_not_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]);
+    let (cookie, csrf) = signed_in(&server);
+    let c = [("cookie", cookie.as_str())];
+    let draft = create(&server, &c, &csrf, "Draft meeting");
+
+    // A draft has no list yet, and a mistyped disclosure is no profile:
+    // the secretary's browser shows the site's error page.
+    for (path, status) in [
+        (format!("{draft}/bundle.json"), 409),
+        (format!("{draft}/attendance.csv"), 409),
+        (format!("{draft}/attendance.csv?disclose=phone"), 422),
+    ] {
+        let r = server.get_with(&path, &c);
+        assert_eq!(r.status, status, "{path}: {}", r.text());
+        let kind = r.header("content-type").unwrap_or_default();
+        assert!(kind.starts_with("text/html"), "{path}: {kind}");
+        assert!(!r.text().trim_start().starts_with('{'), "{}", r.text());
+    }
+
+    // A form sent without its token is refused like a forged one, and
+    // nothing changes.
+    let r = server.post_form(&format!("{draft}/open"), &c, &[]);
+    assert_eq!(r.status, 403, "{}", r.text());
+    assert!(r
+        .header("content-type")
+        .unwrap_or_default()
+        .starts_with("text/html"));
+    let page = server.get_with(&draft, &c).text();
+    assert!(
+        page.contains(r#"id="edit-meeting""#),
+        "still a draft: {page}"
+    );
 }
