@@ -5,8 +5,8 @@ use serde::Deserialize;
 
 use crate::fields::{self, Errors, FieldError};
 use crate::presence::PresenceError;
-use crate::store::writer::{CheckInRequest, WriteError};
 use crate::store::MeetingRow;
+use crate::writer::{CheckInRequest, WriteError};
 
 /// A check-in as the JSON API receives it.
 #[derive(Clone, Debug, Default, Deserialize)]

@@ -7,8 +7,10 @@
 //!   command line (`src/cmd`) works offline on the store and the exports.
 //! * [`app`]: what a secretary, an attendee or an operator does, one action
 //!   per file; it owns validation, rate limits and the meeting cache.
-//! * [`store`]: the database and the log writer; [`export`]: bundles,
-//!   receipts and the printable list.
+//! * [`writer`]: the log writer: batches, plans and signs entries through
+//!   the trust core's `log_core` and hands each group to the store.
+//! * [`store`]: every SQL statement, the log's behind `store::log::LogStore`;
+//!   [`export`]: bundles, receipts and the printable list.
 //! * [`trust`]: formats, signing and the offline verifier (pure, no I/O).
 //! * [`keystore`]: the server's key files.
 
@@ -29,4 +31,5 @@ pub mod qr;
 pub mod receipt_id;
 pub mod store;
 pub mod verify_page;
+pub mod writer;
 pub use rollcall_trust as trust;

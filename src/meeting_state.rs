@@ -102,13 +102,6 @@ impl fmt::Display for PresenceMode {
     }
 }
 
-/// Compares with the stored word, for code that still holds one.
-impl PartialEq<&str> for MeetingState {
-    fn eq(&self, other: &&str) -> bool {
-        self.as_str() == *other
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,10 +9,10 @@ use super::{App, Error};
 use crate::checkin::{self, CheckInInput};
 use crate::meeting_state::MeetingState;
 use crate::presence::PresenceError;
-use crate::store::writer::{CheckInAccepted, WriteError};
 use crate::store::MeetingRow;
 use crate::trust::bundle::{Receipt, RECEIPT_FORMAT};
 use crate::trust::statement::Presence;
+use crate::writer::{CheckInAccepted, WriteError};
 
 impl App {
     /// Records the check-in `input` to `meeting`, sent from `ip` (and from

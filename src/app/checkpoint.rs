@@ -3,6 +3,7 @@
 
 use super::{App, Error};
 use crate::trust::bundle::encode_hashes;
+use crate::trust::log_core::SignedCheckpoint;
 
 /// A meeting's latest checkpoint, with the consistency proof asked for.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,7 +25,11 @@ impl App {
     ) -> Result<LatestCheckpoint, Error> {
         self.meeting(id).await?;
         let checkpoints = self.store.checkpoints(id).await?;
-        let Some((size, checkpoint)) = checkpoints.last().cloned() else {
+        let Some(SignedCheckpoint {
+            size,
+            note: checkpoint,
+        }) = checkpoints.last().cloned()
+        else {
             return Err(Error::NoCheckpointYet);
         };
         let consistency = match from {

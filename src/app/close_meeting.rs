@@ -41,7 +41,7 @@ mod tests {
     use super::super::testing::{app, draft, secretary};
     use super::*;
     use crate::meeting::MeetingState;
-    use crate::store::writer::WriteError;
+    use crate::writer::WriteError;
 
     #[tokio::test(flavor = "multi_thread")]
     async fn the_check_in_path_sees_a_meeting_open_then_closed_at_once() {

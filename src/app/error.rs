@@ -7,8 +7,8 @@ use crate::export::ExportError;
 use crate::fields::FieldError;
 use crate::meeting::MeetingError;
 use crate::presence::PresenceError;
-use crate::store::writer::WriteError;
 use crate::store::StoreError;
+use crate::writer::WriteError;
 
 use super::Missing;
 

@@ -8,11 +8,11 @@ use time::OffsetDateTime;
 use super::{App, Error};
 use crate::export::{ExportError, ListText};
 use crate::personal::Disclose;
-use crate::store::writer::Logs;
 use crate::store::{EntryRow, Store};
 use crate::trust::bundle::{Bundle, Receipt};
 use crate::trust::keys::PublicKey;
 use crate::trust::verify::Report;
+use crate::writer::Logs;
 
 /// A meeting's signed list as of its latest checkpoint, with the texts of
 /// every Code version it offers, disclosing only what `disclose` shows.

@@ -42,9 +42,9 @@ pub use retention::MAX_RETENTION_DAYS;
 use crate::keystore::KeyringEntry;
 use crate::metrics::Metrics;
 use crate::presence::PresenceKey;
-use crate::store::writer::{Logs, Writer};
 use crate::store::{MeetingRow, Store};
 use crate::trust::keys::{PublicKey, Signer};
+use crate::writer::{Logs, Writer};
 
 /// Settings the application needs, parsed once at start-up.
 #[derive(Clone, Debug)]
@@ -149,9 +149,9 @@ pub(crate) mod testing {
 
     use super::{Actor, App, RateLimiter, Settings};
     use crate::meeting::NewMeeting;
-    use crate::store::writer::{Logs, Writer};
     use crate::store::{MeetingRow, Store};
     use crate::trust::keys::Signer;
+    use crate::writer::{Logs, Writer};
 
     /// The application and the directory its database lives in.
     pub struct TestApp {

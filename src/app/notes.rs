@@ -24,7 +24,7 @@ impl App {
 mod tests {
     use super::super::testing::{app, draft, secretary};
     use super::*;
-    use crate::store::writer::WriteError;
+    use crate::writer::WriteError;
 
     #[tokio::test(flavor = "multi_thread")]
     async fn notes_are_appended_to_an_open_meeting_and_too_long_ones_are_not() {

@@ -20,7 +20,7 @@ mod tests {
     use super::super::testing::{app, draft, secretary};
     use super::super::{Error, Missing};
     use crate::meeting::MeetingState;
-    use crate::store::writer::WriteError;
+    use crate::writer::WriteError;
 
     #[tokio::test(flavor = "multi_thread")]
     async fn a_draft_opens_once() {

@@ -3,9 +3,9 @@
 
 use super::{Actor, App, Error};
 use crate::checkin::{self, CheckInInput};
-use crate::store::writer::CheckInAccepted;
 use crate::store::MeetingRow;
 use crate::trust::statement::Presence;
+use crate::writer::CheckInAccepted;
 
 /// What the secretary types in for the attendee.
 #[derive(Clone, Debug, Default)]

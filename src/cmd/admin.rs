@@ -11,8 +11,8 @@ use rollcall::http::auth_tools::{
 };
 use rollcall::keystore::Keystore;
 use rollcall::meeting::MeetingState;
-use rollcall::store::writer::Logs;
 use rollcall::store::Store;
+use rollcall::writer::Logs;
 use time::OffsetDateTime;
 
 use crate::cli::{

@@ -16,9 +16,9 @@ use rollcall::http::{router, Config, Inner};
 use rollcall::keystore::Keystore;
 use rollcall::metrics::Metrics;
 use rollcall::presence::PresenceKey;
-use rollcall::store::writer::{Logs, Writer};
 use rollcall::store::Store;
 use rollcall::trust::code::CodeDocument;
+use rollcall::writer::{Logs, Writer};
 use time::OffsetDateTime;
 use tracing_subscriber::EnvFilter;
 

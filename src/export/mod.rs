@@ -7,13 +7,13 @@ pub mod pdf;
 
 use std::fmt::Write as _;
 
-use crate::store::writer::Logs;
 use crate::store::{EntryRow, Store, StoreError};
 use crate::trust::bundle::{Bundle, Entry, Receipt};
 use crate::trust::keys::PublicKey;
 use crate::trust::log_core;
 use crate::trust::merkle::Tree;
 use crate::trust::verify::{verify_bundle, Options, Report};
+use crate::writer::Logs;
 
 /// Why an export failed.
 #[derive(Debug, thiserror::Error)]
@@ -51,7 +51,7 @@ pub async fn bundle(
         .await?
         .ok_or(ExportError::UnknownMeeting)?;
     let checkpoints = store.checkpoints(meeting_id).await?;
-    let Some(&(size, _)) = checkpoints.last() else {
+    let Some(size) = checkpoints.last().map(|c| c.size) else {
         return Err(ExportError::NotOpened);
     };
     let rows = store.entries(meeting_id).await?;
@@ -97,7 +97,7 @@ pub async fn receipt(
     let e = entry(&row)?;
     let checkpoints = store.checkpoints(&row.meeting_id).await?;
     // The tree is needed only for a proof.
-    let receipt = if checkpoints.iter().any(|(s, _)| *s > row.idx) {
+    let receipt = if checkpoints.iter().any(|c| c.size > row.idx) {
         let tree = logs.load(store, &row.meeting_id).await?;
         let tree = tree.read().map_err(|_| ExportError::Corrupt(row.idx))?;
         log_core::receipt(e, row.idx, &checkpoints, &tree, keys)

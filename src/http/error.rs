@@ -13,8 +13,8 @@ use crate::export::ExportError;
 use crate::fields::FieldError;
 use crate::meeting::MeetingError;
 use crate::presence::PresenceError;
-use crate::store::writer::WriteError;
 use crate::store::StoreError;
+use crate::writer::WriteError;
 
 /// An API error: a status, a stable code and a message that names the
 /// problem and the fix.

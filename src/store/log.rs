@@ -147,7 +147,7 @@ impl LogStore for SqliteLog {
                 .checkpoints(meeting_id)
                 .await?
                 .last()
-                .map_or(0, |c| c.0),
+                .map_or(0, |c| c.size),
         })
     }
 

@@ -7,7 +7,6 @@
 
 pub mod log;
 mod personal;
-pub mod writer;
 
 pub use personal::{ErasureRow, RetentionDue};
 
@@ -22,6 +21,7 @@ use time::OffsetDateTime;
 
 use crate::meeting_state::{MeetingState, PresenceMode, UnknownWord};
 use crate::trust::code::CodeDocument;
+use crate::trust::log_core::SignedCheckpoint;
 use crate::trust::statement::Meeting;
 
 /// Storage failures. The cause is logged; clients see only that storage failed.
@@ -946,14 +946,19 @@ impl Store {
     }
 
     /// Every (size, note) checkpoint of a meeting, oldest first.
-    pub async fn checkpoints(&self, meeting_id: &str) -> Result<Vec<(u64, String)>> {
+    pub async fn checkpoints(&self, meeting_id: &str) -> Result<Vec<SignedCheckpoint>> {
         let rows =
             sqlx::query("SELECT size, note FROM checkpoints WHERE meeting_id = ? ORDER BY size")
                 .bind(meeting_id)
                 .fetch_all(&self.pool)
                 .await?;
         rows.iter()
-            .map(|r| Ok((r.try_get::<i64, _>("size")? as u64, r.try_get("note")?)))
+            .map(|r| {
+                Ok(SignedCheckpoint {
+                    size: r.try_get::<i64, _>("size")? as u64,
+                    note: r.try_get("note")?,
+                })
+            })
             .collect()
     }
 

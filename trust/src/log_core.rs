@@ -456,6 +456,13 @@ pub fn signers(keys: &[PublicKey], entries: &[Entry], notes: &[&str]) -> Vec<Pub
         .collect()
 }
 
+/// A signed checkpoint note and the log size it covers, as a log keeps it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignedCheckpoint {
+    pub size: u64,
+    pub note: String,
+}
+
 /// The bundle as of the latest of `checkpoints` (signed notes with the log
 /// size they cover, oldest first): the entries it covers, each earlier
 /// checkpoint (once per size) with its consistency proof, the text of each
@@ -464,15 +471,17 @@ pub fn signers(keys: &[PublicKey], entries: &[Entry], notes: &[&str]) -> Vec<Pub
 pub fn bundle(
     codes: Vec<String>,
     mut entries: Vec<Entry>,
-    checkpoints: &[(u64, String)],
+    checkpoints: &[SignedCheckpoint],
     tree: &Tree,
     keys: &[PublicKey],
 ) -> Option<Bundle> {
-    let (size, note) = checkpoints.last().cloned()?;
+    let SignedCheckpoint { size, note } = checkpoints.last().cloned()?;
     entries.truncate(usize::try_from(size).ok()?);
     let mut earlier: Vec<EarlierCheckpoint> = Vec::new();
     let mut last_size = None;
-    for (s, n) in checkpoints.iter().filter(|(s, _)| *s > 0 && *s < size) {
+    for SignedCheckpoint { size: s, note: n } in
+        checkpoints.iter().filter(|c| c.size > 0 && c.size < size)
+    {
         if last_size == Some(*s) {
             continue;
         }
@@ -512,12 +521,12 @@ pub fn bundle(
 pub fn receipt(
     entry: Entry,
     index: u64,
-    checkpoints: &[(u64, String)],
+    checkpoints: &[SignedCheckpoint],
     tree: &Tree,
     keys: &[PublicKey],
 ) -> Receipt {
-    let covering = checkpoints.iter().rev().find(|(s, _)| *s > index);
-    let proof = covering.and_then(|(size, note)| {
+    let covering = checkpoints.iter().rev().find(|c| c.size > index);
+    let proof = covering.and_then(|SignedCheckpoint { size, note }| {
         let hashes =
             tree.inclusion_proof(usize::try_from(index).ok()?, usize::try_from(*size).ok()?)?;
         Some((

@@ -12,7 +12,9 @@ use super::checkpoint::Checkpoint;
 use super::code::CodeDocument;
 use super::keys::{PublicKey, Signer};
 use super::log::origin_for;
-use super::log_core::{self, seal, CheckInPlan, Planned, Planner, Recognition, Refused, Signed};
+use super::log_core::{
+    self, seal, CheckInPlan, Planned, Planner, Recognition, Refused, Signed, SignedCheckpoint,
+};
 use super::merkle::{empty_root, Tree};
 use super::statement::{CodeVersion, Meeting};
 
@@ -32,7 +34,7 @@ pub struct Recorder<'a> {
     pub origin: String,
     tree: Tree,
     planner: Planner,
-    checkpoints: Vec<(u64, String)>,
+    checkpoints: Vec<SignedCheckpoint>,
     used_keys: Vec<PublicKey>,
 }
 
@@ -180,7 +182,10 @@ impl<'a> Recorder<'a> {
         let size = self.size();
         // The tree holds `size` leaves, so the seal cannot fail.
         let note = seal(self.signer, &self.origin, &self.tree, size).unwrap_or_default();
-        self.checkpoints.push((size, note.clone()));
+        self.checkpoints.push(SignedCheckpoint {
+            size,
+            note: note.clone(),
+        });
         note
     }
 
@@ -199,7 +204,7 @@ impl<'a> Recorder<'a> {
     /// The bundle as of the latest checkpoint (signing one if none covers
     /// the whole log).
     pub fn bundle(&mut self) -> Bundle {
-        if self.checkpoints.last().map(|c| c.0) != Some(self.size()) {
+        if self.checkpoints.last().map(|c| c.size) != Some(self.size()) {
             self.checkpoint();
         }
         let codes = std::iter::once(&self.code)

@@ -1,6 +1,8 @@
 //! The single log writer: every append to every meeting's log goes through
-//! this thread, which signs entries, commits them to SQLite in groups (one
-//! transaction per group, `synchronous=FULL`) and only then answers.
+//! this thread, which plans and signs entries (through the trust crate's
+//! `log_core`), commits them in groups through a [`LogStore`] (one
+//! transaction per group; on SQLite `synchronous=FULL`) and only then
+//! answers. It holds no SQL itself.
 //!
 //! Check-ins are pipelined: while one group is being committed, the next is
 //! signed. Entries are planned (given their index, time and salts) in
@@ -15,13 +17,14 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use sqlx::{QueryBuilder, Row, Sqlite};
 use time::OffsetDateTime;
 use tokio::sync::{mpsc, oneshot};
 
-use super::{ts, MeetingRow, Result as StoreResult, Store, StoreError};
+use crate::meeting_state::MeetingState;
 use crate::metrics::{CheckInOutcome, Metrics};
 use crate::receipt_id::ReceiptIds;
+use crate::store::log::{Closed, GroupCommit, LogStore, NewRow, SqliteLog};
+use crate::store::{MeetingRow, Result as StoreResult, Store, StoreError};
 use crate::trust::code::CodeDocument;
 use crate::trust::keys::Signer;
 use crate::trust::log_core::{
@@ -164,10 +167,22 @@ impl Writer {
         receipts: ReceiptIds,
         checkpoint_every: Duration,
     ) -> StoreResult<(Self, std::thread::JoinHandle<()>)> {
+        let store = SqliteLog::new(&store).await?;
+        Self::start_on(store, signer, logs, metrics, receipts, checkpoint_every).await
+    }
+
+    /// Starts the writer task on any [`LogStore`].
+    pub async fn start_on<S: LogStore + Send + 'static>(
+        store: S,
+        signer: Arc<Signer>,
+        logs: Logs,
+        metrics: Arc<Metrics>,
+        receipts: ReceiptIds,
+        checkpoint_every: Duration,
+    ) -> StoreResult<(Self, std::thread::JoinHandle<()>)> {
         let mut state = State {
             rng: rand_core::SeedableRng::from_rng(rand_core::OsRng)
                 .map_err(|e| StoreError::Corrupt(format!("no randomness: {e}")))?,
-            conn: store.pool().acquire().await?,
             receipts,
             store,
             signer,
@@ -263,13 +278,12 @@ struct OpenLog {
     checkpointed: u64,
 }
 
-struct State {
+struct State<S> {
     /// Salts: ChaCha20 seeded from the operating system.
     rng: rand_chacha::ChaCha20Rng,
     receipts: ReceiptIds,
-    store: Store,
-    /// The writer's own connection: every log append goes through it.
-    conn: sqlx::pool::PoolConnection<Sqlite>,
+    /// Where the logs are stored: every log append goes through it.
+    store: S,
     signer: Arc<Signer>,
     logs: Logs,
     metrics: Arc<Metrics>,
@@ -345,7 +359,7 @@ fn sign_all(signer: &Signer, mut g: Group) -> Group {
     g
 }
 
-impl State {
+impl<S: LogStore> State<S> {
     async fn code(&mut self, sha256: &str) -> StoreResult<Arc<CodeDocument>> {
         if let Some(c) = self.codes.get(sha256) {
             return Ok(c.clone());
@@ -367,40 +381,26 @@ impl State {
         for row in self.store.open_meetings().await? {
             let id = row.meeting.id.clone();
             let code = self.code(&row.code_sha256).await?;
-            let rows = sqlx::query(
-                "SELECT idx, kind, email_key, device_key, disclosures, created_at FROM entries WHERE meeting_id = ? ORDER BY idx",
-            )
-            .bind(&id)
-            .fetch_all(self.store.pool())
-            .await?;
-            let tree = Arc::new(RwLock::new(Tree::new(&self.store.leaves(&id).await?)));
-            let mut last_time = OffsetDateTime::UNIX_EPOCH;
-            for r in &rows {
-                let created: String = r.try_get("created_at")?;
-                if let Ok(t) =
-                    OffsetDateTime::parse(&created, &time::format_description::well_known::Rfc3339)
-                {
-                    last_time = last_time.max(t);
-                }
-            }
+            let stored = self.store.load_log(&id).await?;
+            let tree = Arc::new(RwLock::new(Tree::new(&stored.leaves)));
+            let last_time = stored
+                .entries
+                .iter()
+                .filter_map(|e| e.created_at)
+                .fold(OffsetDateTime::UNIX_EPOCH, OffsetDateTime::max);
             let mut planner = Planner::resume(
                 row.meeting.clone(),
                 (*code).clone(),
-                rows.len() as u64,
+                stored.entries.len() as u64,
                 last_time,
             );
-            for r in &rows {
-                let idx: i64 = r.try_get("idx")?;
-                let kind: String = r.try_get("kind")?;
-                if kind != log_core::EntryKind::CheckIn.as_str() {
+            for e in stored.entries {
+                if e.kind != log_core::EntryKind::CheckIn.as_str() {
                     continue;
                 }
-                let email_key = r.try_get::<Option<String>, _>("email_key")?;
                 // An email recognises a repeat only under the same name.
-                let name_key = if email_key.is_some() {
-                    let disclosures: String = r.try_get("disclosures")?;
-                    serde_json::from_str::<Vec<String>>(&disclosures)
-                        .unwrap_or_default()
+                let name_key = if e.email_key.is_some() {
+                    e.disclosures
                         .iter()
                         .filter_map(|d| crate::trust::disclosure::Disclosure::parse(d).ok())
                         .find(|d| d.field == "name")
@@ -410,10 +410,10 @@ impl State {
                     String::new()
                 };
                 planner.recorded_check_in(
-                    idx as u64,
+                    e.idx,
                     Recognition {
-                        email_key,
-                        device_key: r.try_get::<Option<String>, _>("device_key")?,
+                        email_key: e.email_key,
+                        device_key: e.device_key,
                         name_key,
                     },
                 );
@@ -422,8 +422,8 @@ impl State {
                 row: row.clone(),
                 planner,
                 tree,
-                size: rows.len() as u64,
-                checkpointed: self.store.checkpoints(&id).await?.last().map_or(0, |c| c.0),
+                size: stored.leaves.len() as u64,
+                checkpointed: stored.checkpointed,
             };
             self.logs.insert(&id, log.tree.clone());
             self.open.insert(id, log);
@@ -618,7 +618,7 @@ impl State {
     async fn open_log(&mut self, meeting_id: &str) -> Result<&mut OpenLog, WriteError> {
         if !self.open.contains_key(meeting_id) {
             return Err(match self.store.meeting(meeting_id).await {
-                Ok(Some(m)) if m.state == "closed" => WriteError::Closed,
+                Ok(Some(m)) if m.state == MeetingState::Closed => WriteError::Closed,
                 Ok(Some(_)) => WriteError::NotOpen,
                 Ok(None) => WriteError::UnknownMeeting,
                 Err(e) => storage_error(&e),
@@ -772,7 +772,7 @@ impl State {
             Ok(None) => return Err(WriteError::UnknownMeeting),
             Err(e) => return Err(storage_error(&e)),
         };
-        if row.state != "draft" || self.open.contains_key(id) {
+        if row.state != MeetingState::Draft || self.open.contains_key(id) {
             return Err(WriteError::AlreadyOpened);
         }
         let code = self
@@ -866,75 +866,47 @@ impl State {
         }
     }
 
-    /// Writes a group in one transaction, sent to SQLite as one batch
-    /// (`BEGIN IMMEDIATE; INSERT …; COMMIT`) so a commit costs a single
-    /// round trip to the database thread.
+    /// Writes a group in one transaction.
     async fn insert(&mut self, g: &Group) -> StoreResult<()> {
-        if g.new.is_empty() {
-            return Ok(());
-        }
-        let created = ts(g.planned_at.unwrap_or_else(OffsetDateTime::now_utc));
-        let rows: Vec<_> = g.new.iter().zip(&g.signed).collect();
         let keyid = self.signer.public().keyid();
-        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("BEGIN IMMEDIATE; ");
-        // SQLite allows 32766 parameters per statement: 11 per row.
-        for chunk in rows.chunks(2048) {
-            q.push("INSERT INTO entries (meeting_id, idx, kind, payload, signature, keyid, disclosures, leaf, email_key, device_key, created_at) ");
-            q.push_values(chunk, |mut b, (e, s)| {
-                b.push_bind(e.meeting_id.clone())
-                    .push_bind(e.planned.index as i64)
-                    .push_bind(e.planned.kind.as_str())
-                    .push_bind(s.payload.clone())
-                    .push_bind(s.signature.to_vec())
-                    .push_bind(keyid.clone())
-                    .push_bind(
-                        serde_json::to_string(&e.planned.disclosures)
-                            .unwrap_or_else(|_| "[]".into()),
-                    )
-                    .push_bind(s.leaf.to_vec())
-                    .push_bind(e.email_key.clone())
-                    .push_bind(e.device_key.clone())
-                    .push_bind(created.clone());
-            });
-            q.push("; ");
-        }
-        for id in &g.opened {
-            q.push("UPDATE meetings SET state = 'open', opened_at = ")
-                .push_bind(created.clone())
-                .push(" WHERE id = ")
-                .push_bind(id.clone())
-                .push(" AND state = 'draft'; ");
-        }
-        for (id, (size, note)) in &g.final_notes {
-            q.push("UPDATE meetings SET state = 'closed', closed_at = ")
-                .push_bind(created.clone())
-                .push(" WHERE id = ")
-                .push_bind(id.clone())
-                .push("; INSERT INTO checkpoints (meeting_id, size, note, created_at) VALUES (")
-                .push_bind(id.clone())
-                .push(", ")
-                .push_bind(*size as i64)
-                .push(", ")
-                .push_bind(note.clone())
-                .push(", ")
-                .push_bind(created.clone())
-                .push(") ON CONFLICT DO NOTHING; ");
-        }
-        q.push("COMMIT;");
-        let result = q.build().persistent(false).execute(&mut *self.conn).await;
-        if let Err(e) = result {
-            // Whatever ran of the batch is undone; the connection is clean again.
-            let _ = sqlx::query("ROLLBACK").execute(&mut *self.conn).await;
-            return Err(e.into());
-        }
-        Ok(())
+        let commit = GroupCommit {
+            entries: g
+                .new
+                .iter()
+                .zip(&g.signed)
+                .map(|(e, s)| NewRow {
+                    meeting_id: &e.meeting_id,
+                    idx: e.planned.index,
+                    kind: e.planned.kind.as_str(),
+                    payload: &s.payload,
+                    signature: &s.signature,
+                    disclosures: &e.planned.disclosures,
+                    leaf: &s.leaf,
+                    email_key: e.email_key.as_deref(),
+                    device_key: e.device_key.as_deref(),
+                })
+                .collect(),
+            keyid: &keyid,
+            opened: g.opened.iter().map(String::as_str).collect(),
+            closed: g
+                .final_notes
+                .iter()
+                .map(|(id, (size, note))| Closed {
+                    meeting_id: id,
+                    size: *size,
+                    note,
+                })
+                .collect(),
+            at: g.planned_at.unwrap_or_else(OffsetDateTime::now_utc),
+        };
+        self.store.commit_group(&commit).await
     }
 
     /// Signs and stores a checkpoint for every open log whose committed
     /// part has grown.
     async fn publish_checkpoints(&mut self) {
         self.last_checkpoints = std::time::Instant::now();
-        let now = ts(OffsetDateTime::now_utc());
+        let now = OffsetDateTime::now_utc();
         let ids: Vec<String> = self
             .open
             .iter()
@@ -954,13 +926,7 @@ impl State {
             else {
                 continue;
             };
-            let r = sqlx::query("INSERT INTO checkpoints (meeting_id, size, note, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")
-                .bind(&id)
-                .bind(size as i64)
-                .bind(&note)
-                .bind(&now)
-                .execute(&mut *self.conn)
-                .await;
+            let r = self.store.save_checkpoint(&id, size, &note, now).await;
             match r {
                 Ok(_) => {
                     if let Some(l) = self.open.get_mut(&id) {
