@@ -6,7 +6,8 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
-use rollcall::trust::keys::{parse_key_list, parse_one_key, KeyListError, PublicKey};
+use rollcall::trust::key_list::{parse_key_list, parse_one_key, KeyListError};
+use rollcall::trust::keys::PublicKey;
 use rollcall::trust::pdf_attachment::{extract_bundle, BUNDLE_FILE_NAME};
 use rollcall::trust::verify::{verify_json, Options, Report};
 

@@ -13,6 +13,7 @@
 //! | [`log_core`] | the one way logs are built: planning, statements, checkpoints, bundles and receipts |
 //! | [`recorder`] | records a meeting's log in memory, through [`log_core`] |
 //! | [`keys`] | Ed25519 public keys and the signer |
+//! | [`key_list`] | the keys an auditor gives (a key, a list, rollcall-keys.json) |
 //! | [`verify`] | the offline verifier |
 //! | [`pdf_attachment`] | takes the bundle out of a printed list (PDF) |
 
@@ -26,6 +27,7 @@ pub mod digest;
 pub mod disclosure;
 pub mod encoding;
 pub mod envelope;
+pub mod key_list;
 pub mod keys;
 pub mod log;
 pub mod log_core;

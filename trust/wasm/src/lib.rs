@@ -16,7 +16,7 @@
 
 use std::cell::RefCell;
 
-use rollcall_trust::keys::parse_key_list;
+use rollcall_trust::key_list::parse_key_list;
 use rollcall_trust::pdf_attachment::{extract_bundle, BUNDLE_FILE_NAME};
 use rollcall_trust::verify::{verify_json, Options, Report};
 
