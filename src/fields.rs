@@ -8,6 +8,8 @@
 use serde::Serialize;
 use unicode_normalization::UnicodeNormalization;
 
+use crate::role::Role;
+
 /// A problem with one field, for the form and the API.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct FieldError {
@@ -162,43 +164,23 @@ pub fn email_key(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
-/// Attendee roles offered on the form.
-pub const ROLES: [(&str, &str); 11] = [
-    ("delegate", "Delegate"),
-    ("head-of-delegation", "Head of delegation"),
-    ("expert", "Expert"),
-    ("convenor", "Convenor"),
-    ("chair", "Chair"),
-    ("secretary", "Secretary"),
-    ("committee-manager", "Committee manager"),
-    ("project-leader", "Project leader"),
-    ("liaison", "Liaison representative"),
-    ("observer", "Observer"),
-    ("staff", "ISO/CS or NSB staff"),
-];
-
-/// One of [`ROLES`].
-pub fn role(value: &str) -> Result<String, FieldError> {
-    let v = value.trim();
-    ROLES
-        .iter()
-        .find(|(k, _)| *k == v)
-        .map(|(k, _)| (*k).to_owned())
-        .ok_or_else(|| FieldError {
-            field: "role",
-            message: format!(
-                "Role must be one of: {}",
-                ROLES.iter().map(|r| r.0).collect::<Vec<_>>().join(", ")
-            ),
-        })
+/// One of the roles ([`Role::ALL`]).
+pub fn role(value: &str) -> Result<Role, FieldError> {
+    value.trim().parse().map_err(|_| FieldError {
+        field: "role",
+        message: format!(
+            "Role must be one of: {}",
+            Role::ALL.map(Role::as_str).join(", ")
+        ),
+    })
 }
 
-/// Human label of a role key.
+/// Human label of a role's word (the word itself if it names none).
 pub fn role_label(key: &str) -> &str {
-    ROLES
-        .iter()
-        .find(|(k, _)| *k == key)
-        .map_or(key, |(_, l)| l)
+    match key.parse::<Role>() {
+        Ok(role) => role.label(),
+        Err(_) => key,
+    }
 }
 
 #[cfg(test)]

@@ -29,6 +29,7 @@ pub mod personal;
 pub mod presence;
 pub mod qr;
 pub mod receipt_id;
+pub mod role;
 pub mod store;
 pub mod verify_page;
 pub mod writer;

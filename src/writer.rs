@@ -23,6 +23,7 @@ use tokio::sync::{mpsc, oneshot};
 use crate::meeting_state::MeetingState;
 use crate::metrics::{CheckInOutcome, Metrics};
 use crate::receipt_id::ReceiptIds;
+use crate::role::Role;
 use crate::store::log::{Closed, GroupCommit, LogStore, NewRow, SqliteLog};
 use crate::store::{MeetingRow, Result as StoreResult, Store, StoreError};
 use crate::trust::code::CodeDocument;
@@ -75,7 +76,7 @@ pub struct CheckInRequest {
     pub organization: String,
     pub country: String,
     pub email: Option<String>,
-    pub role: String,
+    pub role: Role,
     pub language: String,
     /// SHA-256 of the version of the Code the attendee was shown (one the
     /// meeting offers, in `language`).
@@ -716,7 +717,7 @@ impl<S: LogStore> State<S> {
             organization: &req.organization,
             country: &req.country,
             email: req.email.as_deref(),
-            role: &req.role,
+            role: req.role.as_str(),
             presence: req.presence.clone(),
             language: &req.language,
             share_email: req.share_email,

@@ -17,9 +17,10 @@ use super::pages::{live, page, role_name};
 use super::AppState;
 use crate::app::{self, ByHand, VerifiedList};
 use crate::export::ExportError;
-use crate::fields::{FieldError, ROLES};
+use crate::fields::FieldError;
 use crate::i18n::{self, t};
 use crate::meeting_state::MeetingState;
+use crate::role::Role;
 use crate::trust::verify::Report;
 
 /// The principles of the Code: its level-3 headings (the ISO Code's
@@ -261,7 +262,7 @@ pub fn manual_entry_form(csrf: &str, id: &str, errors: &[FieldError]) -> Markup 
             div { label for="m-name" { (t("checkin.field.name")) } input #m-name name="name" type="text" required; }
             div { label for="m-org" { (t("checkin.field.organization")) } input #m-org name="organization" type="text" required; }
             div { label for="m-country" { (t("checkin.field.country")) } input #m-country name="country" type="text" required; }
-            div { label for="m-role" { (t("checkin.field.role")) } select #m-role name="role" { @for (k, _) in ROLES { option value=(k) { (role_name(k)) } } } }
+            div { label for="m-role" { (t("checkin.field.role")) } select #m-role name="role" { @for role in Role::ALL { option value=(role.as_str()) { (role_name(role.as_str())) } } } }
             div { label for="m-email" { (t("checkin.field.email")) " " (t("form.optional")) } input #m-email name="email" type="email"; }
             div { label.check for="m-ack" { input #m-ack type="checkbox" name="acknowledged" value="yes" required; span { (t("manual.acknowledge")) } } }
             div { button type="submit" { (t("manual.submit")) } }

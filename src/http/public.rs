@@ -15,9 +15,10 @@ use super::error::{page_error, ApiError, PageError};
 use super::pages::{code_html, layout, live, page, role_name};
 use super::AppState;
 use crate::checkin::CheckInInput;
-use crate::fields::{FieldError, ROLES};
+use crate::fields::FieldError;
 use crate::i18n::{self, t};
 use crate::meeting_state::{MeetingState, PresenceMode};
+use crate::role::Role;
 use crate::store::CodeVersion;
 use crate::store::MeetingRow;
 use crate::trust::code::CodeDocument;
@@ -227,8 +228,8 @@ fn check_in_markup(
                     label for="role" { (t("checkin.field.role")) }
                     @if let Some(e) = field_error(errors, "role") { span.field-error { (e) } }
                     select #role name="role" required {
-                        @for (key, _) in ROLES {
-                            option value=(key) selected[values.role == key || (values.role.is_empty() && key == "delegate")] { (role_name(key)) }
+                        @for role in Role::ALL {
+                            option value=(role.as_str()) selected[values.role == role.as_str() || (values.role.is_empty() && role == Role::Delegate)] { (role_name(role.as_str())) }
                         }
                     }
                 }
