@@ -21,6 +21,7 @@ pub mod fields;
 pub mod http;
 pub mod i18n;
 pub mod keystore;
+pub mod local_time;
 pub mod markup;
 pub mod meeting;
 pub mod meeting_state;

@@ -15,7 +15,9 @@ use super::error::PageError;
 use super::pages::layout;
 use super::AppState;
 use crate::app;
+use crate::fields::FieldError;
 use crate::i18n::{self, t};
+use crate::local_time::{self, wall_clock, zone_names};
 use crate::meeting::NewMeeting;
 use crate::meeting_state::{MeetingState, PresenceMode};
 use crate::store::{CodeRow, MeetingRow};
@@ -66,9 +68,17 @@ fn meeting_form(
             (field("title", "text", &values.title, true))
             (field("committee", "text", &values.committee, false))
             (field("location", "text", &values.location, false))
-            (field("starts_at", "text", &values.starts_at, true))
-            (field("ends_at", "text", &values.ends_at, true))
-            (field("timezone", "text", if values.timezone.is_empty() { "UTC" } else { &values.timezone }, false))
+            (field("starts_at", "datetime-local", &wall_clock(&values.starts_at), true))
+            (field("ends_at", "datetime-local", &wall_clock(&values.ends_at), true))
+            div {
+                label for="timezone" { (t("meeting.field.timezone")) span.hint { (t("meeting.hint.timezone")) } }
+                @if let Some(e) = err("timezone") { span.field-error id="timezone-error" { (e) } }
+                input #timezone name="timezone" type="text" list="zones" autocomplete="off" spellcheck="false"
+                    value=(if values.timezone.is_empty() { "UTC" } else { &values.timezone })
+                    data-browser-default[editing.is_none() && values.timezone.is_empty()]
+                    aria-invalid=[err("timezone").map(|_| "true")] aria-describedby=[err("timezone").map(|_| "timezone-error")];
+                datalist #zones { @for z in zone_names() { option value=(z) {} } }
+            }
             div {
                 label for="presence" { (t("meeting.field.presence")) }
                 select #presence name="presence" {
@@ -90,6 +100,7 @@ fn meeting_form(
             }
             div { button type="submit" { @if editing.is_some() { (t("meeting.save")) } @else { (t("meeting.create")) } } }
         }
+        script src="/static/meeting-form.js" defer {}
     }
 }
 
@@ -161,6 +172,40 @@ pub struct NewMeetingForm {
     code_sha256: Option<String>,
 }
 
+impl NewMeetingForm {
+    /// The meeting as typed (for showing the form again), and as the
+    /// application takes it: times in the form's wall-clock format are
+    /// given the UTC offset of the chosen time zone on that day.
+    fn resolve(self) -> (NewMeeting, Result<NewMeeting, Vec<FieldError>>) {
+        let typed = NewMeeting::from(self);
+        let zone = match local_time::zone(&typed.timezone) {
+            Ok(z) => z,
+            Err(e) => return (typed, Err(vec![e])),
+        };
+        let name = if typed.timezone.trim().is_empty() {
+            "UTC"
+        } else {
+            typed.timezone.trim()
+        };
+        let starts = local_time::to_rfc3339("starts_at", "Start", &typed.starts_at, &zone, name);
+        let ends = local_time::to_rfc3339("ends_at", "End", &typed.ends_at, &zone, name);
+        match (starts, ends) {
+            (Ok(starts_at), Ok(ends_at)) => {
+                let resolved = NewMeeting {
+                    starts_at,
+                    ends_at,
+                    ..typed.clone()
+                };
+                (typed, Ok(resolved))
+            }
+            (s, e) => (
+                typed,
+                Err([s.err(), e.err()].into_iter().flatten().collect()),
+            ),
+        }
+    }
+}
+
 impl From<NewMeetingForm> for NewMeeting {
     fn from(m: NewMeetingForm) -> Self {
         NewMeeting {
@@ -182,18 +227,20 @@ pub async fn create_meeting(
     State(state): State<AppState>,
     CsrfForm { who, form }: CsrfForm<NewMeetingForm>,
 ) -> Result<Response, PageError> {
-    let input = NewMeeting::from(form);
-    Ok(
-        match state
-            .create_meeting(input.clone(), &who.actor(), OffsetDateTime::now_utc())
-            .await
-        {
-            Ok(row) => {
-                Redirect::to(&format!("/console/meetings/{}", row.meeting.id)).into_response()
-            }
-            Err(app::Error::Invalid(errors)) => {
-                let codes = state.codes().await.unwrap_or_default();
-                (
+    let (input, resolved) = form.resolve();
+    let outcome = match resolved {
+        Ok(resolved) => {
+            state
+                .create_meeting(resolved, &who.actor(), OffsetDateTime::now_utc())
+                .await
+        }
+        Err(errors) => Err(app::Error::Invalid(errors)),
+    };
+    Ok(match outcome {
+        Ok(row) => Redirect::to(&format!("/console/meetings/{}", row.meeting.id)).into_response(),
+        Err(app::Error::Invalid(errors)) => {
+            let codes = state.codes().await.unwrap_or_default();
+            (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 frame(
                     &who,
@@ -202,10 +249,9 @@ pub async fn create_meeting(
                 ),
             )
                 .into_response()
-            }
-            Err(e) => return Err(e.into()),
-        },
-    )
+        }
+        Err(e) => return Err(e.into()),
+    })
 }
 
 /// The 409 page saying what can no longer be done to a meeting once it is
@@ -280,20 +326,22 @@ pub async fn edit_meeting(
     CsrfForm { who, form }: CsrfForm<NewMeetingForm>,
 ) -> Result<Response, PageError> {
     let m = meeting_row(&state, &id).await?;
-    let input = NewMeeting::from(form);
-    Ok(
-        match state
-            .edit_meeting(&m, input.clone(), OffsetDateTime::now_utc())
-            .await
-        {
-            Ok(_) => Redirect::to(&format!("/console/meetings/{id}")).into_response(),
-            Err(app::Error::Meeting(crate::meeting::MeetingError::AlreadyOpened)) => {
-                edit_refused(&id)
-            }
-            Err(app::Error::Invalid(errors)) => {
-                let codes = state.codes().await.unwrap_or_default();
-                let title = i18n::f("meeting.edit_title", &[("title", &m.meeting.title)]);
-                (
+    let (input, resolved) = form.resolve();
+    let outcome = match resolved {
+        Ok(resolved) => {
+            state
+                .edit_meeting(&m, resolved, OffsetDateTime::now_utc())
+                .await
+        }
+        Err(errors) => Err(app::Error::Invalid(errors)),
+    };
+    Ok(match outcome {
+        Ok(_) => Redirect::to(&format!("/console/meetings/{id}")).into_response(),
+        Err(app::Error::Meeting(crate::meeting::MeetingError::AlreadyOpened)) => edit_refused(&id),
+        Err(app::Error::Invalid(errors)) => {
+            let codes = state.codes().await.unwrap_or_default();
+            let title = i18n::f("meeting.edit_title", &[("title", &m.meeting.title)]);
+            (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 frame(
                     &who,
@@ -302,10 +350,9 @@ pub async fn edit_meeting(
                 ),
             )
                 .into_response()
-            }
-            Err(e) => return Err(e.into()),
-        },
-    )
+        }
+        Err(e) => return Err(e.into()),
+    })
 }
 
 /// `GET /console/meetings/{id}`.

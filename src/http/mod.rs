@@ -108,6 +108,7 @@ route_table! {
     "/.well-known/rollcall-keys.json" => get(health::keys),
     "/static/style.css" => get(pages::stylesheet),
     "/static/live.js" => get(pages::live_script),
+    "/static/meeting-form.js" => get(pages::meeting_form_script),
     "/static/present.js" => get(pages::present_script),
     "/m/{id}" => get(public::check_in_page).post(public::check_in_form),
     "/r/{id}" => get(public::receipt_page),

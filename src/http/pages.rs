@@ -43,6 +43,20 @@ pub async fn stylesheet() -> impl IntoResponse {
 /// The script of [`live`], embedded in the binary.
 pub const LIVE_JS: &str = include_str!("../../web/static/live.js");
 
+/// The meeting form's script (the browser's time zone as the default).
+pub const MEETING_FORM_JS: &str = include_str!("../../web/static/meeting-form.js");
+
+/// `GET /static/meeting-form.js`.
+pub async fn meeting_form_script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        MEETING_FORM_JS,
+    )
+}
+
 /// `GET /static/live.js`.
 pub async fn live_script() -> impl IntoResponse {
     (

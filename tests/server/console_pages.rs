@@ -436,3 +436,79 @@ fn refused_downloads_and_forms_answer_the_browser_with_a_page_not_json() {
         "still a draft: {page}"
     );
 }
+
+#[test]
+fn a_secretary_types_the_time_on_the_wall_clock_and_the_server_works_out_the_offset() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]);
+    let (cookie, csrf) = signed_in(&server);
+    let c = [("cookie", cookie.as_str())];
+    let token = server.token("offsets");
+    let form = |starts: &str, ends: &str, zone: &str| {
+        server.post_form(
+            "/console/meetings",
+            &c,
+            &[
+                ("csrf", csrf.as_str()),
+                ("title", "ISO/TC 68 plenary"),
+                ("starts_at", starts),
+                ("ends_at", ends),
+                ("timezone", zone),
+            ],
+        )
+    };
+    let times = |location: &str| {
+        let id = location.rsplit('/').next().unwrap().to_owned();
+        let m = server
+            .get_auth(&format!("/api/v1/meetings/{id}"), &token)
+            .json();
+        (
+            m["starts_at"].as_str().unwrap().to_owned(),
+            m["ends_at"].as_str().unwrap().to_owned(),
+            m["timezone"].as_str().unwrap().to_owned(),
+        )
+    };
+
+    // What a browser's date-and-time field sends, in winter and in summer.
+    let winter = form("2026-12-01T09:00", "2026-12-01T17:30", "Europe/Zurich");
+    assert_eq!(winter.status, 303, "{}", winter.text());
+    assert_eq!(
+        times(winter.header("location").unwrap()),
+        (
+            "2026-12-01T09:00:00+01:00".to_owned(),
+            "2026-12-01T17:30:00+01:00".to_owned(),
+            "Europe/Zurich".to_owned()
+        )
+    );
+    let summer = form("2026-07-01T09:00", "2026-07-01T17:00", "America/New_York");
+    assert_eq!(summer.status, 303, "{}", summer.text());
+    assert_eq!(
+        times(summer.header("location").unwrap()).0,
+        "2026-07-01T09:00:00-04:00"
+    );
+
+    // The form offers every zone, and shows times as typed when it comes back.
+    let page = server.get_with("/console", &c).text();
+    assert!(page.contains(r#"type="datetime-local""#), "{page}");
+    assert!(page.contains(r#"<option value="Asia/Tokyo">"#));
+    assert!(page.contains(r#"src="/static/meeting-form.js""#));
+
+    // A time the clocks skip, and a zone no database has: clear, and nothing created.
+    let gap = form("2026-03-29T02:30", "2026-03-29T10:00", "Europe/Zurich");
+    assert_eq!(gap.status, 422);
+    let text = gap.text();
+    assert!(
+        text.contains("2026-03-29T02:30 does not exist in Europe/Zurich"),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"value="2026-03-29T02:30""#),
+        "typed value kept"
+    );
+    let nowhere = form("2026-12-01T09:00", "2026-12-01T17:00", "Mars/Olympus_Mons");
+    assert_eq!(nowhere.status, 422);
+    assert!(nowhere.text().contains("is not a time zone rollcall knows"));
+    let all = server.get_auth("/api/v1/meetings", &token).json();
+    assert_eq!(all["meetings"].as_array().map(Vec::len), Some(2), "{all}");
+    assert_eq!(server.get("/static/meeting-form.js").status, 200);
+}
