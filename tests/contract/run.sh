@@ -66,7 +66,6 @@ timeout "$SECONDS_PER_RUN" "$SCHEMATHESIS" --config-file "$here/schemathesis.tom
   --checks all \
   --max-examples "$MAX_EXAMPLES" \
   --generation-deterministic \
-  --generation-database none \
   --no-color \
   --report junit --report-dir "$work/report" || status=$?
 if [ "$status" -ne 0 ]; then
