@@ -30,11 +30,17 @@
   // {wasm, file, keys} and answers {type: "progress", done, total}, then
   // {type: "done", json}. Its source also becomes the worker's script.
   function verifier(scope) {
+    // Compiled once (on "init", as the page opens), instantiated afresh
+    // for each file.
+    let compiled = null;
     scope.onmessage = async (event) => {
-      const { wasm, file, keys } = event.data;
+      const { type, wasm, file, keys } = event.data;
       try {
+        if (!compiled) compiled = WebAssembly.compile(wasm);
+        const module = await compiled;
+        if (type === "init") return;
         let last = 0;
-        const { instance } = await WebAssembly.instantiate(wasm, {
+        const instance = await WebAssembly.instantiate(module, {
           rollcall: {
             progress: (done, total) => {
               const now = Date.now();
@@ -56,6 +62,7 @@
         const out = new Uint8Array(x.memory.buffer, x.rc_output_ptr(), x.rc_output_len());
         scope.postMessage({ type: "done", json: new TextDecoder().decode(out) });
       } catch (e) {
+        compiled = null;
         scope.postMessage({ type: "failed", message: String(e && e.message ? e.message : e) });
       }
     };
@@ -97,8 +104,23 @@
     }
   };
 
-  // Runs the verifier in a worker made from the page's own text, or on
-  // the main thread where a worker cannot be made.
+  // The verifier's worker, made from the page's own text as the page
+  // opens (so the WebAssembly is compiled while the reader picks a file),
+  // or null where a worker cannot be made.
+  let worker = null;
+  const startWorker = () => {
+    const bytes = wasm();
+    if (!bytes) return;
+    try {
+      const src = new Blob([`"use strict";(${verifier})(self);`], { type: "text/javascript" });
+      worker = new Worker(URL.createObjectURL(src));
+      worker.postMessage({ type: "init", wasm: bytes });
+    } catch (e) {
+      worker = null;
+    }
+  };
+
+  // Runs the verifier in the worker, or on the main thread without one.
   const run = (file, keys) =>
     new Promise((resolve, reject) => {
       const bytes = wasm();
@@ -106,21 +128,12 @@
         reject(new Error(t("verify.error.no_wasm")));
         return;
       }
-      let worker;
-      try {
-        const src = new Blob([`"use strict";(${verifier})(self);`], { type: "text/javascript" });
-        worker = new Worker(URL.createObjectURL(src));
-      } catch (e) {
-        worker = null;
-      }
       const on = (msg) => {
         if (msg.type === "progress") {
           status(t("verify.progress", { done: msg.done, total: msg.total }), msg.done, msg.total);
         } else if (msg.type === "done") {
-          if (worker) worker.terminate();
           resolve(JSON.parse(msg.json));
         } else if (msg.type === "failed") {
-          if (worker) worker.terminate();
           reject(new Error(msg.message));
         }
       };
@@ -129,14 +142,16 @@
         worker.onerror = (e) => {
           e.preventDefault();
           worker.terminate();
+          worker = null;
+          startWorker();
           reject(new Error(e.message || "worker"));
         };
         // The file is handed over, not copied.
-        worker.postMessage({ wasm: bytes, file, keys }, [file]);
+        worker.postMessage({ type: "verify", wasm: bytes, file, keys }, [file]);
       } else {
         const scope = { postMessage: on };
         verifier(scope);
-        scope.onmessage({ data: { wasm: bytes, file, keys } });
+        scope.onmessage({ data: { type: "verify", wasm: bytes, file, keys } });
       }
     });
 
@@ -366,5 +381,6 @@
     });
   }
   translate();
-  if (!wasm()) status(t("verify.error.no_wasm"));
+  if (wasm()) startWorker();
+  else status(t("verify.error.no_wasm"));
 })();
