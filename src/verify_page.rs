@@ -37,12 +37,15 @@ fn hash(text: &str) -> String {
 /// The page's Content Security Policy: its own script (by hash) may run
 /// WebAssembly and start a worker from its own text; nothing may be
 /// fetched, sent or framed.
-pub fn content_security_policy() -> String {
-    format!(
-        "default-src 'none'; script-src {} 'wasm-unsafe-eval'; worker-src blob:; style-src {}; img-src data:; connect-src 'none'; form-action 'none'; base-uri 'none'",
-        hash(SCRIPT),
-        hash(STYLE)
-    )
+pub fn content_security_policy() -> &'static str {
+    static CSP: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    CSP.get_or_init(|| {
+        format!(
+            "default-src 'none'; script-src {} 'wasm-unsafe-eval'; worker-src blob:; style-src {}; img-src data:; connect-src 'none'; form-action 'none'; base-uri 'none'",
+            hash(SCRIPT),
+            hash(STYLE)
+        )
+    })
 }
 
 /// Escapes text for HTML.
@@ -74,11 +77,13 @@ pub fn render(lang: Lang, server_keys: Option<&str>) -> String {
             (l.tag(), s)
         })
         .collect();
-    let wasm = base64::engine::general_purpose::STANDARD.encode(WASM);
+    // Encoded once: the same bytes for every page served.
+    static WASM_BASE64: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let wasm = WASM_BASE64.get_or_init(|| base64::engine::general_purpose::STANDARD.encode(WASM));
     let fill = |text: &str| -> String {
         text.replace("{{lang}}", lang.tag())
             .replace("{{title}}", &escape(lang.t("verify.title")))
-            .replace("{{csp}}", &content_security_policy())
+            .replace("{{csp}}", content_security_policy())
     };
     // The untrusted-free parts first, then the embedded data, so that no
     // placeholder inside the data is ever replaced.
@@ -86,7 +91,7 @@ pub fn render(lang: Lang, server_keys: Option<&str>) -> String {
         .replacen("{{style}}", STYLE, 1)
         .replacen("{{strings}}", &script_json(&strings), 1)
         .replacen("{{server_keys}}", &script_json(&server_keys), 1)
-        .replacen("{{wasm}}", &wasm, 1)
+        .replacen("{{wasm}}", wasm, 1)
         .replacen("{{script}}", SCRIPT, 1)
 }
 
@@ -98,7 +103,7 @@ mod tests {
     fn the_script_and_style_are_allowed_by_hash_and_nothing_may_connect() {
         let page = render(Lang::default_lang(), None);
         let csp = content_security_policy();
-        assert!(page.contains(&csp));
+        assert!(page.contains(csp));
         assert!(csp.contains("connect-src 'none'"));
         assert!(page.contains(&format!("<script>{SCRIPT}</script>")));
         assert!(page.contains(&format!("<style>{STYLE}</style>")));
