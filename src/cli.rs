@@ -119,7 +119,8 @@ pub struct VerifyArgs {
 
 #[derive(Debug, Args)]
 pub struct DataDir {
-    /// Directory holding the database (created if missing).
+    /// Directory holding the database (created if missing), unless
+    /// --database names another.
     #[arg(
         long = "data",
         id = "data_dir",
@@ -128,6 +129,20 @@ pub struct DataDir {
         value_name = "DIR"
     )]
     pub dir: PathBuf,
+    /// The database: postgres://USER@HOST/DATABASE for PostgreSQL (several
+    /// instances may share it), or sqlite://PATH. Default: the SQLite file
+    /// rollcall.db in the data directory.
+    #[arg(long = "database", env = "ROLLCALL_DATABASE_URL", value_name = "URL")]
+    pub database: Option<rollcall::store::Database>,
+}
+
+impl DataDir {
+    /// The database these options name.
+    pub fn database(&self) -> rollcall::store::Database {
+        self.database
+            .clone()
+            .unwrap_or_else(|| rollcall::store::Database::Sqlite(self.dir.join("rollcall.db")))
+    }
 }
 
 #[derive(Debug, Args)]

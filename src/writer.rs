@@ -24,7 +24,9 @@ use crate::meeting_state::MeetingState;
 use crate::metrics::{CheckInOutcome, Metrics};
 use crate::receipt_id::ReceiptIds;
 use crate::role::Role;
-use crate::store::log::{Closed, GroupCommit, LogStore, NewRow, SqliteLog};
+use crate::store::log::{
+    Closed, GroupCommit, LockedLog, LogStore, LoggedEntry, NewRow, PgLog, SqliteLog, StoredLog,
+};
 use crate::store::{MeetingRow, Result as StoreResult, Store, StoreError};
 use crate::trust::code::CodeDocument;
 use crate::trust::keys::Signer;
@@ -61,9 +63,39 @@ impl Logs {
         Ok(tree)
     }
 
+    /// The tree of a meeting holding at least its first `size` leaves:
+    /// with several instances on one database, others append too, and
+    /// what they appended is read from the database.
+    pub async fn covering(
+        &self,
+        store: &Store,
+        meeting_id: &str,
+        size: u64,
+    ) -> StoreResult<Arc<RwLock<Tree>>> {
+        let tree = self.load(store, meeting_id).await?;
+        let have = tree.read().map(|t| t.len() as u64).unwrap_or(0);
+        if have < size {
+            let leaves = store.leaves_from(meeting_id, have).await?;
+            if let Ok(mut t) = tree.write() {
+                extend_at(&mut t, have, &leaves);
+            }
+        }
+        Ok(tree)
+    }
+
     fn insert(&self, meeting_id: &str, tree: Arc<RwLock<Tree>>) {
         if let Ok(mut map) = self.inner.write() {
             map.insert(meeting_id.to_owned(), tree);
+        }
+    }
+}
+
+/// Appends `leaves`, the first being leaf `from`, skipping those the tree
+/// already holds (another reader or the writer may have added them).
+fn extend_at(tree: &mut Tree, from: u64, leaves: &[crate::trust::merkle::Hash]) {
+    for (i, leaf) in leaves.iter().enumerate() {
+        if tree.len() as u64 == from + i as u64 {
+            tree.push(*leaf);
         }
     }
 }
@@ -118,7 +150,7 @@ pub enum WriteError {
     Expired,
     #[error("this email address has already checked in to this meeting under another name; if that was you, use the same name, otherwise ask the secretary")]
     EmailTaken,
-    #[error("storage is unavailable (disk full or read-only), so nothing was recorded; try again in a minute, and tell the secretary if it persists")]
+    #[error("storage is unavailable (the database is unreachable, or its disk is full or read-only), so nothing was recorded; try again in a minute, and tell the secretary if it persists")]
     Unavailable,
     #[error("storage failed; nothing was recorded")]
     Storage,
@@ -151,6 +183,40 @@ enum Job {
     },
 }
 
+impl Job {
+    /// The meeting whose log the job appends to.
+    fn meeting_id(&self) -> Option<&str> {
+        match self {
+            Job::CheckIn(req, _) => Some(&req.meeting_id),
+            Job::Open(id, _) => Some(id),
+            Job::Notes { meeting_id, .. } | Job::Close { meeting_id, .. } => Some(meeting_id),
+            Job::Forget { .. } => None,
+        }
+    }
+
+    /// Answers the job with `err`, nothing of it done.
+    fn refuse(self, err: WriteError, metrics: &Metrics) {
+        match self {
+            Job::CheckIn(_, reply) => {
+                metrics.check_in(CheckInOutcome::Failed);
+                let _ = reply.send(Err(err));
+            }
+            Job::Open(_, reply) => {
+                let _ = reply.send(Err(err));
+            }
+            Job::Notes { reply, .. } => {
+                let _ = reply.send(Err(err));
+            }
+            Job::Close { reply, .. } => {
+                let _ = reply.send(Err(err));
+            }
+            Job::Forget { reply, .. } => {
+                let _ = reply.send(Err(err));
+            }
+        }
+    }
+}
+
 /// The handle request handlers use.
 #[derive(Clone)]
 pub struct Writer {
@@ -168,6 +234,10 @@ impl Writer {
         receipts: ReceiptIds,
         checkpoint_every: Duration,
     ) -> StoreResult<(Self, std::thread::JoinHandle<()>)> {
+        if store.is_shared() {
+            let store = PgLog::new(&store)?;
+            return Self::start_on(store, signer, logs, metrics, receipts, checkpoint_every).await;
+        }
         let store = SqliteLog::new(&store).await?;
         Self::start_on(store, signer, logs, metrics, receipts, checkpoint_every).await
     }
@@ -380,54 +450,107 @@ impl<S: LogStore> State<S> {
     async fn load_open(&mut self) -> StoreResult<()> {
         self.open.clear();
         for row in self.store.open_meetings().await? {
-            let id = row.meeting.id.clone();
-            let code = self.code(&row.code_sha256).await?;
-            let stored = self.store.load_log(&id).await?;
-            let tree = Arc::new(RwLock::new(Tree::new(&stored.leaves)));
-            let last_time = stored
-                .entries
-                .iter()
-                .filter_map(|e| e.created_at)
-                .fold(OffsetDateTime::UNIX_EPOCH, OffsetDateTime::max);
-            let mut planner = Planner::resume(
-                row.meeting.clone(),
-                (*code).clone(),
-                stored.entries.len() as u64,
-                last_time,
-            );
-            for e in stored.entries {
-                if e.kind != log_core::EntryKind::CheckIn.as_str() {
-                    continue;
-                }
-                // An email recognises a repeat only under the same name.
-                let name_key = if e.email_key.is_some() {
-                    e.disclosures
-                        .iter()
-                        .filter_map(|d| crate::trust::disclosure::Disclosure::parse(d).ok())
-                        .find(|d| d.field == "name")
-                        .map(|d| d.value.to_lowercase())
-                        .unwrap_or_default()
-                } else {
-                    String::new()
-                };
-                planner.recorded_check_in(
-                    e.idx,
-                    Recognition {
-                        email_key: e.email_key,
-                        device_key: e.device_key,
-                        name_key,
-                    },
-                );
+            let stored = self.store.load_log(&row.meeting.id).await?;
+            self.resume(row, stored).await?;
+        }
+        Ok(())
+    }
+
+    /// Takes up an open meeting's log as stored.
+    async fn resume(&mut self, row: MeetingRow, stored: StoredLog) -> StoreResult<()> {
+        let id = row.meeting.id.clone();
+        let code = self.code(&row.code_sha256).await?;
+        let tree = Arc::new(RwLock::new(Tree::new(&stored.leaves)));
+        let mut planner = Planner::resume(
+            row.meeting.clone(),
+            (*code).clone(),
+            0,
+            OffsetDateTime::UNIX_EPOCH,
+        );
+        let size = stored.leaves.len() as u64;
+        for e in stored.entries {
+            take_up(&mut planner, e);
+        }
+        let log = OpenLog {
+            row,
+            planner,
+            tree,
+            size,
+            checkpointed: stored.checkpointed,
+        };
+        self.logs.insert(&id, log.tree.clone());
+        self.open.insert(id, log);
+        Ok(())
+    }
+
+    /// With several instances on one database: takes the locks of the
+    /// jobs' meetings, catches up with what other instances appended, and
+    /// only then plans, signs and commits the group, so that the database
+    /// decides the order of each log.
+    async fn append_shared(&mut self, jobs: Vec<Job>) {
+        let ids: Vec<String> = jobs
+            .iter()
+            .filter_map(Job::meeting_id)
+            .map(str::to_owned)
+            .collect();
+        let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let caught_up = match self.store.lock_logs(&refs).await {
+            Ok(locked) => self.catch_up(locked).await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = caught_up {
+            self.store.abort().await;
+            let err = storage_error(&e);
+            tracing::error!(error = %e, jobs = jobs.len(), "could not lock the logs to append; nothing was recorded");
+            for job in jobs {
+                job.refuse(err.clone(), &self.metrics);
             }
-            let log = OpenLog {
-                row: row.clone(),
-                planner,
-                tree,
-                size: stored.leaves.len() as u64,
-                checkpointed: stored.checkpointed,
-            };
-            self.logs.insert(&id, log.tree.clone());
-            self.open.insert(id, log);
+            self.reload().await;
+            return;
+        }
+        let g = self.plan(jobs).await;
+        let mut g = sign_all(&self.signer, g);
+        self.seal_closing(&mut g);
+        let _ = self.commit(g).await;
+    }
+
+    /// Brings the memory of each locked log up to the database's.
+    async fn catch_up(&mut self, locked: Vec<LockedLog>) -> StoreResult<()> {
+        for l in locked {
+            let known = self.open.get(&l.meeting_id).map(|log| log.size);
+            match (l.state, known) {
+                (MeetingState::Open, None) => {
+                    if let Some(row) = self.store.meeting(&l.meeting_id).await? {
+                        let stored = self.store.load_log(&l.meeting_id).await?;
+                        self.resume(row, stored).await?;
+                    }
+                }
+                (MeetingState::Open, Some(size)) if l.size > size => {
+                    let new = self.store.load_log_from(&l.meeting_id, size).await?;
+                    if let Some(log) = self.open.get_mut(&l.meeting_id) {
+                        if let Ok(mut t) = log.tree.write() {
+                            extend_at(&mut t, size, &new.leaves);
+                        }
+                        log.size = size + new.leaves.len() as u64;
+                        for e in new.entries {
+                            take_up(&mut log.planner, e);
+                        }
+                    }
+                }
+                (MeetingState::Open, Some(size)) if l.size < size => {
+                    // Memory ahead of the database: start again from it.
+                    self.open.remove(&l.meeting_id);
+                    let row = self.store.meeting(&l.meeting_id).await?;
+                    if let Some(row) = row {
+                        let stored = self.store.load_log(&l.meeting_id).await?;
+                        self.resume(row, stored).await?;
+                    }
+                }
+                (MeetingState::Closed, Some(_)) => {
+                    self.open.remove(&l.meeting_id);
+                }
+                _ => {}
+            }
         }
         Ok(())
     }
@@ -466,6 +589,10 @@ impl<S: LogStore> State<S> {
                 continue;
             }
             // 2. Opening, notes and closing go on their own, after all before them.
+            if self.store.shared() {
+                self.append_shared(jobs).await;
+                continue;
+            }
             if jobs.iter().any(|j| !matches!(j, Job::CheckIn(..))) {
                 if let Some(g) = pending.take() {
                     let _ = self.commit(g).await;
@@ -523,7 +650,7 @@ impl<S: LogStore> State<S> {
                 for (e, s) in g.new.iter().zip(&g.signed) {
                     if let Some(log) = self.open.get_mut(&e.meeting_id) {
                         if let Ok(mut t) = log.tree.write() {
-                            t.push(s.leaf);
+                            extend_at(&mut t, e.planned.index, &[s.leaf]);
                         }
                         log.size = log.size.max(e.planned.index + 1);
                     }
@@ -940,6 +1067,34 @@ impl<S: LogStore> State<S> {
             }
         }
     }
+}
+
+/// Counts an entry already in a log (appended by this writer before, or
+/// by another instance) into the planner: its index and time, and for a
+/// check-in what recognises its attendee.
+fn take_up(planner: &mut Planner, e: LoggedEntry) {
+    planner.recorded(e.idx, e.created_at);
+    if e.kind != log_core::EntryKind::CheckIn.as_str() {
+        return;
+    }
+    let name_key = if e.email_key.is_some() {
+        e.disclosures
+            .iter()
+            .filter_map(|d| crate::trust::disclosure::Disclosure::parse(d).ok())
+            .find(|d| d.field == "name")
+            .map(|d| d.value.to_lowercase())
+            .unwrap_or_default()
+    } else {
+        String::new()
+    };
+    planner.recorded_check_in(
+        e.idx,
+        Recognition {
+            email_key: e.email_key,
+            device_key: e.device_key,
+            name_key,
+        },
+    );
 }
 
 fn storage_error(e: &StoreError) -> WriteError {

@@ -36,7 +36,7 @@ impl App {
             None => None,
             Some(from) if from == 0 || from > size => return Err(Error::SizeOutOfRange { size }),
             Some(from) => {
-                let tree = self.logs.load(&self.store, id).await?;
+                let tree = self.logs.covering(&self.store, id, size).await?;
                 let proof = tree
                     .read()
                     .ok()

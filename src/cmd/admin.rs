@@ -29,21 +29,34 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 }
 
 async fn open(data: &DataDir) -> Result<Store> {
-    std::fs::create_dir_all(&data.dir)
-        .with_context(|| format!("cannot create {}", data.dir.display()))?;
-    Store::open(&data.dir.join("rollcall.db"))
+    let db = data.database();
+    if let rollcall::store::Database::Sqlite(path) = &db {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+        }
+    }
+    Store::connect(&db)
         .await
-        .with_context(|| format!("cannot open the database in {}", data.dir.display()))
+        .with_context(|| format!("cannot open the database {db}"))
 }
 
 /// The database of an existing data directory: commands that read or
 /// change what a server recorded do not create an empty one by mistake.
 async fn open_existing(data: &DataDir) -> Result<Store> {
-    if !data.dir.join("rollcall.db").is_file() {
-        bail!(
-            "there is no rollcall database in {}; pass the server's data directory with --data DIR (or ROLLCALL_DATA)",
-            data.dir.display()
-        );
+    if let rollcall::store::Database::Sqlite(path) = data.database() {
+        if !path.is_file() {
+            if data.database.is_some() {
+                bail!(
+                    "there is no rollcall database at {}; give the server's --database URL (or ROLLCALL_DATABASE_URL)",
+                    path.display()
+                );
+            }
+            bail!(
+                "there is no rollcall database in {}; pass the server's data directory with --data DIR (or ROLLCALL_DATA), or its --database URL",
+                data.dir.display()
+            );
+        }
     }
     open(data).await
 }
@@ -540,7 +553,7 @@ pub fn erase(args: EraseArgs) -> Result<ExitCode> {
             bail!(
                 "there is no meeting {:?} in {}; the console and `rollcall export` name meetings by id",
                 args.meeting,
-                args.data.dir.display()
+                args.data.database()
             );
         };
         let indices = match (&args.receipt, &args.email) {

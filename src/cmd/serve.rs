@@ -200,10 +200,10 @@ async fn serve(args: ServeArgs) -> Result<ExitCode> {
             args.data.dir.display()
         )
     })?;
-    let db = args.data.dir.join("rollcall.db");
-    let store = Store::open(&db)
+    let db = args.data.database();
+    let store = Store::connect(&db)
         .await
-        .with_context(|| format!("cannot open the database {}", db.display()))?;
+        .with_context(|| format!("cannot open the database {db}"))?;
 
     let keystore = Keystore::new(&args.keys.dir);
     let (signer, created) = keystore.load_or_init(now)?;
@@ -216,17 +216,19 @@ async fn serve(args: ServeArgs) -> Result<ExitCode> {
     let keyring = keystore.keyring()?.keys;
     let signer = Arc::new(signer);
 
+    // Instances sharing a database share this secret: the first to start
+    // stores it, the others read it.
     let presence_secret = match store.setting("presence_secret").await? {
         Some(s) if s.len() == 32 => s,
         _ => {
             let mut s = vec![0u8; 32];
             rand_core::OsRng.fill_bytes(&mut s);
-            store.set_setting("presence_secret", &s).await?;
-            s
+            store.first_setting("presence_secret", &s).await?
         }
     };
-    let mut secret = [0u8; 32];
-    secret.copy_from_slice(&presence_secret);
+    let secret: [u8; 32] = presence_secret.as_slice().try_into().map_err(|_| {
+        anyhow::anyhow!("the stored presence secret is not 32 bytes: the database was altered by hand; restore it from a backup")
+    })?;
     store.put_code(&CodeDocument::iso(), now).await?;
 
     let tls = args.tls_cert.is_some() || args.self_signed;

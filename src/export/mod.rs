@@ -60,7 +60,7 @@ pub async fn bundle(
         .take(size as usize)
         .map(entry)
         .collect::<Result<_, _>>()?;
-    let tree = logs.load(store, meeting_id).await?;
+    let tree = logs.covering(store, meeting_id, size).await?;
     let code = store
         .code(&meeting.code_sha256)
         .await?
@@ -97,8 +97,9 @@ pub async fn receipt(
     let e = entry(&row)?;
     let checkpoints = store.checkpoints(&row.meeting_id).await?;
     // The tree is needed only for a proof.
-    let receipt = if checkpoints.iter().any(|c| c.size > row.idx) {
-        let tree = logs.load(store, &row.meeting_id).await?;
+    let latest = checkpoints.last().map_or(0, |c| c.size);
+    let receipt = if latest > row.idx {
+        let tree = logs.covering(store, &row.meeting_id, latest).await?;
         let tree = tree.read().map_err(|_| ExportError::Corrupt(row.idx))?;
         log_core::receipt(e, row.idx, &checkpoints, &tree, keys)
     } else {

@@ -119,7 +119,7 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         tracing::error!(error = %e, "storage error");
         if e.is_unavailable() {
-            Self::new(StatusCode::SERVICE_UNAVAILABLE, "storage_unavailable", "Storage is unavailable (disk full or read-only), so nothing was recorded; try again in a minute, and tell the secretary if it persists")
+            Self::new(StatusCode::SERVICE_UNAVAILABLE, "storage_unavailable", "Storage is unavailable (the database is unreachable, or its disk is full or read-only), so nothing was recorded; try again in a minute, and tell the secretary if it persists")
         } else {
             Self::internal()
         }

@@ -40,7 +40,7 @@ impl From<StoreFailure<'_>> for PageError {
             PageError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 t("auth.unavailable.title"),
-                "The server cannot write to its database (disk full or read-only); nothing was erased. Try again once the operator has fixed it",
+                "The server cannot write to its database (the database is unreachable, or its disk is full or read-only); nothing was erased. Try again once the operator has fixed it",
             )
         } else {
             PageError::internal()

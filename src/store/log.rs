@@ -1,10 +1,13 @@
 //! What the log writer needs from a database, as one interface
 //! ([`LogStore`]): the open logs to resume, a group of appends committed
 //! all or nothing, and checkpoints saved. [`SqliteLog`] implements it on
-//! SQLite; another database implements the same trait.
+//! SQLite, where one server owns the file; [`PgLog`] on PostgreSQL, where
+//! several instances append to the same logs and the database decides
+//! their order (the meeting's row lock, taken by [`LogStore::lock_logs`]).
 
 use sqlx::pool::PoolConnection;
-use sqlx::{QueryBuilder, Row, Sqlite};
+use sqlx::postgres::PgPool;
+use sqlx::{Postgres, QueryBuilder, Row, Sqlite, Transaction};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
@@ -49,6 +52,15 @@ pub struct NewRow<'a> {
     pub device_key: Option<&'a str>,
 }
 
+/// A meeting's log as the database has it, under its lock.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LockedLog {
+    pub meeting_id: String,
+    pub state: crate::meeting_state::MeetingState,
+    /// How many entries it holds.
+    pub size: u64,
+}
+
 /// A meeting closed by a group, with its final signed checkpoint.
 #[derive(Clone, Copy, Debug)]
 pub struct Closed<'a> {
@@ -82,8 +94,32 @@ pub trait LogStore {
     async fn code(&mut self, sha256: &str) -> Result<Option<CodeDocument>>;
     /// Appends a group's entries, opens and closes its meetings and stores
     /// their final checkpoints, all in one transaction: on error nothing
-    /// of it is recorded.
+    /// of it is recorded. In a shared store it ends the transaction begun
+    /// by [`lock_logs`](Self::lock_logs).
     async fn commit_group(&mut self, group: &GroupCommit<'_>) -> Result<()>;
+    /// Whether other processes append to the same logs. If so, the writer
+    /// calls [`lock_logs`](Self::lock_logs) before planning each group,
+    /// catches up with what others appended, and only then plans, signs
+    /// and commits.
+    fn shared(&self) -> bool {
+        false
+    }
+    /// Begins the append transaction and locks these meetings' logs (in a
+    /// fixed order, so two instances never wait for each other), returning
+    /// each one's state and size as stored. Unknown meetings are left out.
+    async fn lock_logs(&mut self, _meeting_ids: &[&str]) -> Result<Vec<LockedLog>> {
+        Ok(Vec::new())
+    }
+    /// A meeting's entries from index `from` on, with their leaves (inside
+    /// the lock, in a shared store).
+    async fn load_log_from(&mut self, meeting_id: &str, from: u64) -> Result<StoredLog> {
+        let mut log = self.load_log(meeting_id).await?;
+        log.entries.retain(|e| e.idx >= from);
+        log.leaves.drain(..(from as usize).min(log.leaves.len()));
+        Ok(log)
+    }
+    /// Ends an append transaction without writing anything.
+    async fn abort(&mut self) {}
     /// Stores a signed checkpoint (once per size).
     async fn save_checkpoint(
         &mut self,
@@ -92,6 +128,36 @@ pub trait LogStore {
         note: &str,
         at: OffsetDateTime,
     ) -> Result<()>;
+}
+
+fn logged_entry<R: Row>(r: &R) -> Result<LoggedEntry>
+where
+    for<'c> &'c str: sqlx::ColumnIndex<R>,
+    for<'c> i64: sqlx::Decode<'c, R::Database> + sqlx::Type<R::Database>,
+    for<'c> String: sqlx::Decode<'c, R::Database> + sqlx::Type<R::Database>,
+    for<'c> Option<String>: sqlx::Decode<'c, R::Database> + sqlx::Type<R::Database>,
+{
+    let idx: i64 = r.try_get("idx")?;
+    let disclosures: String = r.try_get("disclosures")?;
+    let created: String = r.try_get("created_at")?;
+    Ok(LoggedEntry {
+        idx: idx as u64,
+        kind: r.try_get("kind")?,
+        email_key: r.try_get("email_key")?,
+        device_key: r.try_get("device_key")?,
+        disclosures: serde_json::from_str(&disclosures).unwrap_or_default(),
+        created_at: OffsetDateTime::parse(&created, &Rfc3339).ok(),
+    })
+}
+
+fn leaf_of<R: Row>(r: &R) -> Result<Hash>
+where
+    for<'c> &'c str: sqlx::ColumnIndex<R>,
+    for<'c> Vec<u8>: sqlx::Decode<'c, R::Database> + sqlx::Type<R::Database>,
+{
+    let leaf: Vec<u8> = r.try_get("leaf")?;
+    leaf.try_into()
+        .map_err(|_| super::StoreError::Corrupt("leaf hash is not 32 bytes".into()))
 }
 
 /// The log store on SQLite: reads through the pool, appends through the
@@ -105,7 +171,13 @@ impl SqliteLog {
     /// Takes a connection of `store`'s pool for appends.
     pub async fn new(store: &Store) -> Result<Self> {
         Ok(Self {
-            conn: store.pool().acquire().await?,
+            conn: store
+                .sqlite_pool()
+                .ok_or(super::StoreError::Unsupported(
+                    "the SQLite log store needs an SQLite database",
+                ))?
+                .acquire()
+                .await?,
             store: store.clone(),
         })
     }
@@ -118,30 +190,15 @@ impl LogStore for SqliteLog {
 
     async fn load_log(&mut self, meeting_id: &str) -> Result<StoredLog> {
         let rows = sqlx::query(
-            "SELECT idx, kind, email_key, device_key, disclosures, created_at FROM entries WHERE meeting_id = ? ORDER BY idx",
+            "SELECT idx, kind, email_key, device_key, disclosures, created_at, leaf FROM entries WHERE meeting_id = $1 ORDER BY idx",
         )
         .bind(meeting_id)
-        .fetch_all(self.store.pool())
+        .fetch_all(&mut *self.conn)
         .await?;
-        let entries = rows
-            .iter()
-            .map(|r| {
-                let idx: i64 = r.try_get("idx")?;
-                let disclosures: String = r.try_get("disclosures")?;
-                let created: String = r.try_get("created_at")?;
-                Ok(LoggedEntry {
-                    idx: idx as u64,
-                    kind: r.try_get("kind")?,
-                    email_key: r.try_get("email_key")?,
-                    device_key: r.try_get("device_key")?,
-                    disclosures: serde_json::from_str(&disclosures).unwrap_or_default(),
-                    created_at: OffsetDateTime::parse(&created, &Rfc3339).ok(),
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let entries = rows.iter().map(logged_entry).collect::<Result<Vec<_>>>()?;
         Ok(StoredLog {
+            leaves: rows.iter().map(leaf_of).collect::<Result<_>>()?,
             entries,
-            leaves: self.store.leaves(meeting_id).await?,
             checkpointed: self
                 .store
                 .checkpoints(meeting_id)
@@ -224,12 +281,227 @@ impl LogStore for SqliteLog {
         note: &str,
         at: OffsetDateTime,
     ) -> Result<()> {
-        sqlx::query("INSERT INTO checkpoints (meeting_id, size, note, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")
+        sqlx::query(SAVE_CHECKPOINT)
             .bind(meeting_id)
             .bind(size as i64)
             .bind(note)
             .bind(ts(at))
             .execute(&mut *self.conn)
+            .await?;
+        Ok(())
+    }
+}
+
+const SAVE_CHECKPOINT: &str = "INSERT INTO checkpoints (meeting_id, size, note, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING";
+
+/// The log store on PostgreSQL, shared by every instance on the database:
+/// each group is appended inside one transaction that holds its meetings'
+/// row locks, taken before the group is planned, so the order of every log
+/// is the database's. Reads and checkpoints go through the pool; the
+/// append transaction is the writer's own.
+pub struct PgLog {
+    store: Store,
+    pool: PgPool,
+    tx: Option<Transaction<'static, Postgres>>,
+}
+
+impl PgLog {
+    pub fn new(store: &Store) -> Result<Self> {
+        let super::Pool::Postgres(pool) = store.pools() else {
+            return Err(super::StoreError::Unsupported(
+                "the PostgreSQL log store needs a PostgreSQL database",
+            ));
+        };
+        Ok(Self {
+            pool: pool.clone(),
+            store: store.clone(),
+            tx: None,
+        })
+    }
+
+    async fn query_log(&mut self, meeting_id: &str, from: u64) -> Result<StoredLog> {
+        let q = sqlx::query(
+            "SELECT idx, kind, email_key, device_key, disclosures, created_at, leaf FROM entries WHERE meeting_id = $1 AND idx >= $2 ORDER BY idx",
+        )
+        .bind(meeting_id)
+        .bind(from as i64);
+        let rows = match self.tx.as_mut() {
+            Some(tx) => q.fetch_all(&mut **tx).await?,
+            None => q.fetch_all(&self.pool).await?,
+        };
+        Ok(StoredLog {
+            entries: rows.iter().map(logged_entry).collect::<Result<_>>()?,
+            leaves: rows.iter().map(leaf_of).collect::<Result<_>>()?,
+            checkpointed: 0,
+        })
+    }
+}
+
+/// Locks the meetings' rows in id order, then reads their logs' sizes in
+/// a second statement: under READ COMMITTED that statement sees every
+/// append committed before the locks were granted.
+async fn lock_and_measure(
+    tx: &mut Transaction<'static, Postgres>,
+    ids: &[String],
+) -> Result<Vec<LockedLog>> {
+    let rows =
+        sqlx::query("SELECT id, state FROM meetings WHERE id = ANY($1) ORDER BY id FOR UPDATE")
+            .bind(ids)
+            .fetch_all(&mut **tx)
+            .await?;
+    let sizes = sqlx::query(
+        "SELECT meeting_id, MAX(idx) + 1 AS size FROM entries WHERE meeting_id = ANY($1) GROUP BY meeting_id",
+    )
+    .bind(ids)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut size_of = std::collections::HashMap::new();
+    for r in &sizes {
+        let id: String = r.try_get("meeting_id")?;
+        let size: i64 = r.try_get("size")?;
+        size_of.insert(id, size as u64);
+    }
+    rows.iter()
+        .map(|r| {
+            let id: String = r.try_get("id")?;
+            let state: String = r.try_get("state")?;
+            Ok(LockedLog {
+                size: size_of.get(&id).copied().unwrap_or(0),
+                meeting_id: id,
+                state: state
+                    .parse()
+                    .map_err(|e: crate::meeting_state::UnknownWord| {
+                        super::StoreError::Corrupt(e.to_string())
+                    })?,
+            })
+        })
+        .collect()
+}
+
+impl LogStore for PgLog {
+    async fn open_meetings(&mut self) -> Result<Vec<MeetingRow>> {
+        self.store.open_meetings().await
+    }
+
+    async fn load_log(&mut self, meeting_id: &str) -> Result<StoredLog> {
+        let mut log = self.query_log(meeting_id, 0).await?;
+        log.checkpointed = self
+            .store
+            .checkpoints(meeting_id)
+            .await?
+            .last()
+            .map_or(0, |c| c.size);
+        Ok(log)
+    }
+
+    async fn load_log_from(&mut self, meeting_id: &str, from: u64) -> Result<StoredLog> {
+        self.query_log(meeting_id, from).await
+    }
+
+    async fn meeting(&mut self, meeting_id: &str) -> Result<Option<MeetingRow>> {
+        self.store.meeting(meeting_id).await
+    }
+
+    async fn code(&mut self, sha256: &str) -> Result<Option<CodeDocument>> {
+        self.store.code(sha256).await
+    }
+
+    fn shared(&self) -> bool {
+        true
+    }
+
+    async fn lock_logs(&mut self, meeting_ids: &[&str]) -> Result<Vec<LockedLog>> {
+        self.abort().await;
+        let mut ids: Vec<String> = meeting_ids.iter().map(|s| (*s).to_owned()).collect();
+        ids.sort();
+        ids.dedup();
+        let mut tx = self.pool.begin().await?;
+        match lock_and_measure(&mut tx, &ids).await {
+            Ok(locked) => {
+                self.tx = Some(tx);
+                Ok(locked)
+            }
+            Err(e) => {
+                let _ = tx.rollback().await;
+                Err(e)
+            }
+        }
+    }
+
+    async fn abort(&mut self) {
+        if let Some(tx) = self.tx.take() {
+            let _ = tx.rollback().await;
+        }
+    }
+
+    async fn commit_group(&mut self, g: &GroupCommit<'_>) -> Result<()> {
+        let mut tx = match self.tx.take() {
+            Some(tx) => tx,
+            None => self.pool.begin().await?,
+        };
+        if g.entries.is_empty() {
+            tx.rollback().await?;
+            return Ok(());
+        }
+        let created = ts(g.at);
+        // PostgreSQL allows 65535 parameters per statement: 11 per row.
+        for chunk in g.entries.chunks(4096) {
+            let mut q: QueryBuilder<Postgres> = QueryBuilder::new(
+                "INSERT INTO entries (meeting_id, idx, kind, payload, signature, keyid, disclosures, leaf, email_key, device_key, created_at) ",
+            );
+            q.push_values(chunk, |mut b, e| {
+                b.push_bind(e.meeting_id.to_owned())
+                    .push_bind(e.idx as i64)
+                    .push_bind(e.kind.to_owned())
+                    .push_bind(e.payload.to_vec())
+                    .push_bind(e.signature.to_vec())
+                    .push_bind(g.keyid.to_owned())
+                    .push_bind(serde_json::to_string(e.disclosures).unwrap_or_else(|_| "[]".into()))
+                    .push_bind(e.leaf.to_vec())
+                    .push_bind(e.email_key.map(str::to_owned))
+                    .push_bind(e.device_key.map(str::to_owned))
+                    .push_bind(created.clone());
+            });
+            q.build().execute(&mut *tx).await?;
+        }
+        for id in &g.opened {
+            sqlx::query("UPDATE meetings SET state = 'open', opened_at = $1 WHERE id = $2 AND state = 'draft'")
+                .bind(&created)
+                .bind(*id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for c in &g.closed {
+            sqlx::query("UPDATE meetings SET state = 'closed', closed_at = $1 WHERE id = $2")
+                .bind(&created)
+                .bind(c.meeting_id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(SAVE_CHECKPOINT)
+                .bind(c.meeting_id)
+                .bind(c.size as i64)
+                .bind(c.note)
+                .bind(&created)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn save_checkpoint(
+        &mut self,
+        meeting_id: &str,
+        size: u64,
+        note: &str,
+        at: OffsetDateTime,
+    ) -> Result<()> {
+        sqlx::query(SAVE_CHECKPOINT)
+            .bind(meeting_id)
+            .bind(size as i64)
+            .bind(note)
+            .bind(ts(at))
+            .execute(&self.pool)
             .await?;
         Ok(())
     }

@@ -5,7 +5,7 @@
 use sqlx::Row;
 use time::OffsetDateTime;
 
-use super::{parse_ts, ts, Result, Store, StoreError};
+use super::{parse_ts, ts, with_pool, Result, Store, StoreError};
 
 /// One recorded erasure (never the values erased).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -45,50 +45,51 @@ impl Store {
         by: &str,
         now: OffsetDateTime,
     ) -> Result<Option<Vec<String>>> {
-        let mut tx = self.pool.begin().await?;
-        let row = sqlx::query(
-            "SELECT disclosures, erased FROM entries WHERE meeting_id = ? AND idx = ? AND kind = 'check-in'",
+        with_pool!(&self.db, |pool| {
+            let mut tx = pool.begin().await?;
+            let row = sqlx::query(
+            "SELECT disclosures, erased FROM entries WHERE meeting_id = $1 AND idx = $2 AND kind = 'check-in'",
         )
         .bind(meeting_id)
         .bind(idx as i64)
         .fetch_optional(&mut *tx)
         .await?;
-        let Some(row) = row else {
-            return Ok(None);
-        };
-        let disclosures: Vec<String> = serde_json::from_str(row.try_get("disclosures")?)
-            .map_err(|e| StoreError::Corrupt(format!("disclosures: {e}")))?;
-        let mut erased: Vec<String> = serde_json::from_str(row.try_get("erased")?)
-            .map_err(|e| StoreError::Corrupt(format!("erased: {e}")))?;
-        let (gone, kept): (Vec<String>, Vec<String>) = disclosures
-            .into_iter()
-            .partition(|d| field_of(d).is_some_and(|f| fields.contains(&f.as_str())));
-        let now_erased: Vec<String> = gone.iter().filter_map(|d| field_of(d)).collect();
-        if now_erased.is_empty() {
-            return Ok(Some(Vec::new()));
-        }
-        erased.extend(now_erased.iter().cloned());
-        erased.sort();
-        erased.dedup();
-        let email = now_erased.iter().any(|f| f == "email");
-        let name = now_erased.iter().any(|f| f == "name");
-        let json = |v: &Vec<String>| serde_json::to_string(v).unwrap_or_else(|_| "[]".into());
-        sqlx::query(
-            "UPDATE entries SET disclosures = ?, erased = ?,
-                    email_key = CASE WHEN ? THEN NULL ELSE email_key END,
-                    device_key = CASE WHEN ? THEN NULL ELSE device_key END
-             WHERE meeting_id = ? AND idx = ?",
-        )
-        .bind(json(&kept))
-        .bind(json(&erased))
-        .bind(email)
-        .bind(name)
-        .bind(meeting_id)
-        .bind(idx as i64)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO erasures (meeting_id, idx, fields, erased_by, erased_at) VALUES (?, ?, ?, ?, ?)",
+            let Some(row) = row else {
+                return Ok(None);
+            };
+            let disclosures: Vec<String> = serde_json::from_str(row.try_get("disclosures")?)
+                .map_err(|e| StoreError::Corrupt(format!("disclosures: {e}")))?;
+            let mut erased: Vec<String> = serde_json::from_str(row.try_get("erased")?)
+                .map_err(|e| StoreError::Corrupt(format!("erased: {e}")))?;
+            let (gone, kept): (Vec<String>, Vec<String>) = disclosures
+                .into_iter()
+                .partition(|d| field_of(d).is_some_and(|f| fields.contains(&f.as_str())));
+            let now_erased: Vec<String> = gone.iter().filter_map(|d| field_of(d)).collect();
+            if now_erased.is_empty() {
+                return Ok(Some(Vec::new()));
+            }
+            erased.extend(now_erased.iter().cloned());
+            erased.sort();
+            erased.dedup();
+            let email = now_erased.iter().any(|f| f == "email");
+            let name = now_erased.iter().any(|f| f == "name");
+            let json = |v: &Vec<String>| serde_json::to_string(v).unwrap_or_else(|_| "[]".into());
+            sqlx::query(
+                "UPDATE entries SET disclosures = $1, erased = $2,
+                    email_key = CASE WHEN $3 THEN NULL ELSE email_key END,
+                    device_key = CASE WHEN $4 THEN NULL ELSE device_key END
+             WHERE meeting_id = $5 AND idx = $6",
+            )
+            .bind(json(&kept))
+            .bind(json(&erased))
+            .bind(email)
+            .bind(name)
+            .bind(meeting_id)
+            .bind(idx as i64)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+            "INSERT INTO erasures (meeting_id, idx, fields, erased_by, erased_at) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(meeting_id)
         .bind(idx as i64)
@@ -97,8 +98,9 @@ impl Store {
         .bind(ts(now))
         .execute(&mut *tx)
         .await?;
-        tx.commit().await?;
-        Ok(Some(now_erased))
+            tx.commit().await?;
+            Ok(Some(now_erased))
+        })
     }
 
     /// Removes what erasures left behind outside the database's live pages:
@@ -107,17 +109,29 @@ impl Store {
     /// file is already zeroed by `secure_delete`). Retries while readers
     /// hold the log, at most a few seconds; `false` if it could not finish.
     pub async fn purge_erased(&self) -> Result<bool> {
-        for _ in 0..50 {
-            let row = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-                .fetch_one(&self.pool)
-                .await?;
-            let busy: i64 = row.try_get(0)?;
-            if busy == 0 {
+        let pool = match &self.db {
+            super::Pool::Sqlite(pool) => pool,
+            super::Pool::Postgres(pool) => {
+                // Dead row versions are pruned by VACUUM (not VACUUM FULL,
+                // which would lock the tables). See README: PostgreSQL's
+                // own WAL and backups keep what they keep.
+                sqlx::query("VACUUM entries").execute(pool).await?;
                 return Ok(true);
             }
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        };
+        {
+            for _ in 0..50 {
+                let row = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                    .fetch_one(pool)
+                    .await?;
+                let busy: i64 = row.try_get(0)?;
+                if busy == 0 {
+                    return Ok(true);
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            Ok(false)
         }
-        Ok(false)
     }
 
     /// The check-ins of a meeting that recorded this normalised email.
@@ -126,46 +140,52 @@ impl Store {
         meeting_id: &str,
         email_key: &str,
     ) -> Result<Vec<u64>> {
-        let rows: Vec<i64> = sqlx::query_scalar(
-            "SELECT idx FROM entries WHERE meeting_id = ? AND kind = 'check-in' AND email_key = ? ORDER BY idx",
+        with_pool!(&self.db, |pool| {
+            let rows: Vec<i64> = sqlx::query_scalar(
+            "SELECT idx FROM entries WHERE meeting_id = $1 AND kind = 'check-in' AND email_key = $2 ORDER BY idx",
         )
         .bind(meeting_id)
         .bind(email_key)
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?;
-        Ok(rows.into_iter().map(|i| i as u64).collect())
+            Ok(rows.into_iter().map(|i| i as u64).collect())
+        })
     }
 
     /// Every erasure recorded for a meeting, oldest first.
     pub async fn erasures(&self, meeting_id: &str) -> Result<Vec<ErasureRow>> {
-        let rows = sqlx::query(
-            "SELECT idx, fields, erased_by, erased_at FROM erasures WHERE meeting_id = ? ORDER BY id",
+        with_pool!(&self.db, |pool| {
+            let rows = sqlx::query(
+            "SELECT idx, fields, erased_by, erased_at FROM erasures WHERE meeting_id = $1 ORDER BY id",
         )
         .bind(meeting_id)
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(ErasureRow {
-                    idx: r.try_get::<i64, _>("idx")? as u64,
-                    fields: serde_json::from_str(r.try_get("fields")?)
-                        .map_err(|e| StoreError::Corrupt(format!("erasure fields: {e}")))?,
-                    erased_by: r.try_get("erased_by")?,
-                    erased_at: parse_ts(r.try_get("erased_at")?)?,
+            rows.iter()
+                .map(|r| {
+                    Ok(ErasureRow {
+                        idx: r.try_get::<i64, _>("idx")? as u64,
+                        fields: serde_json::from_str(r.try_get("fields")?)
+                            .map_err(|e| StoreError::Corrupt(format!("erasure fields: {e}")))?,
+                        erased_by: r.try_get("erased_by")?,
+                        erased_at: parse_ts(r.try_get("erased_at")?)?,
+                    })
                 })
-            })
-            .collect()
+                .collect()
+        })
     }
 
     /// Sets how many days after closing a meeting keeps its personal data
     /// (`None`: the server's default). `false` if there is no such meeting.
     pub async fn set_retention(&self, meeting_id: &str, days: Option<u32>) -> Result<bool> {
-        let done = sqlx::query("UPDATE meetings SET retain_days = ? WHERE id = ?")
-            .bind(days.map(i64::from))
-            .bind(meeting_id)
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected() == 1)
+        with_pool!(&self.db, |pool| {
+            let done = sqlx::query("UPDATE meetings SET retain_days = $1 WHERE id = $2")
+                .bind(days.map(i64::from))
+                .bind(meeting_id)
+                .execute(pool)
+                .await?;
+            Ok(done.rows_affected() == 1)
+        })
     }
 
     /// Closed meetings whose personal data are due for erasure at `now`
@@ -176,43 +196,47 @@ impl Store {
         default_days: u32,
         now: OffsetDateTime,
     ) -> Result<Vec<RetentionDue>> {
-        let rows = sqlx::query(
-            "SELECT id, closed_at, retain_days FROM meetings
+        with_pool!(&self.db, |pool| {
+            let rows = sqlx::query(
+                "SELECT id, closed_at, retain_days FROM meetings
              WHERE state = 'closed' AND personal_data_erased_at IS NULL AND closed_at IS NOT NULL",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        let mut out = Vec::new();
-        for r in &rows {
-            let closed = parse_ts(r.try_get("closed_at")?)?;
-            let days: i64 = r
-                .try_get::<Option<i64>, _>("retain_days")?
-                .unwrap_or(i64::from(default_days));
-            if closed + time::Duration::days(days) > now {
-                continue;
-            }
-            let id: String = r.try_get("id")?;
-            let check_ins: Vec<i64> = sqlx::query_scalar(
-                "SELECT idx FROM entries WHERE meeting_id = ? AND kind = 'check-in' AND disclosures <> '[]' ORDER BY idx",
+            )
+            .fetch_all(pool)
+            .await?;
+            let mut out = Vec::new();
+            for r in &rows {
+                let closed = parse_ts(r.try_get("closed_at")?)?;
+                let days: i64 = r
+                    .try_get::<Option<i64>, _>("retain_days")?
+                    .unwrap_or(i64::from(default_days));
+                if closed + time::Duration::days(days) > now {
+                    continue;
+                }
+                let id: String = r.try_get("id")?;
+                let check_ins: Vec<i64> = sqlx::query_scalar(
+                "SELECT idx FROM entries WHERE meeting_id = $1 AND kind = 'check-in' AND disclosures <> '[]' ORDER BY idx",
             )
             .bind(&id)
-            .fetch_all(&self.pool)
+            .fetch_all(pool)
             .await?;
-            out.push(RetentionDue {
-                meeting_id: id,
-                check_ins: check_ins.into_iter().map(|i| i as u64).collect(),
-            });
-        }
-        Ok(out)
+                out.push(RetentionDue {
+                    meeting_id: id,
+                    check_ins: check_ins.into_iter().map(|i| i as u64).collect(),
+                });
+            }
+            Ok(out)
+        })
     }
 
     /// Records that the retention job erased a meeting's personal data.
     pub async fn mark_retention_done(&self, meeting_id: &str, now: OffsetDateTime) -> Result<()> {
-        sqlx::query("UPDATE meetings SET personal_data_erased_at = ? WHERE id = ?")
-            .bind(ts(now))
-            .bind(meeting_id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        with_pool!(&self.db, |pool| {
+            sqlx::query("UPDATE meetings SET personal_data_erased_at = $1 WHERE id = $2")
+                .bind(ts(now))
+                .bind(meeting_id)
+                .execute(pool)
+                .await?;
+            Ok(())
+        })
     }
 }

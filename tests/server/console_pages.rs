@@ -367,7 +367,7 @@ fn an_opened_meeting_cannot_be_deleted_and_says_why() {
             sqlx::query("UPDATE meetings SET state = ? WHERE id = ?")
                 .bind(state)
                 .bind(&id)
-                .execute(store.pool()),
+                .execute(store.sqlite_pool().expect("an SQLite store")),
         )
         .unwrap();
     };

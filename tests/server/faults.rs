@@ -51,7 +51,10 @@ fn assert_storage_refusal(r: &crate::support::http::Response) {
     let e = r.json();
     assert_eq!(e["error"]["code"], "storage_unavailable", "{e}");
     let message = e["error"]["message"].as_str().unwrap_or_default();
-    assert!(message.contains("disk full or read-only"), "{message}");
+    assert!(
+        message.contains("its disk is full or read-only"),
+        "{message}"
+    );
     assert!(message.contains("nothing was recorded"), "{message}");
     assert!(message.contains("try again"), "{message}");
 }
@@ -134,7 +137,7 @@ fn a_full_disk_refuses_check_ins_with_503_and_the_log_continues_after() {
         .unwrap_or_default()
         .starts_with("text/html"));
     assert!(
-        page.text().contains("disk full or read-only"),
+        page.text().contains("its disk is full or read-only"),
         "{}",
         page.text()
     );

@@ -11,6 +11,7 @@ mod faults;
 mod languages;
 pub mod list_pdf;
 mod personal_data;
+mod postgres;
 mod proxy;
 mod restart;
 mod shutdown;

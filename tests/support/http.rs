@@ -40,12 +40,14 @@ impl Server {
     /// Runs `rollcall serve` with `extra` in `dir`, expecting it to refuse
     /// to start; returns its exit code and what it printed on stderr.
     pub fn refused(dir: &Path, extra: &[&str]) -> (Option<i32>, String) {
-        let out = Command::new(env!("CARGO_BIN_EXE_rollcall"))
-            .args(SERVE)
-            .args(extra)
-            .current_dir(dir)
-            .output()
-            .expect("run rollcall serve");
+        let mut command = Command::new(env!("CARGO_BIN_EXE_rollcall"));
+        if let Some(url) = super::pg::url_of(dir) {
+            command.env("ROLLCALL_DATABASE_URL", url);
+        }
+        let out = output_within(
+            command.args(SERVE).args(extra).current_dir(dir),
+            COMMAND_TIMEOUT,
+        );
         assert!(!out.status.success(), "the server started with {extra:?}");
         (
             out.status.code(),
@@ -59,7 +61,15 @@ impl Server {
         let mut args = SERVE.to_vec();
         args.extend_from_slice(&["--checkpoint-every", "1"]);
         args.extend_from_slice(extra);
+        if super::pg::suite_on_postgres() && super::pg::url_of(dir).is_none() {
+            let url = super::pg::fresh_database()
+                .expect("ROLLCALL_TEST_DATABASE=postgres needs a PostgreSQL server (Debian package postgresql)");
+            super::pg::remember(dir, &url);
+        }
         let mut command = Command::new(env!("CARGO_BIN_EXE_rollcall"));
+        if let Some(url) = super::pg::url_of(dir) {
+            command.env("ROLLCALL_DATABASE_URL", url);
+        }
         command
             .args(&args)
             .current_dir(dir)
@@ -129,6 +139,9 @@ impl Server {
     pub fn cli(&self, args: &[&str]) -> std::process::Output {
         let mut command = Command::new(env!("CARGO_BIN_EXE_rollcall"));
         command.args(args).current_dir(&self.dir);
+        if let Some(url) = super::pg::url_of(&self.dir) {
+            command.env("ROLLCALL_DATABASE_URL", url);
+        }
         output_within(&mut command, COMMAND_TIMEOUT)
     }
 

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod http;
+pub mod pg;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -19,6 +20,9 @@ pub fn rollcall(args: &[&str], cwd: &Path) -> Output {
         .args(args)
         .current_dir(cwd)
         .env_remove("ROLLCALL_KEYS");
+    if let Some(url) = pg::url_of(cwd) {
+        command.env("ROLLCALL_DATABASE_URL", url);
+    }
     http::output_within(&mut command, http::COMMAND_TIMEOUT)
 }
 
@@ -71,4 +75,17 @@ pub fn missing(what: &str) {
             "note: skipping the checks that need {what}: not installed here"
         );
     }
+}
+
+/// Whether this test may run on the current backend: tests about the SQLite
+/// file itself (its backup, its bytes on disk) skip when the suite runs on
+/// PostgreSQL, saying so in one line.
+pub fn on_sqlite(what: &str) -> bool {
+    if pg::suite_on_postgres() {
+        eprintln!(
+            "note: skipping {what}: it is about the SQLite file, and the suite runs on PostgreSQL"
+        );
+        return false;
+    }
+    true
 }

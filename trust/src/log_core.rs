@@ -248,6 +248,16 @@ impl Planner {
         }
     }
 
+    /// Takes into account an entry already in the log at `index`, dated
+    /// `at` (when readable): the next index follows it, and no later entry
+    /// is dated before it.
+    pub fn recorded(&mut self, index: u64, at: Option<OffsetDateTime>) {
+        self.next = self.next.max(index + 1);
+        if let Some(at) = at {
+            self.last_time = self.last_time.max(at);
+        }
+    }
+
     /// Counts a check-in already in the log, and remembers what recognises
     /// its attendee.
     pub fn recorded_check_in(&mut self, index: u64, who: Recognition) {
