@@ -41,6 +41,18 @@ pub enum Command {
     /// acknowledged after it are gone, and a checkpoint published after it
     /// is not consistent with the restored log.
     Backup(BackupArgs),
+    /// Copy a whole installation into a new, empty database: an SQLite data
+    /// directory into PostgreSQL, when an organisation outgrows the
+    /// embedded default.
+    ///
+    /// Meetings, logs, checkpoints, erasure records, accounts, API tokens,
+    /// Code documents and settings are copied in one transaction (sessions
+    /// are not: secretaries sign in again). The copy is then proved: every
+    /// meeting's signed list exported from both databases must be
+    /// byte-identical. Stop the server first, so that nothing is recorded
+    /// after the copy; then start it with --database TARGET and the same
+    /// keys directory.
+    CopyData(CopyDataArgs),
     /// Erase an attendee's personal data from a meeting: the values (and
     /// their salts) are deleted from the database, the signed log stays, so
     /// every list exported afterwards still verifies and shows the fields
@@ -420,6 +432,20 @@ pub struct BackupArgs {
     pub output: PathBuf,
     #[command(flatten)]
     pub data: DataDir,
+}
+
+#[derive(Debug, Args)]
+pub struct CopyDataArgs {
+    /// Where the data are now: a data directory (its rollcall.db), or a
+    /// database URL (sqlite://PATH, postgres://…).
+    #[arg(long, value_name = "DATA_DIR|URL")]
+    pub from: String,
+    /// The new, empty database: postgres://USER@HOST/DATABASE (or
+    /// sqlite://PATH). A database that holds anything is refused.
+    #[arg(long, value_name = "URL")]
+    pub to: rollcall::store::Database,
+    #[command(flatten)]
+    pub keys: KeysDir,
 }
 
 #[cfg(test)]

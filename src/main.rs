@@ -22,6 +22,7 @@ fn main() -> ExitCode {
         cli::Command::Export(args) => cmd::admin::export(args),
         cli::Command::Code(c) => cmd::admin::code(c),
         cli::Command::Backup(args) => cmd::admin::backup(args),
+        cli::Command::CopyData(args) => cmd::admin::copy_data(args),
         cli::Command::Erase(args) => cmd::admin::erase(args),
         cli::Command::Keys(c) => cmd::keys::run(c),
         cli::Command::Verify(args) => cmd::verify::run(args),

@@ -9,9 +9,11 @@
 //! which commits them in groups through the [`log::LogStore`] interface
 //! (SQLite: [`log::SqliteLog`]).
 
+mod copy;
 pub mod log;
 mod personal;
 
+pub use copy::{Copied, CopyError};
 pub use personal::{ErasureRow, RetentionDue};
 
 use std::path::Path;
@@ -1143,10 +1145,11 @@ impl Store {
             }
             // Not deleted: a meeting still there has something signed (it was
             // opened, and meetings never go back to being drafts).
-            let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM meetings WHERE id = $1")
-                .bind(id)
-                .fetch_optional(pool)
-                .await?;
+            let exists: Option<i64> =
+                sqlx::query_scalar("SELECT CAST(1 AS BIGINT) FROM meetings WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(pool)
+                    .await?;
             Ok(if exists.is_some() {
                 DraftDeletion::NotDraft
             } else {

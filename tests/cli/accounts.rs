@@ -13,7 +13,11 @@ const NEW_PASSWORD: &str = "a longer and different secret";
 
 /// Runs `rollcall` in the server's directory with `input` on standard input.
 fn cli_with_input(server: &Server, args: &[&str], input: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rollcall"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_rollcall"));
+    if let Some(url) = crate::support::pg::url_of(&server.dir) {
+        command.env("ROLLCALL_DATABASE_URL", url);
+    }
+    let mut child = command
         .args(args)
         .current_dir(&server.dir)
         .env_remove("ROLLCALL_DATA")

@@ -225,7 +225,6 @@ fn a_secretary_signs_in_whatever_the_case_of_their_emails_domain() {
 
 #[test]
 fn expired_sessions_are_swept_when_someone_signs_in() {
-    use rollcall::store::Store;
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(dir.path(), &[]);
     setup(&server);
@@ -234,9 +233,7 @@ fn expired_sessions_are_swept_when_someone_signs_in() {
         .enable_all()
         .build()
         .unwrap();
-    let store = rt
-        .block_on(Store::open(&dir.path().join("data/rollcall.db")))
-        .unwrap();
+    let store = rt.block_on(crate::support::store_of(dir.path()));
     // A session left 13 hours ago, never signed out of.
     let account = rt
         .block_on(store.enabled_user("sec@example.org"))

@@ -21,9 +21,7 @@ fn expired_token(server: &Server, id: &str) -> String {
         .build()
         .unwrap();
     let secret = rt.block_on(async {
-        let store = rollcall::store::Store::open(&server.dir.join("data/rollcall.db"))
-            .await
-            .unwrap();
+        let store = crate::support::store_of(&server.dir).await;
         store.setting("presence_secret").await.unwrap().unwrap()
     });
     let key = rollcall::presence::PresenceKey::new(secret.try_into().unwrap());

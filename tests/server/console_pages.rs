@@ -241,9 +241,7 @@ fn totals(server: &Server) -> (i64, i64) {
         .build()
         .unwrap();
     rt.block_on(async {
-        let store = rollcall::store::Store::open(&server.dir.join("data/rollcall.db"))
-            .await
-            .unwrap();
+        let store = crate::support::store_of(&server.dir).await;
         let t = store.totals().await.unwrap();
         (t.meetings, t.entries)
     })
@@ -357,19 +355,23 @@ fn an_opened_meeting_cannot_be_deleted_and_says_why() {
         .enable_all()
         .build()
         .unwrap();
-    let store = rt
-        .block_on(rollcall::store::Store::open(
-            &server.dir.join("data/rollcall.db"),
-        ))
-        .unwrap();
-    let set_state = |state: &str| {
-        rt.block_on(
-            sqlx::query("UPDATE meetings SET state = ? WHERE id = ?")
-                .bind(state)
-                .bind(&id)
-                .execute(store.sqlite_pool().expect("an SQLite store")),
-        )
-        .unwrap();
+    let store = rt.block_on(crate::support::store_of(&server.dir));
+    let set_state = |state: &str| match crate::support::pg::url_of(&server.dir) {
+        Some(url) => assert!(crate::support::pg::shared()
+            .expect("the suite's PostgreSQL")
+            .sql(
+                &url,
+                &format!("UPDATE meetings SET state = '{state}' WHERE id = '{id}'")
+            )),
+        None => {
+            rt.block_on(
+                sqlx::query("UPDATE meetings SET state = ? WHERE id = ?")
+                    .bind(state)
+                    .bind(&id)
+                    .execute(store.sqlite_pool().expect("an SQLite store")),
+            )
+            .unwrap();
+        }
     };
     set_state("draft");
     assert_eq!(

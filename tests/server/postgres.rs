@@ -217,7 +217,8 @@ fn postgresql_restarted_under_load_refuses_with_503_then_resumes_by_itself() {
     std::thread::sleep(Duration::from_millis(500));
     let before = acknowledged.lock().unwrap().len();
     cluster.stop();
-    std::thread::sleep(Duration::from_millis(1500));
+    // Longer than the 3 s a request waits for a connection.
+    std::thread::sleep(Duration::from_millis(4500));
     cluster.run();
     // Check-ins resume by themselves: wait (bounded) for new ones.
     let resumed = super::eventually(|| acknowledged.lock().unwrap().len() > before + 200);
@@ -255,4 +256,59 @@ fn postgresql_restarted_under_load_refuses_with_503_then_resumes_by_itself() {
         acknowledged.len(),
         statuses.len()
     );
+}
+
+#[test]
+fn an_sqlite_installation_moves_to_postgresql_with_copy_data_and_its_lists_are_identical() {
+    if crate::support::pg::suite_on_postgres() {
+        eprintln!("note: skipping the SQLite-to-PostgreSQL copy here: it runs in the SQLite suite");
+        return;
+    }
+    let Some(url) = pg::fresh_database() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut old = Server::start(dir.path(), &["--checkin-rate", "0"]);
+    let api = old.token("t");
+    let (id, token, code) = open_meeting(&old, &api, "static");
+    let acknowledged = Arc::new(Mutex::new(Vec::<String>::new()));
+    for w in hammer(&old.addr, (&id, &token, &code), 2, 25, 0, &acknowledged) {
+        w.join().unwrap();
+    }
+    let r = old.post_json(
+        &format!("/api/v1/meetings/{id}/close"),
+        Some(&api),
+        &json!({}),
+    );
+    assert_eq!(r.status, 200);
+    let before = old
+        .get_auth(&format!("/api/v1/meetings/{id}/bundle"), &api)
+        .body;
+    old.stop();
+
+    let copy = |to: &str| old.cli(&["copy-data", "--from", "data", "--to", to, "--keys", "keys"]);
+    let out = copy(&url);
+    let said = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{said}");
+    assert!(
+        said.contains("Proved: the signed list of each of the 1 opened meetings is byte-identical"),
+        "{said}"
+    );
+    // A second copy into the same database is refused, and changes nothing.
+    let again = copy(&url);
+    let refusal = String::from_utf8_lossy(&again.stderr).into_owned();
+    assert!(!again.status.success());
+    assert!(refusal.contains("already holds rollcall data"), "{refusal}");
+    let bad = copy("mysql://x");
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("is not a database URL"));
+
+    // The server on PostgreSQL serves the same list, receipts and token.
+    pg::remember(dir.path(), &url);
+    let new = Server::start(dir.path(), &["--checkin-rate", "0"]);
+    let after = new.get_auth(&format!("/api/v1/meetings/{id}/bundle"), &api);
+    assert_eq!(after.status, 200, "the old API token works");
+    assert_eq!(after.body, before, "the list is byte-identical");
+    for r in acknowledged.lock().unwrap().iter() {
+        assert_eq!(new.get(&format!("/api/v1/receipts/{r}")).status, 200);
+    }
 }

@@ -77,6 +77,16 @@ pub fn missing(what: &str) {
     }
 }
 
+/// The database of a test directory's server: its PostgreSQL database when
+/// it has one, else the SQLite file in its data directory.
+pub async fn store_of(dir: &Path) -> rollcall::store::Store {
+    match pg::url_of(dir) {
+        Some(url) => rollcall::store::Store::open_postgres(&url).await,
+        None => rollcall::store::Store::open(&dir.join("data/rollcall.db")).await,
+    }
+    .expect("open the test server's database")
+}
+
 /// Whether this test may run on the current backend: tests about the SQLite
 /// file itself (its backup, its bytes on disk) skip when the suite runs on
 /// PostgreSQL, saying so in one line.
