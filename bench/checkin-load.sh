@@ -24,7 +24,14 @@
 #          DURATION=10s bench/checkin-load.sh
 # Environment: DURATION (wrk duration: 10s, 1m, ...), CONNECTIONS (64),
 #              THREADS (2), KEEP=1 keeps the temporary directory,
-#              ROLLCALL_BIN=PATH benchmarks that binary instead of building.
+#              ROLLCALL_BIN=PATH benchmarks that binary instead of building,
+#              ROLLCALL_DATABASE_URL=postgres://… runs on that (empty)
+#              PostgreSQL database instead of SQLite, and INSTANCES=2 then
+#              starts a second instance on it: the check-ins are spread over
+#              both (two wrk processes, half the connections each, run at
+#              once; their rates add up, the p50 and p99 given are the
+#              higher of the two) and /metrics is summed over both.
+#              bench/postgres-load.sh runs all three in one run.
 # Needs: cargo, curl, jq, wrk (installed with apt-get when missing and root).
 # Everything listens on and talks to 127.0.0.1 only.
 set -euo pipefail
@@ -32,6 +39,11 @@ set -euo pipefail
 DURATION=${DURATION:-20s}
 CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
+INSTANCES=${INSTANCES:-1}
+[[ "$INSTANCES" == 1 || "$INSTANCES" == 2 ]] || die "INSTANCES must be 1 or 2"
+if [[ "$INSTANCES" == 2 && "${ROLLCALL_DATABASE_URL:-}" != postgres* ]]; then
+  die "INSTANCES=2 needs a shared database: set ROLLCALL_DATABASE_URL=postgres://…"
+fi
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 LUA="$ROOT/bench/checkin.lua"
@@ -75,19 +87,26 @@ fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/rollcall-bench.XXXXXX")
 SERVER_PID=""
+SECOND_PID=""
+
+stop_server() {
+  local pid=$1
+  if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    # Graceful shutdown finishes queued check-ins; do not wait forever.
+    for _ in $(seq 1 100); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  fi
+}
 
 cleanup() {
   local status=$?
-  if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    # Graceful shutdown finishes queued check-ins; do not wait forever.
-    for _ in $(seq 1 100); do
-      kill -0 "$SERVER_PID" 2>/dev/null || break
-      sleep 0.1
-    done
-    kill -KILL "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
+  stop_server "$SECOND_PID"
+  stop_server "$SERVER_PID"
   if [[ $status -ne 0 && -f "$WORK/server.log" ]]; then
     printf '\nlast lines of the server log:\n' >&2
     tail -n 20 "$WORK/server.log" >&2 || true
@@ -163,6 +182,24 @@ for attempt in 1 2 3 4 5; do
 done
 [[ -n "$SERVER_PID" ]] || die "the server did not start; see the log above"
 say "rollcall serve pid $SERVER_PID on $BASE (data and keys in $WORK)"
+BASES=("$BASE")
+if [[ "$INSTANCES" == 2 ]]; then
+  PORT2=$(free_port)
+  BASE2="http://127.0.0.1:$PORT2"
+  "$BIN" serve --addr "127.0.0.1:$PORT2" --public-url "$BASE2" \
+    --data "$DATA" --keys "$KEYS" --checkin-rate 100000000 \
+    >"$WORK/server2.log" 2>&1 &
+  SECOND_PID=$!
+  up=0
+  for _ in $(seq 1 200); do
+    kill -0 "$SECOND_PID" 2>/dev/null || break
+    if curl -fsS --max-time 2 "$BASE2/healthz" >/dev/null 2>&1; then up=1; break; fi
+    sleep 0.1
+  done
+  ((up)) || { tail -n 20 "$WORK/server2.log" >&2; die "the second instance did not start"; }
+  BASES+=("$BASE2")
+  say "second instance pid $SECOND_PID on $BASE2, same database and keys"
+fi
 
 KEY=$("$BIN" keys show --keys "$KEYS" 2>/dev/null)
 say "server public key: $KEY"
@@ -224,8 +261,31 @@ step "baseline: GET /healthz, $CONNECTIONS connections, $THREADS threads, $DURAT
 run_wrk healthz "$BASE/healthz" baseline
 report healthz
 
-step "check-ins: POST /api/v1/meetings/$MEETING_ID/checkins, $CONNECTIONS connections, $THREADS threads, $DURATION"
-run_wrk checkins "$BASE/api/v1/meetings/$MEETING_ID/checkins" "$PRESENCE_TOKEN" "$CODE"
+step "check-ins: POST /api/v1/meetings/$MEETING_ID/checkins, $CONNECTIONS connections, $THREADS threads, $DURATION, over $INSTANCES instance(s)"
+if [[ "$INSTANCES" == 1 ]]; then
+  run_wrk checkins "$BASE/api/v1/meetings/$MEETING_ID/checkins" "$PRESENCE_TOKEN" "$CODE"
+else
+  # Half the connections and threads on each instance, at the same time;
+  # the run tags keep the attendees of the two wrk processes distinct.
+  full_c=$CONNECTIONS full_t=$THREADS
+  CONNECTIONS=$(( full_c / 2 )) THREADS=$(( full_t > 1 ? full_t / 2 : 1 ))
+  run_wrk checkins-1 "$BASE/api/v1/meetings/$MEETING_ID/checkins" "$PRESENCE_TOKEN" "$CODE" one &
+  w1=$!
+  run_wrk checkins-2 "$BASE2/api/v1/meetings/$MEETING_ID/checkins" "$PRESENCE_TOKEN" "$CODE" two &
+  w2=$!
+  wait "$w1" || die "wrk on the first instance failed"
+  wait "$w2" || die "wrk on the second instance failed"
+  CONNECTIONS=$full_c THREADS=$full_t
+  report checkins-1
+  report checkins-2
+  # One BENCH line for both: counts and rates add up, latencies are the
+  # higher of the two.
+  awk '
+    { for (i = 2; i <= NF; i++) { split($i, kv, "="); k = kv[1]; v = kv[2] + 0;
+        if (k ~ /_ms$/) { if (v > m[k]) m[k] = v } else { m[k] += v } } }
+    END { printf "BENCH"; for (k in m) printf " %s=%s", k, m[k]; printf "\n" }
+  ' "$WORK/checkins-1.bench" "$WORK/checkins-2.bench" >"$WORK/checkins.bench"
+fi
 report checkins
 say "  statuses:  $(tr ' ' '\n' <"$WORK/checkins.bench" | grep '^status_' | tr '\n' ' ')"
 
@@ -235,8 +295,14 @@ say "  ratio check-ins / healthz: $RATIO"
 # ---- what the server recorded ----------------------------------------------------
 
 step "server count"
+# Summed over the instances.
 metric() {
-  curl -sS --max-time 30 "$BASE/metrics" | awk -v m="$1" '$1 == m { print $2 }'
+  local base total=0 v
+  for base in "${BASES[@]}"; do
+    v=$(curl -sS --max-time 30 "$base/metrics" | awk -v m="$1" '$1 == m { print $2 }')
+    total=$(( total + ${v:-0} ))
+  done
+  echo "$total"
 }
 # Requests wrk sent but whose answers it did not wait for at the deadline are
 # still committed by the server: wait until its count stops moving.
@@ -251,6 +317,8 @@ EXISTING=$(metric 'rollcall_check_ins_total{outcome="existing"}')
 REFUSED=$(metric 'rollcall_check_ins_total{outcome="refused"}')
 FAILED=$(metric 'rollcall_check_ins_total{outcome="failed"}')
 RATE_LIMITED=$(metric 'rollcall_rate_limited_total')
+COMMITS=$(metric 'rollcall_commit_groups_total')
+GROUPED=$(metric 'rollcall_committed_entries_total')
 
 CREATED=$(field checkins status_201)
 ANSWERED=$(field checkins requests)
@@ -258,6 +326,8 @@ SENT=$(field checkins sent)
 UNANSWERED=$(( SENT > ANSWERED ? SENT - ANSWERED : 0 ))
 say "  wrk: $CREATED responses 201 Created, of $ANSWERED answered; $UNANSWERED sent but cut off at the deadline"
 say "  server: recorded $RECORDED, existing $EXISTING, refused $REFUSED, failed $FAILED, rate-limited $RATE_LIMITED"
+COMMIT_LINE="commits: $COMMITS transactions, $(awk -v a="$GROUPED" -v b="$COMMITS" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }') entries each on average"
+say "  $COMMIT_LINE"
 
 problems=0
 if [[ "$RECORDED" -eq "$CREATED" ]]; then
@@ -318,6 +388,7 @@ report healthz
 report checkins
 say "  ratio check-ins / healthz: $RATIO"
 say "  check-ins recorded: $RECORDED; bundle verified: $VALID"
+say "  $COMMIT_LINE"
 if ((problems)); then
   die "checks failed (see above)"
 fi

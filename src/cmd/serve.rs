@@ -309,6 +309,7 @@ async fn serve(args: ServeArgs) -> Result<ExitCode> {
     // before it serves, then the job runs every hour.
     run_retention(&store, args.retain_personal_data).await;
     tokio::spawn(retention_job(store.clone(), args.retain_personal_data));
+    tokio::spawn(wal_checkpoints(store.clone()));
     let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
 
     // TLS is set up before anything is printed, so a bad certificate stops
@@ -417,6 +418,19 @@ async fn run_retention(store: &Store, default_days: u32) {
         }
         Err(e) => {
             tracing::error!(error = %e, "retention: erasure failed; it is tried again within the hour")
+        }
+    }
+}
+
+/// Copies SQLite's write-ahead log into the database file every second,
+/// beside the log writer rather than inside its commits.
+async fn wal_checkpoints(store: Store) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(1));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        if let Err(e) = store.checkpoint_wal().await {
+            tracing::warn!(error = %e, "could not copy the write-ahead log into the database file; tried again in a second");
         }
     }
 }

@@ -7,7 +7,7 @@
 
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::PgPool;
-use sqlx::{Postgres, QueryBuilder, Row, Sqlite, Transaction};
+use sqlx::{Postgres, QueryBuilder, Row, Sqlite};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
@@ -298,11 +298,24 @@ const SAVE_CHECKPOINT: &str = "INSERT INTO checkpoints (meeting_id, size, note, 
 /// each group is appended inside one transaction that holds its meetings'
 /// row locks, taken before the group is planned, so the order of every log
 /// is the database's. Reads and checkpoints go through the pool; the
-/// append transaction is the writer's own.
+/// append transaction runs on the writer's own connection (made again
+/// after an error, so a restarted PostgreSQL is reconnected to).
 pub struct PgLog {
     store: Store,
     pool: PgPool,
-    tx: Option<Transaction<'static, Postgres>>,
+    conn: Option<PoolConnection<Postgres>>,
+    /// Whether `conn` is inside the append transaction.
+    in_tx: bool,
+}
+
+/// A text as an SQL string literal (PostgreSQL, standard-conforming strings).
+fn literal(s: &str) -> Result<String> {
+    if s.contains('\0') {
+        return Err(super::StoreError::Corrupt(
+            "a meeting id holds a NUL".into(),
+        ));
+    }
+    Ok(format!("'{}'", s.replace('\'', "''")))
 }
 
 impl PgLog {
@@ -315,8 +328,24 @@ impl PgLog {
         Ok(Self {
             pool: pool.clone(),
             store: store.clone(),
-            tx: None,
+            conn: None,
+            in_tx: false,
         })
+    }
+
+    async fn conn(&mut self) -> Result<&mut PoolConnection<Postgres>> {
+        if self.conn.is_none() {
+            self.conn = Some(self.pool.acquire().await?);
+        }
+        self.conn
+            .as_mut()
+            .ok_or(super::StoreError::Unsupported("no connection"))
+    }
+
+    /// Forgets the connection after an error: its state is unknown.
+    fn drop_conn(&mut self) {
+        self.conn = None;
+        self.in_tx = false;
     }
 
     async fn query_log(&mut self, meeting_id: &str, from: u64) -> Result<StoredLog> {
@@ -325,9 +354,14 @@ impl PgLog {
         )
         .bind(meeting_id)
         .bind(from as i64);
-        let rows = match self.tx.as_mut() {
-            Some(tx) => q.fetch_all(&mut **tx).await?,
-            None => q.fetch_all(&self.pool).await?,
+        let rows = if self.in_tx {
+            let r = q.fetch_all(&mut **self.conn().await?).await;
+            if r.is_err() {
+                self.drop_conn();
+            }
+            r?
+        } else {
+            q.fetch_all(&self.pool).await?
         };
         Ok(StoredLog {
             entries: rows.iter().map(logged_entry).collect::<Result<_>>()?,
@@ -335,47 +369,110 @@ impl PgLog {
             checkpointed: 0,
         })
     }
-}
 
-/// Locks the meetings' rows in id order, then reads their logs' sizes in
-/// a second statement: under READ COMMITTED that statement sees every
-/// append committed before the locks were granted.
-async fn lock_and_measure(
-    tx: &mut Transaction<'static, Postgres>,
-    ids: &[String],
-) -> Result<Vec<LockedLog>> {
-    let rows =
-        sqlx::query("SELECT id, state FROM meetings WHERE id = ANY($1) ORDER BY id FOR UPDATE")
-            .bind(ids)
-            .fetch_all(&mut **tx)
-            .await?;
-    let sizes = sqlx::query(
-        "SELECT meeting_id, MAX(idx) + 1 AS size FROM entries WHERE meeting_id = ANY($1) GROUP BY meeting_id",
-    )
-    .bind(ids)
-    .fetch_all(&mut **tx)
-    .await?;
-    let mut size_of = std::collections::HashMap::new();
-    for r in &sizes {
-        let id: String = r.try_get("meeting_id")?;
-        let size: i64 = r.try_get("size")?;
-        size_of.insert(id, size as u64);
-    }
-    rows.iter()
-        .map(|r| {
-            let id: String = r.try_get("id")?;
-            let state: String = r.try_get("state")?;
-            Ok(LockedLog {
-                size: size_of.get(&id).copied().unwrap_or(0),
-                meeting_id: id,
-                state: state
-                    .parse()
-                    .map_err(|e: crate::meeting_state::UnknownWord| {
-                        super::StoreError::Corrupt(e.to_string())
-                    })?,
+    /// Begins the transaction, locks the meetings' rows in id order, then
+    /// reads their logs' sizes, all in one round trip. The size is read by
+    /// a statement of its own: under READ COMMITTED it sees every append
+    /// committed before the locks were granted.
+    async fn lock_and_measure(&mut self, ids: &[String]) -> Result<Vec<LockedLog>> {
+        let list = ids
+            .iter()
+            .map(|id| literal(id))
+            .collect::<Result<Vec<_>>>()?
+            .join(", ");
+        let sql = format!(
+            "BEGIN; \
+             SELECT id, state FROM meetings WHERE id IN ({list}) ORDER BY id FOR UPDATE; \
+             SELECT meeting_id, MAX(idx) + 1 AS size FROM entries WHERE meeting_id IN ({list}) GROUP BY meeting_id;"
+        );
+        let conn = self.conn().await?;
+        let rows = sqlx::raw_sql(&sql).fetch_all(&mut **conn).await?;
+        self.in_tx = true;
+        let mut size_of = std::collections::HashMap::new();
+        let mut locked = Vec::new();
+        for r in &rows {
+            use sqlx::Column;
+            if r.columns().iter().any(|c| c.name() == "state") {
+                locked.push((
+                    r.try_get::<String, _>("id")?,
+                    r.try_get::<String, _>("state")?,
+                ));
+            } else {
+                let size: i64 = r.try_get("size")?;
+                size_of.insert(r.try_get::<String, _>("meeting_id")?, size as u64);
+            }
+        }
+        locked
+            .into_iter()
+            .map(|(id, state)| {
+                Ok(LockedLog {
+                    size: size_of.get(&id).copied().unwrap_or(0),
+                    meeting_id: id,
+                    state: state
+                        .parse()
+                        .map_err(|e: crate::meeting_state::UnknownWord| {
+                            super::StoreError::Corrupt(e.to_string())
+                        })?,
+                })
             })
-        })
-        .collect()
+            .collect()
+    }
+
+    /// The group's writes, inside the open transaction, then COMMIT.
+    async fn write_group(&mut self, g: &GroupCommit<'_>) -> Result<()> {
+        let created = ts(g.at);
+        let conn = &mut **self.conn().await?;
+        if !g.entries.is_empty() {
+            let e = &g.entries;
+            // One statement whatever the group's size (prepared once).
+            sqlx::query(
+                "INSERT INTO entries (meeting_id, idx, kind, payload, signature, keyid, disclosures, leaf, email_key, device_key, created_at) \
+                 SELECT m, i, k, p, s, $6, d, l, ek, dk, $11 \
+                 FROM UNNEST($1::text[], $2::bigint[], $3::text[], $4::bytea[], $5::bytea[], $7::text[], $8::bytea[], $9::text[], $10::text[]) \
+                   AS t(m, i, k, p, s, d, l, ek, dk)",
+            )
+            .bind(e.iter().map(|r| r.meeting_id.to_owned()).collect::<Vec<_>>())
+            .bind(e.iter().map(|r| r.idx as i64).collect::<Vec<_>>())
+            .bind(e.iter().map(|r| r.kind.to_owned()).collect::<Vec<_>>())
+            .bind(e.iter().map(|r| r.payload.to_vec()).collect::<Vec<_>>())
+            .bind(e.iter().map(|r| r.signature.to_vec()).collect::<Vec<_>>())
+            .bind(g.keyid)
+            .bind(
+                e.iter()
+                    .map(|r| serde_json::to_string(r.disclosures).unwrap_or_else(|_| "[]".into()))
+                    .collect::<Vec<_>>(),
+            )
+            .bind(e.iter().map(|r| r.leaf.to_vec()).collect::<Vec<_>>())
+            .bind(e.iter().map(|r| r.email_key.map(str::to_owned)).collect::<Vec<_>>())
+            .bind(e.iter().map(|r| r.device_key.map(str::to_owned)).collect::<Vec<_>>())
+            .bind(&created)
+            .execute(&mut *conn)
+            .await?;
+        }
+        for id in &g.opened {
+            sqlx::query("UPDATE meetings SET state = 'open', opened_at = $1 WHERE id = $2 AND state = 'draft'")
+                .bind(&created)
+                .bind(*id)
+                .execute(&mut *conn)
+                .await?;
+        }
+        for c in &g.closed {
+            sqlx::query("UPDATE meetings SET state = 'closed', closed_at = $1 WHERE id = $2")
+                .bind(&created)
+                .bind(c.meeting_id)
+                .execute(&mut *conn)
+                .await?;
+            sqlx::query(SAVE_CHECKPOINT)
+                .bind(c.meeting_id)
+                .bind(c.size as i64)
+                .bind(c.note)
+                .bind(&created)
+                .execute(&mut *conn)
+                .await?;
+        }
+        sqlx::raw_sql("COMMIT").execute(&mut *conn).await?;
+        Ok(())
+    }
 }
 
 impl LogStore for PgLog {
@@ -415,78 +512,54 @@ impl LogStore for PgLog {
         let mut ids: Vec<String> = meeting_ids.iter().map(|s| (*s).to_owned()).collect();
         ids.sort();
         ids.dedup();
-        let mut tx = self.pool.begin().await?;
-        match lock_and_measure(&mut tx, &ids).await {
-            Ok(locked) => {
-                self.tx = Some(tx);
-                Ok(locked)
-            }
-            Err(e) => {
-                let _ = tx.rollback().await;
-                Err(e)
-            }
+        if ids.is_empty() {
+            ids.push(String::new());
         }
+        let r = self.lock_and_measure(&ids).await;
+        if r.is_err() {
+            self.drop_conn();
+        }
+        r
     }
 
     async fn abort(&mut self) {
-        if let Some(tx) = self.tx.take() {
-            let _ = tx.rollback().await;
+        if self.in_tx {
+            let ok = match self.conn.as_mut() {
+                Some(c) => sqlx::raw_sql("ROLLBACK").execute(&mut **c).await.is_ok(),
+                None => false,
+            };
+            self.in_tx = false;
+            if !ok {
+                self.drop_conn();
+            }
         }
     }
 
     async fn commit_group(&mut self, g: &GroupCommit<'_>) -> Result<()> {
-        let mut tx = match self.tx.take() {
-            Some(tx) => tx,
-            None => self.pool.begin().await?,
-        };
-        if g.entries.is_empty() {
-            tx.rollback().await?;
+        if !self.in_tx {
+            // Not locked first (the writer always locks): begin here.
+            sqlx::raw_sql("BEGIN")
+                .execute(&mut **self.conn().await?)
+                .await?;
+            self.in_tx = true;
+        }
+        if g.entries.is_empty() && g.opened.is_empty() && g.closed.is_empty() {
+            self.abort().await;
             return Ok(());
         }
-        let created = ts(g.at);
-        // PostgreSQL allows 65535 parameters per statement: 11 per row.
-        for chunk in g.entries.chunks(4096) {
-            let mut q: QueryBuilder<Postgres> = QueryBuilder::new(
-                "INSERT INTO entries (meeting_id, idx, kind, payload, signature, keyid, disclosures, leaf, email_key, device_key, created_at) ",
-            );
-            q.push_values(chunk, |mut b, e| {
-                b.push_bind(e.meeting_id.to_owned())
-                    .push_bind(e.idx as i64)
-                    .push_bind(e.kind.to_owned())
-                    .push_bind(e.payload.to_vec())
-                    .push_bind(e.signature.to_vec())
-                    .push_bind(g.keyid.to_owned())
-                    .push_bind(serde_json::to_string(e.disclosures).unwrap_or_else(|_| "[]".into()))
-                    .push_bind(e.leaf.to_vec())
-                    .push_bind(e.email_key.map(str::to_owned))
-                    .push_bind(e.device_key.map(str::to_owned))
-                    .push_bind(created.clone());
-            });
-            q.build().execute(&mut *tx).await?;
+        let r = self.write_group(g).await;
+        match r {
+            Ok(()) => {
+                self.in_tx = false;
+                Ok(())
+            }
+            Err(e) => {
+                // The connection may be gone with the server: a new one next
+                // time; PostgreSQL rolls back what it did not commit.
+                self.drop_conn();
+                Err(e)
+            }
         }
-        for id in &g.opened {
-            sqlx::query("UPDATE meetings SET state = 'open', opened_at = $1 WHERE id = $2 AND state = 'draft'")
-                .bind(&created)
-                .bind(*id)
-                .execute(&mut *tx)
-                .await?;
-        }
-        for c in &g.closed {
-            sqlx::query("UPDATE meetings SET state = 'closed', closed_at = $1 WHERE id = $2")
-                .bind(&created)
-                .bind(c.meeting_id)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query(SAVE_CHECKPOINT)
-                .bind(c.meeting_id)
-                .bind(c.size as i64)
-                .bind(c.note)
-                .bind(&created)
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        Ok(())
     }
 
     async fn save_checkpoint(

@@ -709,10 +709,9 @@ fn retention_erases_on_time_by_the_clock_it_is_given_and_catches_up_after_a_rest
     );
     assert!(run(time::Duration::days(3)).is_empty(), "done once");
     // The first meeting (365 days) still holds its names.
-    assert!(in_database_files(
-        &dir.path().join("data"),
-        "bo.shared@example.org"
-    ));
+    // The bytes of the database files are SQLite's to check.
+    let files = crate::support::pg::url_of(dir.path()).is_none();
+    assert!(!files || in_database_files(&dir.path().join("data"), "bo.shared@example.org"));
 
     // After a restart, a server whose retention has passed erases at start,
     // before serving: the first meeting goes too.
@@ -726,11 +725,8 @@ fn retention_erases_on_time_by_the_clock_it_is_given_and_catches_up_after_a_rest
             .all(|e| e["disclosures"].as_array().is_none_or(|d| d.is_empty())),
         "{doc}"
     );
-    assert!(!in_database_files(&dir.path().join("data"), "Ada Private"));
-    assert!(!in_database_files(
-        &dir.path().join("data"),
-        "bo.shared@example.org"
-    ));
+    assert!(!files || !in_database_files(&dir.path().join("data"), "Ada Private"));
+    assert!(!files || !in_database_files(&dir.path().join("data"), "bo.shared@example.org"));
     let report = verify(&server, "retained.json", &serde_json::to_vec(&doc).unwrap());
     assert!(
         report.contains("erased: country (3), email (2), name (3), organization (3)"),
