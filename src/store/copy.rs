@@ -18,9 +18,12 @@ enum Kind {
 
 use Kind::{Bytes, Int, OptInt, OptText, Text};
 
+/// A table: its name, the order its rows are read in, its columns.
+type Table = (&'static str, &'static str, &'static [(&'static str, Kind)]);
+
 /// What is copied: each table with its columns, in an order that satisfies
 /// the foreign keys. Sessions are not copied: secretaries sign in again.
-const TABLES: &[(&str, &str, &[(&str, Kind)])] = &[
+const TABLES: &[Table] = &[
     (
         "codes",
         // Originals before the translations that name them.
