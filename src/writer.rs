@@ -347,6 +347,9 @@ struct OpenLog {
     /// Committed entries.
     size: u64,
     checkpointed: u64,
+    /// Erasures recorded for the meeting when its recognitions were read
+    /// (shared stores; `None`: not known yet).
+    erasures: Option<u64>,
 }
 
 struct State<S> {
@@ -477,6 +480,7 @@ impl<S: LogStore> State<S> {
             tree,
             size,
             checkpointed: stored.checkpointed,
+            erasures: None,
         };
         self.logs.insert(&id, log.tree.clone());
         self.open.insert(id, log);
@@ -514,18 +518,20 @@ impl<S: LogStore> State<S> {
         let _ = self.commit(g).await;
     }
 
-    /// Brings the memory of each locked log up to the database's.
+    /// Brings the memory of each locked log up to the database's: what
+    /// other instances appended, and, once personal data were erased
+    /// anywhere, the whole log again (an erased attendee is no longer
+    /// recognised).
     async fn catch_up(&mut self, locked: Vec<LockedLog>) -> StoreResult<()> {
         for l in locked {
-            let known = self.open.get(&l.meeting_id).map(|log| log.size);
+            let known = self
+                .open
+                .get(&l.meeting_id)
+                .map(|log| (log.size, log.erasures));
             match (l.state, known) {
-                (MeetingState::Open, None) => {
-                    if let Some(row) = self.store.meeting(&l.meeting_id).await? {
-                        let stored = self.store.load_log(&l.meeting_id).await?;
-                        self.resume(row, stored).await?;
-                    }
-                }
-                (MeetingState::Open, Some(size)) if l.size > size => {
+                (MeetingState::Open, Some((size, erasures)))
+                    if l.size > size && erasures == Some(l.erasures) =>
+                {
                     let new = self.store.load_log_from(&l.meeting_id, size).await?;
                     if let Some(log) = self.open.get_mut(&l.meeting_id) {
                         if let Ok(mut t) = log.tree.write() {
@@ -537,13 +543,18 @@ impl<S: LogStore> State<S> {
                         }
                     }
                 }
-                (MeetingState::Open, Some(size)) if l.size < size => {
-                    // Memory ahead of the database: start again from it.
+                (MeetingState::Open, Some((size, erasures)))
+                    if l.size == size && erasures == Some(l.erasures) => {}
+                (MeetingState::Open, _) => {
+                    // Not known, behind on erasures, or ahead of the
+                    // database: read it all again.
                     self.open.remove(&l.meeting_id);
-                    let row = self.store.meeting(&l.meeting_id).await?;
-                    if let Some(row) = row {
+                    if let Some(row) = self.store.meeting(&l.meeting_id).await? {
                         let stored = self.store.load_log(&l.meeting_id).await?;
                         self.resume(row, stored).await?;
+                        if let Some(log) = self.open.get_mut(&l.meeting_id) {
+                            log.erasures = Some(l.erasures);
+                        }
                     }
                 }
                 (MeetingState::Closed, Some(_)) => {
@@ -934,6 +945,7 @@ impl<S: LogStore> State<S> {
                 tree: Arc::new(RwLock::new(Tree::default())),
                 size: 0,
                 checkpointed: 0,
+                erasures: Some(0),
             },
         );
         Ok(())

@@ -59,6 +59,9 @@ pub struct LockedLog {
     pub state: crate::meeting_state::MeetingState,
     /// How many entries it holds.
     pub size: u64,
+    /// How many erasures of its attendees' personal data are recorded: when
+    /// this changes, what recognises returning attendees is read again.
+    pub erasures: u64,
 }
 
 /// A meeting closed by a group, with its final signed checkpoint.
@@ -383,23 +386,29 @@ impl PgLog {
         let sql = format!(
             "BEGIN; \
              SELECT id, state FROM meetings WHERE id IN ({list}) ORDER BY id FOR UPDATE; \
-             SELECT meeting_id, MAX(idx) + 1 AS size FROM entries WHERE meeting_id IN ({list}) GROUP BY meeting_id;"
+             SELECT meeting_id, MAX(idx) + 1 AS size FROM entries WHERE meeting_id IN ({list}) GROUP BY meeting_id; \
+             SELECT meeting_id, COUNT(*) AS erasures FROM erasures WHERE meeting_id IN ({list}) GROUP BY meeting_id;"
         );
         let conn = self.conn().await?;
         let rows = sqlx::raw_sql(&sql).fetch_all(&mut **conn).await?;
         self.in_tx = true;
         let mut size_of = std::collections::HashMap::new();
+        let mut erasures_of = std::collections::HashMap::new();
         let mut locked = Vec::new();
         for r in &rows {
             use sqlx::Column;
-            if r.columns().iter().any(|c| c.name() == "state") {
+            let has = |name: &str| r.columns().iter().any(|c| c.name() == name);
+            if has("state") {
                 locked.push((
                     r.try_get::<String, _>("id")?,
                     r.try_get::<String, _>("state")?,
                 ));
-            } else {
+            } else if has("size") {
                 let size: i64 = r.try_get("size")?;
                 size_of.insert(r.try_get::<String, _>("meeting_id")?, size as u64);
+            } else {
+                let n: i64 = r.try_get("erasures")?;
+                erasures_of.insert(r.try_get::<String, _>("meeting_id")?, n as u64);
             }
         }
         locked
@@ -407,6 +416,7 @@ impl PgLog {
             .map(|(id, state)| {
                 Ok(LockedLog {
                     size: size_of.get(&id).copied().unwrap_or(0),
+                    erasures: erasures_of.get(&id).copied().unwrap_or(0),
                     meeting_id: id,
                     state: state
                         .parse()

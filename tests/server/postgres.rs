@@ -312,3 +312,51 @@ fn an_sqlite_installation_moves_to_postgresql_with_copy_data_and_its_lists_are_i
         assert_eq!(new.get(&format!("/api/v1/receipts/{r}")).status, 200);
     }
 }
+
+#[test]
+fn a_returning_attendee_is_recognised_by_every_instance_until_their_email_is_erased() {
+    let Some(dir) = on_postgres() else { return };
+    let a = Server::start(dir.path(), &["--checkin-rate", "0"]);
+    let b = Server::start(dir.path(), &["--checkin-rate", "0"]);
+    let api = a.token("t");
+    let (id, token, code) = open_meeting(&a, &api, "static");
+    let path = format!("/api/v1/meetings/{id}/checkins");
+    let ada = super::attendee(&token, &code, 7);
+    let first = a.post_json(&path, None, &ada);
+    assert_eq!(first.status, 201, "{}", first.text());
+    let receipt = first.json()["receipt_id"].as_str().unwrap().to_owned();
+    // The same person at the other instance gets her own receipt back.
+    let again = b.post_json(&path, None, &ada);
+    assert!(
+        again.status == 200 || again.status == 201,
+        "{}",
+        again.text()
+    );
+    assert_eq!(
+        again.json()["receipt_id"],
+        receipt.as_str(),
+        "recognised across instances"
+    );
+    // Her email is erased (by the operator's command, beside both servers).
+    let erased = a.cli(&[
+        "erase",
+        &id,
+        "--email",
+        "attendee7@example.org",
+        "--data",
+        "data",
+    ]);
+    assert!(
+        erased.status.success(),
+        "{}",
+        String::from_utf8_lossy(&erased.stderr)
+    );
+    // The instance that recognised her no longer does.
+    let after = b.post_json(&path, None, &ada);
+    assert_eq!(after.status, 201, "{}", after.text());
+    assert_ne!(
+        after.json()["receipt_id"],
+        receipt.as_str(),
+        "an erased email recognises no one"
+    );
+}
