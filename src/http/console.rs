@@ -87,6 +87,7 @@ fn meeting_form(
                     option value=(PresenceMode::Static) selected[chosen_static] { (t("meeting.presence.static_long")) }
                 }
             }
+            (field("concern_contact", "text", values.concern_contact.as_deref().unwrap_or(""), false))
             div {
                 label for="code_sha256" { (t("meeting.field.code_sha256")) span.hint { (t("meeting.hint.code_sha256")) } }
                 @if let Some(e) = err("code_sha256") { span.field-error { (e) } }
@@ -170,6 +171,8 @@ pub struct NewMeetingForm {
     presence: Option<String>,
     #[serde(default)]
     code_sha256: Option<String>,
+    #[serde(default)]
+    concern_contact: String,
 }
 
 impl NewMeetingForm {
@@ -218,6 +221,7 @@ impl From<NewMeetingForm> for NewMeeting {
             presence: m.presence,
             languages: None,
             code_sha256: m.code_sha256.filter(|c| !c.is_empty()),
+            concern_contact: Some(m.concern_contact),
         }
     }
 }
@@ -386,6 +390,14 @@ pub async fn meeting(
                 dt { (t("meeting.code")) } dd.mono { "sha256:" (m.code_sha256) }
                 dt { (t("meeting.code_languages")) } dd { (languages) }
                 dt { (t("meeting.origin")) } dd.mono { (m.origin) }
+                dt { (t("meeting.field.concern_contact")) }
+                dd #concern-contact {
+                    @match (&m.concern_contact, state.concern_contact(&m)) {
+                        (Some(own), _) => { a href=(own) { (super::public::contact_text(own)) } }
+                        (None, Some(default)) => { a href=(default) { (super::public::contact_text(default)) } " " (t("meeting.concern_default")) }
+                        (None, None) => { (t("meeting.concern_none")) }
+                    }
+                }
             }
             @match m.state {
                 MeetingState::Draft => {

@@ -176,6 +176,7 @@ pub(super) fn language_name(tag: &str) -> String {
 
 /// The check-in page.
 fn check_in_markup(
+    concern: Markup,
     meeting: &MeetingRow,
     shown: &(CodeVersion, CodeDocument),
     token: &str,
@@ -256,8 +257,24 @@ fn check_in_markup(
                 p.meta { a href="/privacy" { (t("checkin.privacy")) } }
                 div { button type="submit" { (t("checkin.submit")) } }
             }
+            (concern)
         },
     )
+}
+
+/// A contact as people read it: the address of a `mailto:` link, else the URL.
+pub(super) fn contact_text(contact: &str) -> &str {
+    contact.strip_prefix("mailto:").unwrap_or(contact)
+}
+
+/// The "Raise a concern" link of attendee pages, to the meeting's contact
+/// or the server's default; nothing when neither is set.
+fn concern_link(state: &AppState, meeting: &MeetingRow) -> Markup {
+    html! {
+        @if let Some(contact) = state.concern_contact(meeting) {
+            p.meta #raise-concern { (t("concern.text")) " " a href=(contact) { (t("concern.link")) } }
+        }
+    }
 }
 
 /// The meeting's committee, place and time, as every page shows them.
@@ -313,6 +330,7 @@ async fn public_meeting_page(state: &AppState, id: &str) -> Response {
                 }
                 (code_section(&shown.0, &shown.1))
                 p.meta { (t("public.fingerprint")) " " span.mono { "sha256:" (shown.0.sha256) } }
+                (concern_link(state, &meeting))
             },
         )
         .into_string(),
@@ -385,7 +403,16 @@ async fn check_in_page_in(
         Err(e) => return e.into_response(),
     };
     let mut res = Html(
-        check_in_markup(&meeting, &shown, &q.t, &remembered(&headers), &[], None).into_string(),
+        check_in_markup(
+            concern_link(&state, &meeting),
+            &meeting,
+            &shown,
+            &q.t,
+            &remembered(&headers),
+            &[],
+            None,
+        )
+        .into_string(),
     )
     .into_response();
     if read_cookie(&headers, DEVICE_COOKIE).is_none() {
@@ -523,6 +550,7 @@ async fn check_in_form_in(
             let form_at = format!("/m/{}?t={}", meeting.meeting.id, query_value(&f.token));
             let markup = i18n::rendered_at(form_at, || {
                 check_in_markup(
+                    concern_link(&state, &meeting),
                     &meeting,
                     &shown,
                     &f.token,
@@ -580,6 +608,11 @@ pub async fn receipt_page(State(state): State<AppState>, Path(id): Path<String>)
             html! { (get(f)) }
         }
     };
+    // The concern link needs the meeting; a receipt still shows without it.
+    let concern = match state.cached_meeting(&row.meeting_id).await {
+        Ok(m) => concern_link(&state, &m),
+        Err(_) => html! {},
+    };
     let proven = receipt.inclusion.is_some();
     let short = crate::trust::encoding::hex(&row.leaf[..6]);
     Html(
@@ -626,6 +659,7 @@ pub async fn receipt_page(State(state): State<AppState>, Path(id): Path<String>)
                 }
                 p.meta { (t("receipt.verify")) " " code { "rollcall verify" } }
                 p.meta { (t("receipt.verify_page")) " " a #verify-page href="/verify" { (state.settings.public_url) "/verify" } }
+                (concern)
             },
         )
         .into_string(),

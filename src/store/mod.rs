@@ -89,6 +89,9 @@ pub struct MeetingRow {
     pub retain_days: Option<i64>,
     /// When the retention job erased its personal data.
     pub personal_data_erased_at: Option<String>,
+    /// Where its attendees raise a concern (an `https://` URL or a
+    /// `mailto:` address); `None`: the server's default. Not signed.
+    pub concern_contact: Option<String>,
 }
 
 impl EntryRow {
@@ -264,6 +267,7 @@ fn meeting_row(r: &sqlx::sqlite::SqliteRow) -> Result<MeetingRow> {
         closed_at: r.try_get("closed_at")?,
         retain_days: r.try_get("retain_days")?,
         personal_data_erased_at: r.try_get("personal_data_erased_at")?,
+        concern_contact: r.try_get("concern_contact")?,
     })
 }
 
@@ -799,8 +803,9 @@ impl Store {
     pub async fn insert_meeting(&self, m: &MeetingRow) -> Result<()> {
         sqlx::query(
             "INSERT INTO meetings (id, title, committee, location, starts_at, ends_at, timezone,
-               code_sha256, languages, versions, presence, state, origin, created_by, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+               code_sha256, languages, versions, presence, state, origin, created_by, created_at,
+               concern_contact)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&m.meeting.id)
         .bind(&m.meeting.title)
@@ -817,6 +822,7 @@ impl Store {
         .bind(&m.origin)
         .bind(&m.created_by)
         .bind(&m.created_at)
+        .bind(&m.concern_contact)
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -827,7 +833,8 @@ impl Store {
     pub async fn update_draft(&self, m: &MeetingRow) -> Result<bool> {
         let r = sqlx::query(
             "UPDATE meetings SET title = ?, committee = ?, location = ?, starts_at = ?, ends_at = ?,
-               timezone = ?, code_sha256 = ?, languages = ?, versions = ?, presence = ?
+               timezone = ?, code_sha256 = ?, languages = ?, versions = ?, presence = ?,
+               concern_contact = ?
              WHERE id = ? AND state = 'draft'",
         )
         .bind(&m.meeting.title)
@@ -840,6 +847,7 @@ impl Store {
         .bind(serde_json::to_string(&m.languages).unwrap_or_else(|_| "[]".into()))
         .bind(serde_json::to_string(&m.versions).unwrap_or_else(|_| "[]".into()))
         .bind(m.presence.as_str())
+        .bind(&m.concern_contact)
         .bind(&m.meeting.id)
         .execute(&self.pool)
         .await?;

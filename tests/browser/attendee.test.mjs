@@ -11,7 +11,9 @@ import {
 } from './lib.mjs';
 
 test('attendee scans the link on a phone, reads the Code, checks in and keeps a receipt that verifies', async () => {
-  const meeting = await openMeeting('ISO/TC 46 plenary, autumn session');
+  const meeting = await openMeeting('ISO/TC 46 plenary, autumn session', {
+    concern_contact: 'conduct@example.org',
+  });
   const link = await scanLink(meeting);
   const { context, close } = await launch(PHONE);
   try {
@@ -33,6 +35,10 @@ test('attendee scans the link on a phone, reads the Code, checks in and keeps a 
     // Nothing on the page is wider than the phone.
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.equal(overflow, 0, 'the page scrolls sideways on a 390 px phone');
+
+    // Where to raise a concern, from the meeting's contact.
+    const concern = page.getByRole('link', { name: 'Raise a concern' });
+    assert.equal(await concern.getAttribute('href'), 'mailto:conduct@example.org');
 
     await screenshot(page, 'phone-check-in');
     await assertNoAxeViolations(page, 'the check-in page (phone)');
@@ -56,6 +62,10 @@ test('attendee scans the link on a phone, reads the Code, checks in and keeps a 
     await assertNoAxeViolations(page, 'the receipt page as first shown (phone)');
     const facts = await page.locator('dl.facts').innerText();
     assert.match(facts, /Ada Lovelace/);
+    assert.equal(
+      await page.getByRole('link', { name: 'Raise a concern' }).getAttribute('href'),
+      'mailto:conduct@example.org',
+    );
     assert.match(facts, /Head of delegation/i);
     assert.match(facts, /ISO\/TC 46 plenary, autumn session/);
     // The proof of inclusion follows with the next checkpoint; the page shows it by itself.
@@ -128,7 +138,9 @@ test('check-in page on a phone in dark mode has no accessibility violations', as
 });
 
 test('attendee switches the check-in page to French and checks in in French', async () => {
-  const meeting = await openMeeting('ISO/TC 34 plénière');
+  const meeting = await openMeeting('ISO/TC 34 plénière', {
+    concern_contact: 'https://example.org/code-of-conduct/concerns',
+  });
   const { context, close } = await launch(PHONE);
   try {
     const page = await context.newPage();
@@ -139,6 +151,10 @@ test('attendee switches the check-in page to French and checks in in French', as
     await page.waitForFunction(() => document.documentElement.lang === 'fr');
     assert.equal(await page.getByRole('button').filter({ hasText: 'Check in' }).count(), 0, 'the button is still in English');
     await page.getByRole('button', { name: fr['checkin.submit'] }).waitFor();
+    assert.equal(
+      await page.getByRole('link', { name: fr['concern.link'] }).getAttribute('href'),
+      'https://example.org/code-of-conduct/concerns',
+    );
     await assertNoAxeViolations(page, 'the check-in page in French (phone)');
     await screenshot(page, 'phone-check-in-fr');
 
@@ -150,6 +166,7 @@ test('attendee switches the check-in page to French and checks in in French', as
     // The choice sticks: the receipt is in French too.
     await page.getByRole('heading', { name: fr['receipt.heading'] }).waitFor();
     assert.equal(await page.evaluate(() => document.documentElement.lang), 'fr');
+    await page.getByRole('link', { name: fr['concern.link'] }).waitFor();
     await assertNoAxeViolations(page, 'the receipt page in French (phone)');
   } finally {
     await close();

@@ -39,14 +39,22 @@ test('secretary signs in, runs a meeting and exports a list that verifies', asyn
     await page.getByLabel(/^Starts/).fill(hoursFromNow(-1).slice(0, 16));
     await page.getByLabel(/^Ends/).fill(hoursFromNow(-2).slice(0, 16));
     await page.getByLabel(/^Time zone/).fill('UTC');
+    await page.getByLabel(/^Contact for concerns/).fill('javascript:alert(1)');
     await page.getByRole('button', { name: 'Create meeting' }).click();
-    assert.match(await page.getByRole('alert').innerText(), /End must be after the start/);
+    const errors = await page.getByRole('alert').innerText();
+    assert.match(errors, /End must be after the start/);
+    assert.match(errors, /Contact for concerns must be an https:\/\/ address or an email address, not a javascript: link/);
     await assertNoAxeViolations(page, 'the console meetings page with an error');
     await page.getByLabel(/^Ends/).fill(hoursFromNow(7).slice(0, 16));
+    await page.getByLabel(/^Contact for concerns/).fill('https://example.org/code-of-conduct/concerns');
     await page.getByRole('button', { name: 'Create meeting' }).click();
     await page.getByRole('heading', { name: 'ISO/TC 37 plenary', level: 1 }).waitFor();
     const id = new URL(page.url()).pathname.split('/').pop();
     assert.match(id, /^m-[a-z0-9]{10}$/);
+    assert.equal(
+      await page.locator('#concern-contact a').getAttribute('href'),
+      'https://example.org/code-of-conduct/concerns',
+    );
     await assertNoAxeViolations(page, 'the console meeting page (draft)');
 
     // Opening check-in shows the QR code.

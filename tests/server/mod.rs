@@ -4,6 +4,7 @@ mod attack;
 mod auth;
 mod bad_input;
 mod codes;
+mod concern;
 mod console_pages;
 mod console_tools;
 mod crash;
