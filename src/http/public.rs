@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 use super::auth::{random_token, read_cookie, set_cookie};
 use super::client_ip::ClientIp;
 use super::error::{page_error, ApiError, PageError};
-use super::pages::{code_html, layout, live, page, role_name};
+use super::pages::{code_html, countries_datalist, layout, live, page, role_name};
 use super::AppState;
 use crate::checkin::CheckInInput;
 use crate::fields::FieldError;
@@ -191,14 +191,15 @@ fn check_in_markup(
                  value: &str,
                  autocomplete: &'static str,
                  required: bool,
-                 hint: Option<&str>| {
+                 hint: Option<&str>,
+                 list: Option<&str>| {
         let err = field_error(errors, id);
         let label = t(&format!("checkin.field.{id}"));
         html! {
             div {
                 label for=(id) { (label) @if !required { " " (t("form.optional")) } @if let Some(h) = hint { span.hint { (h) } } }
                 @if let Some(e) = &err { span.field-error id=(format!("{id}-error")) { (e) } }
-                input id=(id) name=(id) type=(kind) value=(value) autocomplete=(autocomplete) required[required]
+                input id=(id) name=(id) type=(kind) value=(value) autocomplete=(autocomplete) required[required] list=[list]
                     aria-invalid=[err.as_ref().map(|_| "true")] aria-describedby=[err.as_ref().map(|_| format!("{id}-error"))];
             }
         }
@@ -222,9 +223,10 @@ fn check_in_markup(
                 input type="hidden" name="token" value=(token);
                 input type="hidden" name="code_sha256" value=(version.sha256);
                 input type="hidden" name="language" value=(version.language);
-                (input("name", "text", &values.name, "name", true, Some(t("checkin.hint.name"))))
-                (input("organization", "text", &values.organization, "organization", true, Some(t("checkin.hint.organization"))))
-                (input("country", "text", &values.country, "country-name", true, Some(t("checkin.hint.country"))))
+                (input("name", "text", &values.name, "name", true, Some(t("checkin.hint.name")), None))
+                (input("organization", "text", &values.organization, "organization", true, Some(t("checkin.hint.organization")), None))
+                (input("country", "text", &values.country, "country-name", true, Some(t("checkin.hint.country")), Some("countries")))
+                (countries_datalist())
                 div {
                     label for="role" { (t("checkin.field.role")) }
                     @if let Some(e) = field_error(errors, "role") { span.field-error { (e) } }
@@ -234,7 +236,7 @@ fn check_in_markup(
                         }
                     }
                 }
-                (input("email", "email", &values.email, "email", false, Some(t("checkin.hint.email"))))
+                (input("email", "email", &values.email, "email", false, Some(t("checkin.hint.email")), None))
                 div {
                     label.check for="share_email" {
                         input #share_email type="checkbox" name="share_email" value="yes";

@@ -40,13 +40,20 @@ test('attendee scans the link on a phone, reads the Code, checks in and keeps a 
     const concern = page.getByRole('link', { name: 'Raise a concern' });
     assert.equal(await concern.getAttribute('href'), 'mailto:conduct@example.org');
 
+    // The country field suggests countries and national bodies (no script needed).
+    const country = page.getByLabel(/Country or national body/);
+    assert.equal(await country.getAttribute('list'), 'countries');
+    const suggestions = await page.locator('datalist#countries option').evaluateAll((os) => os.map((o) => o.value));
+    assert.equal(suggestions.length, 249);
+    assert.ok(suggestions.includes('United Kingdom (BSI)') && suggestions.includes('France (AFNOR)'));
+
     await screenshot(page, 'phone-check-in');
     await assertNoAxeViolations(page, 'the check-in page (phone)');
 
     // Checking in without the acknowledgment is refused by the browser itself.
     await page.getByLabel('Full name').fill('Ada Lovelace');
     await page.getByLabel('Organisation').fill('BSI');
-    await page.getByLabel(/Country or national body/).fill('United Kingdom / BSI');
+    await page.getByLabel(/Country or national body/).fill('United Kingdom (BSI)');
     await page.getByLabel('Role').selectOption('head-of-delegation');
     await page.getByLabel(/Email/).fill('ada@example.org');
     await page.getByRole('button', { name: 'Check in' }).click();
@@ -62,6 +69,7 @@ test('attendee scans the link on a phone, reads the Code, checks in and keeps a 
     await assertNoAxeViolations(page, 'the receipt page as first shown (phone)');
     const facts = await page.locator('dl.facts').innerText();
     assert.match(facts, /Ada Lovelace/);
+    assert.match(facts, /United Kingdom \(BSI\)/);
     assert.equal(
       await page.getByRole('link', { name: 'Raise a concern' }).getAttribute('href'),
       'mailto:conduct@example.org',
@@ -104,7 +112,8 @@ test('attendee who leaves out a field sees what to correct, and nothing is lost'
     await page.getByLabel('Full name').fill('Grace Hopper');
     await page.getByLabel('Organisation').fill('ANSI');
     // An email the server refuses (the browser's own check only wants an @).
-    await page.getByLabel(/Country or national body/).fill('United States / ANSI');
+    // Free text, not one of the suggestions, is taken as it is.
+    await page.getByLabel(/Country or national body/).fill('ISO/TC 37 liaison');
     await page.getByLabel(/Email/).fill('grace@localhost');
     await page.getByLabel('I have read the Code of Conduct and will uphold it.').check();
     await page.getByRole('button', { name: 'Check in' }).click();

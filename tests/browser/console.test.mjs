@@ -70,7 +70,7 @@ test('secretary signs in, runs a meeting and exports a list that verifies', asyn
     await checkInViaApi(meeting, { name: 'Émilie du Châtelet', organization: 'AFNOR', country: 'France / AFNOR', role: 'expert' });
     await page.getByLabel('Full name').fill('Alan Turing');
     await page.getByLabel('Organisation', { exact: true }).fill('BSI');
-    await page.getByLabel('Country or national body').fill('United Kingdom / BSI');
+    await page.getByLabel(/^Country or national body/).fill('United Kingdom (BSI)');
     await page.getByLabel('The attendee has read the Code of Conduct and will uphold it.').check();
     await page.getByRole('button', { name: 'Record attendance' }).click();
     await page.getByLabel('Notes').fill('The chair presented the Code of Conduct; no questions.');

@@ -7,6 +7,7 @@ mod codes;
 mod concern;
 mod console_pages;
 mod console_tools;
+mod countries;
 mod crash;
 mod faults;
 mod languages;
