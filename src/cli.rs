@@ -333,6 +333,12 @@ pub enum CodeCommand {
         /// language.
         #[arg(long, value_name = "SHA256")]
         translation_of: Option<String>,
+        /// The Code's training programme (an https:// address), linked from
+        /// the agenda snippets and the meeting's public page. Not part of
+        /// the Code: its SHA-256 does not change. Given for a Code already
+        /// loaded, it sets or replaces the link.
+        #[arg(long, value_name = "URL")]
+        training_url: Option<String>,
         #[command(flatten)]
         data: DataDir,
     },

@@ -370,6 +370,7 @@ pub async fn meeting(
     let url = state.current_link(&m, OffsetDateTime::now_utc()).url;
     let public = state.checkin_base(&id);
     let personal = super::personal_data::section(&state, &who, &m).await;
+    let training = super::public::training_url(&state, &m, &m.code_sha256).await?;
     let mm = &m.meeting;
     let languages = m
         .versions
@@ -429,7 +430,7 @@ pub async fn meeting(
                 }
                 MeetingState::Closed => { p { (t("meeting.closed_text")) } }
             }
-            (agenda_snippet(&id, &mm.title, &public))
+            (agenda_snippet(&id, &mm.title, &public, training.as_deref()))
             @if m.state != MeetingState::Draft {
                 h2 { (t("meeting.exports")) }
                 p { (t("meeting.exports_intro")) }
@@ -461,19 +462,34 @@ fn delete_draft_form(csrf: &str, id: &str) -> Markup {
 }
 
 /// The stable public address of a meeting, its QR code and ready-made
-/// snippets for the agenda.
-fn agenda_snippet(id: &str, title: &str, public: &str) -> Markup {
+/// snippets for the agenda, which link the Code's training programme too
+/// when it has one.
+fn agenda_snippet(id: &str, title: &str, public: &str, training: Option<&str>) -> Markup {
     let text = i18n::f("agenda.link_text", &[("title", title)]);
-    let html_snippet = html! { a href=(public) { (text) } }.into_string();
-    let md_snippet = format!(
-        "[{}]({public})",
-        text.replace('[', "\\[").replace(']', "\\]")
-    );
+    let md = |s: &str| s.replace('[', "\\[").replace(']', "\\]");
+    let html_snippet = html! {
+        a href=(public) { (text) }
+        @if let Some(url) = training { " (" a href=(url) { (t("code.training")) } ")" }
+    }
+    .into_string();
+    let md_snippet = match training {
+        // Brackets in a Markdown link's address would end it early.
+        Some(url) => format!(
+            "[{}]({public}) ([{}]({}))",
+            md(&text),
+            md(t("code.training")),
+            url.replace('(', "%28").replace(')', "%29")
+        ),
+        None => format!("[{}]({public})", md(&text)),
+    };
     html! {
         section #agenda aria-labelledby="agenda-heading" {
             h2 #agenda-heading { (t("agenda.heading")) }
             p { (t("agenda.intro")) }
             p.mono { a #public-link href=(public) { (public) } }
+            @if let Some(url) = training {
+                p #agenda-training { (t("agenda.training")) " " a href=(url) { (url) } }
+            }
             img.qr #public-qr src=(format!("/console/meetings/{id}/public-qr.svg")) alt=(i18n::f("agenda.qr_alt", &[("title", title)])) width="200" height="200";
             p.actions {
                 a #public-qr-svg href=(format!("/console/meetings/{id}/public-qr.svg")) download=(format!("rollcall-{id}-qr.svg")) { (t("agenda.download_svg")) }

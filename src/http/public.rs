@@ -152,6 +152,19 @@ pub(super) async fn shown_code(
     }
 }
 
+/// The training programme of a meeting's Code: that of the version with
+/// digest `shown`, else that of the original.
+pub(super) async fn training_url(
+    state: &AppState,
+    meeting: &MeetingRow,
+    shown: &str,
+) -> Result<Option<String>, PageError> {
+    if let Some(url) = state.store.training_url(shown).await? {
+        return Ok(Some(url));
+    }
+    Ok(state.store.training_url(&meeting.code_sha256).await?)
+}
+
 /// The Code as shown to attendees, marked with its language, with a note
 /// when it is not in the page's language.
 pub(super) fn code_section(version: &CodeVersion, code: &CodeDocument) -> Markup {
@@ -300,6 +313,11 @@ async fn public_meeting_page(state: &AppState, id: &str) -> Response {
         Ok(s) => s,
         Err(e) => return e.into_response(),
     };
+    // The training programme of the version shown, else of the original.
+    let training = match training_url(state, &meeting, &shown.0.sha256).await {
+        Ok(t) => t,
+        Err(e) => return e.into_response(),
+    };
     let m = &meeting.meeting;
     let static_link = (meeting.state == MeetingState::Open
         && meeting.presence == PresenceMode::Static)
@@ -329,6 +347,9 @@ async fn public_meeting_page(state: &AppState, id: &str) -> Response {
                             a href=(format!("/m/{}?lang={}", m.id, v.language)) hreflang=(v.language) lang=(v.language) { (language_name(&v.language)) }
                         }
                     }
+                }
+                @if let Some(url) = &training {
+                    p #code-training { a href=(url) { (t("code.training")) } }
                 }
                 (code_section(&shown.0, &shown.1))
                 p.meta { (t("public.fingerprint")) " " span.mono { "sha256:" (shown.0.sha256) } }

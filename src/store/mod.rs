@@ -166,6 +166,8 @@ pub struct CodeRow {
     pub name: String,
     pub language: String,
     pub title: String,
+    /// Its training programme (an `https://` URL), if it has one.
+    pub training_url: Option<String>,
 }
 
 /// How much a database holds.
@@ -448,10 +450,33 @@ impl Store {
         .transpose()
     }
 
+    /// Sets (or, with `None`, removes) the link to a Code's training
+    /// programme; `false` if no Code has this digest. The link is not part
+    /// of the Code: its digest covers the text alone.
+    pub async fn set_training_url(&self, sha256: &str, url: Option<&str>) -> Result<bool> {
+        let r = sqlx::query("UPDATE codes SET training_url = ? WHERE sha256 = ?")
+            .bind(url)
+            .bind(sha256)
+            .execute(&self.pool)
+            .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    /// The link to a Code's training programme, if it has one.
+    pub async fn training_url(&self, sha256: &str) -> Result<Option<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT training_url FROM codes WHERE sha256 = ?")
+                .bind(sha256)
+                .fetch_optional(&self.pool)
+                .await?
+                .flatten(),
+        )
+    }
+
     /// Every loaded Code document that is not a translation.
     pub async fn codes(&self) -> Result<Vec<CodeRow>> {
         let rows = sqlx::query(
-            "SELECT sha256, name, language, title FROM codes WHERE translation_of IS NULL
+            "SELECT sha256, name, language, title, training_url FROM codes WHERE translation_of IS NULL
              ORDER BY created_at, sha256",
         )
         .fetch_all(&self.pool)
@@ -463,6 +488,7 @@ impl Store {
                     name: r.try_get("name")?,
                     language: r.try_get("language")?,
                     title: r.try_get("title")?,
+                    training_url: r.try_get("training_url")?,
                 })
             })
             .collect()

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 const fr = JSON.parse(readFileSync(new URL('../../web/i18n/fr.json', import.meta.url), 'utf8'));
 import { join } from 'node:path';
 import {
-  PHONE, WORK, assertVerifies, launch, openMeeting, scanLink, assertNoAxeViolations, screenshot,
+  BASE, PHONE, WORK, assertVerifies, launch, openMeeting, scanLink, assertNoAxeViolations, screenshot,
 } from './lib.mjs';
 
 test('attendee scans the link on a phone, reads the Code, checks in and keeps a receipt that verifies', async () => {
@@ -177,6 +177,35 @@ test('attendee switches the check-in page to French and checks in in French', as
     assert.equal(await page.evaluate(() => document.documentElement.lang), 'fr');
     await page.getByRole('link', { name: fr['concern.link'] }).waitFor();
     await assertNoAxeViolations(page, 'the receipt page in French (phone)');
+  } finally {
+    await close();
+  }
+});
+
+test('anyone opens the meeting page from the agenda: the Code, its training and where to raise a concern', async () => {
+  const meeting = await openMeeting('ISO/TC 37 plenary', {
+    concern_contact: 'https://example.org/code-of-conduct/concerns',
+  });
+  const { context, close } = await launch(PHONE);
+  try {
+    const page = await context.newPage();
+    const response = await page.goto(`${BASE}/m/${meeting.id}`);
+    assert.equal(response.status(), 200);
+    await page.getByRole('region', { name: 'Code of Conduct' }).waitFor();
+    assert.equal(
+      await page.getByRole('link', { name: 'Training on this Code of Conduct' }).getAttribute('href'),
+      process.env.ROLLCALL_TRAINING_URL,
+    );
+    assert.equal(
+      await page.getByRole('link', { name: 'Raise a concern' }).getAttribute('href'),
+      'https://example.org/code-of-conduct/concerns',
+    );
+    await assertNoAxeViolations(page, 'the public meeting page (phone)');
+    await page.getByRole('navigation', { name: 'Language' }).getByRole('link', { name: 'Français' }).click();
+    await page.waitForFunction(() => document.documentElement.lang === 'fr');
+    await page.getByRole('link', { name: fr['code.training'] }).waitFor();
+    await page.getByRole('link', { name: fr['concern.link'] }).waitFor();
+    await assertNoAxeViolations(page, 'the public meeting page in French (phone)');
   } finally {
     await close();
   }

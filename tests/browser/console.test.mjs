@@ -55,6 +55,11 @@ test('secretary signs in, runs a meeting and exports a list that verifies', asyn
       await page.locator('#concern-contact a').getAttribute('href'),
       'https://example.org/code-of-conduct/concerns',
     );
+    // The agenda snippets link the Code's training programme too.
+    assert.match(
+      await page.getByLabel('Snippet for a Markdown agenda').inputValue(),
+      new RegExp(`\\(\\[Training on this Code of Conduct\\]\\(${process.env.ROLLCALL_TRAINING_URL}\\)\\)$`),
+    );
     await assertNoAxeViolations(page, 'the console meeting page (draft)');
 
     // Opening check-in shows the QR code.
