@@ -169,7 +169,7 @@ test('attendee switches the check-in page to French and checks in in French', as
 
     await page.getByLabel(fr['checkin.field.name']).fill('Émilie du Châtelet');
     await page.getByLabel(fr['checkin.field.organization']).fill('AFNOR');
-    await page.getByLabel(fr['checkin.field.country']).fill('France / AFNOR');
+    await page.getByLabel(fr['checkin.field.country']).fill('France (AFNOR)');
     await page.getByLabel(fr['checkin.acknowledge']).check();
     await Promise.all([page.waitForURL(/\/r\//), page.getByRole('button', { name: fr['checkin.submit'] }).click()]);
     // The choice sticks: the receipt is in French too.

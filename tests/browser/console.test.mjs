@@ -71,8 +71,8 @@ test('secretary signs in, runs a meeting and exports a list that verifies', asyn
 
     // Two attendees check in from their phones; one without a phone is recorded here.
     const meeting = (await api('GET', `/meetings/${id}`)).json;
-    await checkInViaApi(meeting, { name: 'Ada Lovelace', organization: 'BSI', country: 'United Kingdom / BSI' });
-    await checkInViaApi(meeting, { name: 'Émilie du Châtelet', organization: 'AFNOR', country: 'France / AFNOR', role: 'expert' });
+    await checkInViaApi(meeting, { name: 'Ada Lovelace', organization: 'BSI', country: 'United Kingdom (BSI)' });
+    await checkInViaApi(meeting, { name: 'Émilie du Châtelet', organization: 'AFNOR', country: 'France (AFNOR)', role: 'expert' });
     await page.getByLabel('Full name').fill('Alan Turing');
     await page.getByLabel('Organisation', { exact: true }).fill('BSI');
     await page.getByLabel(/^Country or national body/).fill('United Kingdom (BSI)');
@@ -90,7 +90,7 @@ test('secretary signs in, runs a meeting and exports a list that verifies', asyn
     }
     await assertNoAxeViolations(page, 'live arrivals');
     // A late arrival appears by itself once a checkpoint covers it.
-    await checkInViaApi(meeting, { name: 'Mary Somerville', organization: 'BSI', country: 'United Kingdom / BSI' });
+    await checkInViaApi(meeting, { name: 'Mary Somerville', organization: 'BSI', country: 'United Kingdom (BSI)' });
     await page.getByRole('cell', { name: 'Mary Somerville' }).waitFor({ timeout: 15_000 });
     await page.goBack();
 
