@@ -232,6 +232,12 @@ pub struct ServeArgs {
     /// named in the privacy notice.
     #[arg(long, env = "ROLLCALL_PRIVACY_CONTACT", value_name = "EMAIL_OR_URL")]
     pub privacy_contact: Option<String>,
+    /// Where attendees raise a concern about conduct, for meetings that name
+    /// no contact of their own: an https:// address (for example the
+    /// organisation's procedure for addressing misconduct) or an email
+    /// address. Attendee pages link to it as "Raise a concern".
+    #[arg(long, env = "ROLLCALL_CONCERN_URL", value_name = "URL")]
+    pub concern_url: Option<String>,
     /// A Markdown file replacing the built-in privacy notice entirely.
     #[arg(long, env = "ROLLCALL_PRIVACY_NOTICE", value_name = "FILE")]
     pub privacy_notice: Option<PathBuf>,
@@ -354,6 +360,12 @@ pub enum CodeCommand {
         /// language.
         #[arg(long, value_name = "SHA256")]
         translation_of: Option<String>,
+        /// The Code's training programme (an https:// address), linked from
+        /// the agenda snippets and the meeting's public page. Not part of
+        /// the Code: its SHA-256 does not change. Given for a Code already
+        /// loaded, it sets or replaces the link.
+        #[arg(long, value_name = "URL")]
+        training_url: Option<String>,
         #[command(flatten)]
         data: DataDir,
     },

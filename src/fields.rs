@@ -159,6 +159,130 @@ pub fn email(value: &str) -> Result<Option<String>, FieldError> {
     Ok(Some(format!("{local}@{}", domain.to_lowercase())))
 }
 
+/// Characters that never belong in a link people are sent to (they would
+/// break it, or hide what it points to).
+fn breaks_a_link(c: char) -> bool {
+    c.is_whitespace() || c.is_control() || is_bidi_control(c) || "<>\"'`\\{}|^".contains(c)
+}
+
+/// The scheme of a link (`javascript` in `javascript:alert(1)`), if it
+/// starts with one.
+fn scheme(value: &str) -> Option<&str> {
+    let (scheme, _) = value.split_once(':')?;
+    let mut chars = scheme.chars();
+    (chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)))
+    .then_some(scheme)
+}
+
+/// An optional `https://` address (for example a training programme):
+/// empty is `None`; the scheme is stored in lower case. Anything else,
+/// `http://` and `javascript:` included, is refused with the fix.
+pub fn https_url(
+    field: &'static str,
+    label: &str,
+    value: &str,
+) -> Result<Option<String>, FieldError> {
+    let err = |message: String| FieldError { field, message };
+    let v = value.trim();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    let example = "e.g. https://example.org/code-of-conduct";
+    match scheme(v).map(str::to_ascii_lowercase).as_deref() {
+        Some("https") => {}
+        Some("http") => {
+            return Err(err(format!(
+                "{label} must start with https://, not http://: give the page's https:// address"
+            )))
+        }
+        Some(other) => {
+            return Err(err(format!(
+                "{label} must be an https:// address, not a {other}: link ({example})"
+            )))
+        }
+        None => {
+            return Err(err(format!(
+                "{label} must be an https:// address ({example})"
+            )))
+        }
+    }
+    let n = v.chars().count();
+    if n > 500 {
+        return Err(err(format!(
+            "{label} is too long ({n} characters; at most 500)"
+        )));
+    }
+    let rest = &v["https:".len()..];
+    let host = rest
+        .strip_prefix("//")
+        .map(|r| r.split(['/', '?', '#']).next().unwrap_or(""))
+        .unwrap_or("");
+    if host.is_empty()
+        || host.contains('@')
+        || host.starts_with(['.', '-', ':'])
+        || v.chars().any(breaks_a_link)
+    {
+        return Err(err(format!(
+            "{label} is not a usable https:// address: it needs a host name after https:// and no spaces, quotes or brackets ({example})"
+        )));
+    }
+    Ok(Some(format!("https:{rest}")))
+}
+
+/// An optional contact for raising a concern: an `https://` address, or an
+/// email address (bare or as `mailto:`), stored as `mailto:ADDRESS`.
+/// Empty is `None`; `javascript:` and every other kind of link are refused.
+pub fn concern_contact(
+    field: &'static str,
+    label: &str,
+    value: &str,
+) -> Result<Option<String>, FieldError> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    let err = |message: String| FieldError { field, message };
+    let examples = "e.g. https://example.org/code-of-conduct/concerns or conduct@example.org";
+    let address = match scheme(v).map(str::to_ascii_lowercase).as_deref() {
+        Some("https") => {
+            return https_url(field, label, v).map_err(|_| {
+                err(format!(
+                    "{label} must be an https:// address or an email address ({examples})"
+                ))
+            })
+        }
+        Some("http") => {
+            return Err(err(format!(
+                "{label} must start with https://, not http://: give the page's https:// address, or an email address"
+            )))
+        }
+        Some("mailto") => &v["mailto:".len()..],
+        Some(other) => {
+            return Err(err(format!(
+                "{label} must be an https:// address or an email address, not a {other}: link ({examples})"
+            )))
+        }
+        None => v,
+    };
+    if !address.contains('@') {
+        return Err(err(format!(
+            "{label} must be an https:// address or an email address ({examples})"
+        )));
+    }
+    if address.contains('?') || address.contains(',') || address.chars().any(breaks_a_link) {
+        return Err(err(format!(
+            "{label} must be one email address, without spaces or ?subject= parts ({examples})"
+        )));
+    }
+    match email(address) {
+        Ok(Some(e)) => Ok(Some(format!("mailto:{e}"))),
+        _ => Err(err(format!(
+            "{label} must be an https:// address or an email address ({examples})"
+        ))),
+    }
+}
+
 /// The key that recognises the same email twice.
 pub fn email_key(email: &str) -> String {
     email.trim().to_lowercase()
@@ -214,6 +338,73 @@ mod tests {
             "<script>",
             "escaped on output, not mangled"
         );
+    }
+
+    #[test]
+    fn links_people_are_sent_to_are_https_or_email_only() {
+        let url = |v| https_url("training_url", "Training link", v);
+        assert_eq!(url("").unwrap(), None);
+        assert_eq!(
+            url(" HTTPS://example.org/training ").unwrap(),
+            Some("https://example.org/training".into())
+        );
+        for bad in [
+            "http://example.org",
+            "javascript:alert(1)",
+            "JavaScript:alert(1)",
+            "data:text/html,x",
+            "example.org/training",
+            "https://",
+            "https:///path",
+            "https://user@evil.example",
+            "https://example.org/a b",
+            "https://example.org/\"onmouseover",
+        ] {
+            let e = url(bad).unwrap_err();
+            assert_eq!(e.field, "training_url");
+            assert!(e.message.contains("https://"), "{bad}: {}", e.message);
+        }
+        assert!(url("javascript:alert(1)")
+            .unwrap_err()
+            .message
+            .contains("not a javascript: link"));
+
+        let contact = |v| concern_contact("concern_contact", "Contact for concerns", v);
+        assert_eq!(contact("  ").unwrap(), None);
+        assert_eq!(
+            contact("https://example.org/conduct").unwrap(),
+            Some("https://example.org/conduct".into())
+        );
+        assert_eq!(
+            contact("Conduct@Example.ORG").unwrap(),
+            Some("mailto:Conduct@example.org".into())
+        );
+        assert_eq!(
+            contact("MAILTO:conduct@example.org").unwrap(),
+            Some("mailto:conduct@example.org".into())
+        );
+        for bad in [
+            "javascript:alert(1)",
+            "javascript:alert('a@b.c')",
+            "http://example.org/conduct",
+            "mailto:",
+            "mailto:a@example.org?subject=x",
+            "mailto:a@example.org,b@example.org",
+            "vbscript:msgbox",
+            "the secretary",
+            "ftp://example.org",
+        ] {
+            let e = contact(bad).unwrap_err();
+            assert!(
+                e.message.contains("https://") && e.message.contains("email"),
+                "{bad}: {}",
+                e.message
+            );
+        }
+        assert!(contact("javascript:alert('a@b.c')")
+            .unwrap_err()
+            .message
+            .contains("not a javascript: link"));
     }
 
     #[test]

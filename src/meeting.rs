@@ -34,6 +34,10 @@ pub struct NewMeeting {
     /// The Code to present; default the bundled ISO Code.
     #[serde(default)]
     pub code_sha256: Option<String>,
+    /// Where attendees raise a concern: an `https://` address or an email
+    /// address; empty or absent: the server's default. Not signed.
+    #[serde(default)]
+    pub concern_contact: Option<String>,
 }
 
 /// Why a meeting cannot be created.
@@ -102,6 +106,7 @@ struct Valid {
     code_sha256: String,
     languages: Vec<String>,
     versions: Vec<CodeVersion>,
+    concern_contact: Option<String>,
 }
 
 /// The rules shared by creating and editing a meeting. A meeting offers
@@ -130,6 +135,11 @@ async fn validate(
     let starts_at = e.take(parse_time("starts_at", "Start", &input.starts_at));
     let ends_at = e.take(parse_time("ends_at", "End", &input.ends_at));
     let timezone = e.take(timezone(&input.timezone));
+    let concern_contact = e.take(fields::concern_contact(
+        "concern_contact",
+        "Contact for concerns",
+        input.concern_contact.as_deref().unwrap_or(""),
+    ));
     if let (Some(s), Some(t)) = (starts_at, ends_at) {
         if t <= s {
             e.add("ends_at", "End must be after the start");
@@ -205,6 +215,7 @@ async fn validate(
         Some(starts_at),
         Some(ends_at),
         Some(timezone),
+        Some(concern_contact),
         true,
     ) = (
         title,
@@ -213,6 +224,7 @@ async fn validate(
         starts_at,
         ends_at,
         timezone,
+        concern_contact,
         e.is_empty(),
     )
     else {
@@ -229,6 +241,7 @@ async fn validate(
         code_sha256,
         languages,
         versions,
+        concern_contact,
     })
 }
 
@@ -256,6 +269,7 @@ impl Valid {
             closed_at: None,
             retain_days: None,
             personal_data_erased_at: None,
+            concern_contact: self.concern_contact,
         }
     }
 }
@@ -315,6 +329,7 @@ pub fn as_input(row: &MeetingRow) -> NewMeeting {
         presence: Some(row.presence.to_string()),
         languages: None,
         code_sha256: Some(row.code_sha256.clone()),
+        concern_contact: row.concern_contact.clone(),
     }
 }
 

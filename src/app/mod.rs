@@ -56,6 +56,10 @@ pub struct Settings {
     /// Days after a meeting closes that its attendees' personal data are
     /// kept, unless the meeting says otherwise.
     pub retain_personal_data: u32,
+    /// Where attendees raise a concern when their meeting names no contact
+    /// of its own (`--concern-url`): an `https://` URL or a `mailto:`
+    /// address, already checked.
+    pub concern_contact: Option<String>,
 }
 
 /// Everything an action may use: the store, the log writer, the keys and
@@ -110,6 +114,15 @@ impl App {
             .store
             .put_code(&crate::trust::code::CodeDocument::iso(), now)
             .await?)
+    }
+
+    /// Where the attendees of a meeting raise a concern: the meeting's own
+    /// contact, else the server's default, else nowhere.
+    pub fn concern_contact<'a>(&'a self, meeting: &'a MeetingRow) -> Option<&'a str> {
+        meeting
+            .concern_contact
+            .as_deref()
+            .or(self.settings.concern_contact.as_deref())
     }
 
     /// The host part used in log origins.
@@ -199,6 +212,7 @@ pub(crate) mod testing {
                     public_url: "https://rollcall.example".into(),
                     presence_grace: time::Duration::minutes(10),
                     retain_personal_data: 30,
+                    concern_contact: None,
                 },
                 metrics,
                 check_in_limit: RateLimiter::new(check_ins_per_minute, check_ins_per_minute),

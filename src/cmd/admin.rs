@@ -403,8 +403,14 @@ pub fn code(command: CodeCommand) -> Result<ExitCode> {
             name,
             language,
             translation_of,
+            training_url,
             data,
         } => {
+            let training_url = match training_url.as_deref() {
+                None => None,
+                Some(v) => rollcall::fields::https_url("training_url", "--training-url", v)
+                    .map_err(|e| anyhow::anyhow!("{}", e.message))?,
+            };
             let text = std::fs::read_to_string(&file).with_context(|| {
                 format!("cannot read {} (it must be UTF-8 text)", file.display())
             })?;
@@ -465,6 +471,10 @@ pub fn code(command: CodeCommand) -> Result<ExitCode> {
                     store.set_translation_of(&digest, of).await?;
                     eprintln!("Loaded as the {:?} translation of {of}.", code.language);
                 }
+                if let Some(url) = &training_url {
+                    store.set_training_url(&digest, Some(url)).await?;
+                    eprintln!("Its training programme: {url}");
+                }
                 eprintln!(
                     "Loaded {:?} ({}, {}). Meetings present it with \"code_sha256\":",
                     code.title(),
@@ -485,6 +495,9 @@ pub fn code(command: CodeCommand) -> Result<ExitCode> {
                 .await?;
             for c in store.codes().await? {
                 println!("{}  {}  {}  {}", c.sha256, c.language, c.name, c.title);
+                if let Some(url) = &c.training_url {
+                    println!("  training: {url}");
+                }
                 for t in store.translations(&c.sha256).await? {
                     println!("  {}  {}  (translation)", t.sha256, t.language);
                 }

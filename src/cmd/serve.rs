@@ -181,6 +181,11 @@ async fn serve(args: ServeArgs) -> Result<ExitCode> {
         .as_deref()
         .map(check_public_url)
         .transpose()?;
+    let concern_contact = match args.concern_url.as_deref() {
+        None => None,
+        Some(v) => rollcall::fields::concern_contact("concern_url", "--concern-url", v)
+            .map_err(|e| anyhow::anyhow!("{}", e.message))?,
+    };
     let notice = args
         .privacy_notice
         .as_deref()
@@ -284,6 +289,7 @@ async fn serve(args: ServeArgs) -> Result<ExitCode> {
                 public_url: public_url.clone(),
                 presence_grace: time::Duration::seconds(i64::from(args.presence_grace)),
                 retain_personal_data: args.retain_personal_data,
+                concern_contact,
             },
             metrics,
             check_in_limit: RateLimiter::new(args.checkin_rate, args.checkin_rate.max(1)),

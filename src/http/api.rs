@@ -69,6 +69,7 @@ pub fn meeting_json(state: &AppState, m: &MeetingRow) -> Value {
         "languages": m.languages,
         "code_sha256": m.code_sha256,
         "versions": m.versions,
+        "concern_contact": m.concern_contact,
         "checkin_url": state.checkin_base(&m.meeting.id),
         "log_origin": m.origin,
         "created_at": m.created_at,

@@ -3,7 +3,8 @@
 //!
 //! Sessions live in an HttpOnly, SameSite=Strict cookie (Secure over TLS);
 //! the database keeps only the SHA-256 of its value. A new session id is
-//! issued at every sign-in; sessions end after 30 idle minutes or 12 hours.
+//! issued at every sign-in, and the first-run setup signs its new secretary
+//! in the same way; sessions end after 30 idle minutes or 12 hours.
 //! A disabled account cannot sign in, and its sessions are refused.
 //!
 //! API tokens are looked up by hash on every request (nothing is cached, so
@@ -317,7 +318,11 @@ pub async fn setup_page(State(state): State<AppState>, Query(q): Query<SetupQuer
 }
 
 /// `POST /setup`.
-pub async fn setup_submit(State(state): State<AppState>, Form(f): Form<SetupForm>) -> Response {
+pub async fn setup_submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<SetupForm>,
+) -> Response {
     if !setup_token_ok(&state, &f.token).await {
         return page_error(
             StatusCode::FORBIDDEN,
@@ -351,18 +356,82 @@ pub async fn setup_submit(State(state): State<AppState>, Form(f): Form<SetupForm
         )
         .into_response();
     };
-    match state
+    let created = match state
         .store
         .create_user(&email, &hash, OffsetDateTime::now_utc())
         .await
     {
-        Ok(_) => {
-            let _ = state.store.delete_setting(SETUP_KEY).await;
-            tracing::info!("first secretary account created");
-            Redirect::to("/login").into_response()
+        Ok(created) => created,
+        Err(e) => return PageError::from(e).into_response(),
+    };
+    let _ = state.store.delete_setting(SETUP_KEY).await;
+    if !created {
+        // The address already had an account (created meanwhile, by the
+        // same form sent twice): its own password signs in, not this one.
+        return Redirect::to("/login").into_response();
+    }
+    tracing::info!("first secretary account created");
+    // The new secretary is signed in, as after a sign-in with the password
+    // just chosen.
+    let user = match state.store.enabled_user(&email).await {
+        Ok(Some(user)) => user,
+        Ok(None) => return Redirect::to("/login").into_response(),
+        Err(e) => return PageError::from(e).into_response(),
+    };
+    match start_session(&state, &headers, &user).await {
+        Ok(Some(cookie)) => {
+            ([(header::SET_COOKIE, cookie)], Redirect::to("/console")).into_response()
         }
+        Ok(None) => Redirect::to("/login").into_response(),
         Err(e) => PageError::from(e).into_response(),
     }
+}
+
+/// Starts a session for an account whose password was just checked (or
+/// just chosen): a fresh session id and CSRF token, any previous session
+/// of this browser ended, expired sessions swept. Returns the
+/// `Set-Cookie` value, or `None` (and no session) if the account was
+/// disabled or its password changed in the meantime.
+async fn start_session(
+    state: &AppState,
+    headers: &HeaderMap,
+    user: &Credentials,
+) -> Result<Option<String>, crate::store::StoreError> {
+    let id = random_token();
+    let now = OffsetDateTime::now_utc().unix_timestamp();
+    if !state
+        .store
+        .create_session(
+            &digest(&id),
+            user.user_id,
+            &user.password_hash,
+            &random_token(),
+            now,
+        )
+        .await?
+    {
+        return Ok(None);
+    }
+    // A previous session cookie on this browser is replaced and forgotten.
+    if let Some(old) = cookie(headers, SESSION_COOKIE) {
+        let _ = state.store.delete_session(&digest(&old)).await;
+    }
+    // Sessions that expired without signing out are swept at each sign-in,
+    // so they do not pile up.
+    if let Err(e) = state
+        .store
+        .delete_expired_sessions(now - IDLE_SECONDS, now - ABSOLUTE_SECONDS)
+        .await
+    {
+        tracing::warn!(error = %e, "could not delete expired sessions");
+    }
+    Ok(Some(set_cookie(
+        state,
+        SESSION_COOKIE,
+        &id,
+        ABSOLUTE_SECONDS,
+        "Strict",
+    )))
 }
 
 // ---- Sign-in ----
@@ -436,47 +505,18 @@ pub async fn login_submit(
         )
             .into_response()
     };
-    let Some(Credentials {
-        user_id,
-        password_hash,
-    }) = user.filter(|_| ok)
-    else {
+    let Some(user) = user.filter(|_| ok) else {
         return wrong();
     };
-    let id = random_token();
-    let now = OffsetDateTime::now_utc().unix_timestamp();
     // No session if the account was disabled or its password changed while
     // the password was being checked.
-    match state
-        .store
-        .create_session(&digest(&id), user_id, &password_hash, &random_token(), now)
-        .await
-    {
-        Ok(true) => {}
-        Ok(false) => return wrong(),
-        Err(e) => return PageError::from(e).into_response(),
+    match start_session(&state, &headers, &user).await {
+        Ok(Some(cookie)) => {
+            ([(header::SET_COOKIE, cookie)], Redirect::to("/console")).into_response()
+        }
+        Ok(None) => wrong(),
+        Err(e) => PageError::from(e).into_response(),
     }
-    // A previous session cookie on this browser is replaced and forgotten.
-    if let Some(old) = cookie(&headers, SESSION_COOKIE) {
-        let _ = state.store.delete_session(&digest(&old)).await;
-    }
-    // Sessions that expired without signing out are swept at each sign-in,
-    // so they do not pile up.
-    if let Err(e) = state
-        .store
-        .delete_expired_sessions(now - IDLE_SECONDS, now - ABSOLUTE_SECONDS)
-        .await
-    {
-        tracing::warn!(error = %e, "could not delete expired sessions");
-    }
-    (
-        [(
-            header::SET_COOKIE,
-            set_cookie(&state, SESSION_COOKIE, &id, ABSOLUTE_SECONDS, "Strict"),
-        )],
-        Redirect::to("/console"),
-    )
-        .into_response()
 }
 
 /// `POST /logout`.

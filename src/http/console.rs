@@ -87,6 +87,7 @@ fn meeting_form(
                     option value=(PresenceMode::Static) selected[chosen_static] { (t("meeting.presence.static_long")) }
                 }
             }
+            (field("concern_contact", "text", values.concern_contact.as_deref().unwrap_or(""), false))
             div {
                 label for="code_sha256" { (t("meeting.field.code_sha256")) span.hint { (t("meeting.hint.code_sha256")) } }
                 @if let Some(e) = err("code_sha256") { span.field-error { (e) } }
@@ -170,6 +171,8 @@ pub struct NewMeetingForm {
     presence: Option<String>,
     #[serde(default)]
     code_sha256: Option<String>,
+    #[serde(default)]
+    concern_contact: String,
 }
 
 impl NewMeetingForm {
@@ -218,6 +221,7 @@ impl From<NewMeetingForm> for NewMeeting {
             presence: m.presence,
             languages: None,
             code_sha256: m.code_sha256.filter(|c| !c.is_empty()),
+            concern_contact: Some(m.concern_contact),
         }
     }
 }
@@ -366,6 +370,7 @@ pub async fn meeting(
     let url = state.current_link(&m, OffsetDateTime::now_utc()).url;
     let public = state.checkin_base(&id);
     let personal = super::personal_data::section(&state, &who, &m).await;
+    let training = super::public::training_url(&state, &m, &m.code_sha256).await?;
     let mm = &m.meeting;
     let languages = m
         .versions
@@ -386,6 +391,14 @@ pub async fn meeting(
                 dt { (t("meeting.code")) } dd.mono { "sha256:" (m.code_sha256) }
                 dt { (t("meeting.code_languages")) } dd { (languages) }
                 dt { (t("meeting.origin")) } dd.mono { (m.origin) }
+                dt { (t("meeting.field.concern_contact")) }
+                dd #concern-contact {
+                    @match (&m.concern_contact, state.concern_contact(&m)) {
+                        (Some(own), _) => { a href=(own) { (super::public::contact_text(own)) } }
+                        (None, Some(default)) => { a href=(default) { (super::public::contact_text(default)) } " " (t("meeting.concern_default")) }
+                        (None, None) => { (t("meeting.concern_none")) }
+                    }
+                }
             }
             @match m.state {
                 MeetingState::Draft => {
@@ -417,7 +430,7 @@ pub async fn meeting(
                 }
                 MeetingState::Closed => { p { (t("meeting.closed_text")) } }
             }
-            (agenda_snippet(&id, &mm.title, &public))
+            (agenda_snippet(&id, &mm.title, &public, training.as_deref()))
             @if m.state != MeetingState::Draft {
                 h2 { (t("meeting.exports")) }
                 p { (t("meeting.exports_intro")) }
@@ -449,19 +462,34 @@ fn delete_draft_form(csrf: &str, id: &str) -> Markup {
 }
 
 /// The stable public address of a meeting, its QR code and ready-made
-/// snippets for the agenda.
-fn agenda_snippet(id: &str, title: &str, public: &str) -> Markup {
+/// snippets for the agenda, which link the Code's training programme too
+/// when it has one.
+fn agenda_snippet(id: &str, title: &str, public: &str, training: Option<&str>) -> Markup {
     let text = i18n::f("agenda.link_text", &[("title", title)]);
-    let html_snippet = html! { a href=(public) { (text) } }.into_string();
-    let md_snippet = format!(
-        "[{}]({public})",
-        text.replace('[', "\\[").replace(']', "\\]")
-    );
+    let md = |s: &str| s.replace('[', "\\[").replace(']', "\\]");
+    let html_snippet = html! {
+        a href=(public) { (text) }
+        @if let Some(url) = training { " (" a href=(url) { (t("code.training")) } ")" }
+    }
+    .into_string();
+    let md_snippet = match training {
+        // Brackets in a Markdown link's address would end it early.
+        Some(url) => format!(
+            "[{}]({public}) ([{}]({}))",
+            md(&text),
+            md(t("code.training")),
+            url.replace('(', "%28").replace(')', "%29")
+        ),
+        None => format!("[{}]({public})", md(&text)),
+    };
     html! {
         section #agenda aria-labelledby="agenda-heading" {
             h2 #agenda-heading { (t("agenda.heading")) }
             p { (t("agenda.intro")) }
             p.mono { a #public-link href=(public) { (public) } }
+            @if let Some(url) = training {
+                p #agenda-training { (t("agenda.training")) " " a href=(url) { (url) } }
+            }
             img.qr #public-qr src=(format!("/console/meetings/{id}/public-qr.svg")) alt=(i18n::f("agenda.qr_alt", &[("title", title)])) width="200" height="200";
             p.actions {
                 a #public-qr-svg href=(format!("/console/meetings/{id}/public-qr.svg")) download=(format!("rollcall-{id}-qr.svg")) { (t("agenda.download_svg")) }

@@ -261,7 +261,7 @@ pub fn manual_entry_form(csrf: &str, id: &str, errors: &[FieldError]) -> Markup 
             input type="hidden" name="csrf" value=(csrf);
             div { label for="m-name" { (t("checkin.field.name")) } input #m-name name="name" type="text" required; }
             div { label for="m-org" { (t("checkin.field.organization")) } input #m-org name="organization" type="text" required; }
-            div { label for="m-country" { (t("checkin.field.country")) } input #m-country name="country" type="text" required; }
+            div { label for="m-country" { (t("checkin.field.country")) span.hint { (t("checkin.hint.country")) } } input #m-country name="country" type="text" list="countries" autocomplete="off" required; (super::pages::countries_datalist()) }
             div { label for="m-role" { (t("checkin.field.role")) } select #m-role name="role" { @for role in Role::ALL { option value=(role.as_str()) { (role_name(role.as_str())) } } } }
             div { label for="m-email" { (t("checkin.field.email")) " " (t("form.optional")) } input #m-email name="email" type="email"; }
             div { label.check for="m-ack" { input #m-ack type="checkbox" name="acknowledged" value="yes" required; span { (t("manual.acknowledge")) } } }

@@ -5,7 +5,7 @@
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse};
-use maud::html;
+use maud::{html, PreEscaped};
 
 pub use crate::markup::{code_html, layout, live, page, simple_page};
 
@@ -97,6 +97,33 @@ pub async fn not_found() -> impl IntoResponse {
         StatusCode::NOT_FOUND,
         Html(simple_page(t("error.not_found.title"), t("error.not_found.text")).into_string()),
     )
+}
+
+/// The suggestions for "Country or national body" (web/countries.txt): the
+/// ISO 3166-1 countries, with their national standards bodies where known.
+const COUNTRIES: &str = include_str!("../../web/countries.txt");
+
+/// The `<datalist id="countries">` of the country fields: suggestions that
+/// work without JavaScript, while any other text (a liaison) is still
+/// accepted. Written once, as compactly as HTML allows (an option's text is
+/// its value, and its end tag is implied), as it weighs on the check-in
+/// page.
+pub fn countries_datalist() -> PreEscaped<&'static str> {
+    use std::fmt::Write as _;
+    static LIST: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    PreEscaped(LIST.get_or_init(|| {
+        let mut out = String::from(r#"<datalist id="countries">"#);
+        for line in COUNTRIES.lines().map(str::trim) {
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            out.push_str("<option>");
+            let _ = write!(maud::Escaper::new(&mut out), "{line}");
+            out.push('\n');
+        }
+        out.push_str("</datalist>");
+        out
+    }))
 }
 
 /// The label of an attendee role in the current language.

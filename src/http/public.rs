@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 use super::auth::{random_token, read_cookie, set_cookie};
 use super::client_ip::ClientIp;
 use super::error::{page_error, ApiError, PageError};
-use super::pages::{code_html, layout, live, page, role_name};
+use super::pages::{code_html, countries_datalist, layout, live, page, role_name};
 use super::AppState;
 use crate::checkin::CheckInInput;
 use crate::fields::FieldError;
@@ -152,6 +152,19 @@ pub(super) async fn shown_code(
     }
 }
 
+/// The training programme of a meeting's Code: that of the version with
+/// digest `shown`, else that of the original.
+pub(super) async fn training_url(
+    state: &AppState,
+    meeting: &MeetingRow,
+    shown: &str,
+) -> Result<Option<String>, PageError> {
+    if let Some(url) = state.store.training_url(shown).await? {
+        return Ok(Some(url));
+    }
+    Ok(state.store.training_url(&meeting.code_sha256).await?)
+}
+
 /// The Code as shown to attendees, marked with its language, with a note
 /// when it is not in the page's language.
 pub(super) fn code_section(version: &CodeVersion, code: &CodeDocument) -> Markup {
@@ -176,6 +189,7 @@ pub(super) fn language_name(tag: &str) -> String {
 
 /// The check-in page.
 fn check_in_markup(
+    concern: Markup,
     meeting: &MeetingRow,
     shown: &(CodeVersion, CodeDocument),
     token: &str,
@@ -190,14 +204,15 @@ fn check_in_markup(
                  value: &str,
                  autocomplete: &'static str,
                  required: bool,
-                 hint: Option<&str>| {
+                 hint: Option<&str>,
+                 list: Option<&str>| {
         let err = field_error(errors, id);
         let label = t(&format!("checkin.field.{id}"));
         html! {
             div {
                 label for=(id) { (label) @if !required { " " (t("form.optional")) } @if let Some(h) = hint { span.hint { (h) } } }
                 @if let Some(e) = &err { span.field-error id=(format!("{id}-error")) { (e) } }
-                input id=(id) name=(id) type=(kind) value=(value) autocomplete=(autocomplete) required[required]
+                input id=(id) name=(id) type=(kind) value=(value) autocomplete=(autocomplete) required[required] list=[list]
                     aria-invalid=[err.as_ref().map(|_| "true")] aria-describedby=[err.as_ref().map(|_| format!("{id}-error"))];
             }
         }
@@ -221,9 +236,10 @@ fn check_in_markup(
                 input type="hidden" name="token" value=(token);
                 input type="hidden" name="code_sha256" value=(version.sha256);
                 input type="hidden" name="language" value=(version.language);
-                (input("name", "text", &values.name, "name", true, Some(t("checkin.hint.name"))))
-                (input("organization", "text", &values.organization, "organization", true, Some(t("checkin.hint.organization"))))
-                (input("country", "text", &values.country, "country-name", true, Some(t("checkin.hint.country"))))
+                (input("name", "text", &values.name, "name", true, Some(t("checkin.hint.name")), None))
+                (input("organization", "text", &values.organization, "organization", true, Some(t("checkin.hint.organization")), None))
+                (input("country", "text", &values.country, "country-name", true, Some(t("checkin.hint.country")), Some("countries")))
+                (countries_datalist())
                 div {
                     label for="role" { (t("checkin.field.role")) }
                     @if let Some(e) = field_error(errors, "role") { span.field-error { (e) } }
@@ -233,7 +249,7 @@ fn check_in_markup(
                         }
                     }
                 }
-                (input("email", "email", &values.email, "email", false, Some(t("checkin.hint.email"))))
+                (input("email", "email", &values.email, "email", false, Some(t("checkin.hint.email")), None))
                 div {
                     label.check for="share_email" {
                         input #share_email type="checkbox" name="share_email" value="yes";
@@ -256,8 +272,24 @@ fn check_in_markup(
                 p.meta { a href="/privacy" { (t("checkin.privacy")) } }
                 div { button type="submit" { (t("checkin.submit")) } }
             }
+            (concern)
         },
     )
+}
+
+/// A contact as people read it: the address of a `mailto:` link, else the URL.
+pub(super) fn contact_text(contact: &str) -> &str {
+    contact.strip_prefix("mailto:").unwrap_or(contact)
+}
+
+/// The "Raise a concern" link of attendee pages, to the meeting's contact
+/// or the server's default; nothing when neither is set.
+fn concern_link(state: &AppState, meeting: &MeetingRow) -> Markup {
+    html! {
+        @if let Some(contact) = state.concern_contact(meeting) {
+            p.meta #raise-concern { (t("concern.text")) " " a href=(contact) { (t("concern.link")) } }
+        }
+    }
 }
 
 /// The meeting's committee, place and time, as every page shows them.
@@ -279,6 +311,11 @@ async fn public_meeting_page(state: &AppState, id: &str) -> Response {
     };
     let shown = match shown_code(state, &meeting).await {
         Ok(s) => s,
+        Err(e) => return e.into_response(),
+    };
+    // The training programme of the version shown, else of the original.
+    let training = match training_url(state, &meeting, &shown.0.sha256).await {
+        Ok(t) => t,
         Err(e) => return e.into_response(),
     };
     let m = &meeting.meeting;
@@ -311,8 +348,12 @@ async fn public_meeting_page(state: &AppState, id: &str) -> Response {
                         }
                     }
                 }
+                @if let Some(url) = &training {
+                    p #code-training { a href=(url) { (t("code.training")) } }
+                }
                 (code_section(&shown.0, &shown.1))
                 p.meta { (t("public.fingerprint")) " " span.mono { "sha256:" (shown.0.sha256) } }
+                (concern_link(state, &meeting))
             },
         )
         .into_string(),
@@ -385,7 +426,16 @@ async fn check_in_page_in(
         Err(e) => return e.into_response(),
     };
     let mut res = Html(
-        check_in_markup(&meeting, &shown, &q.t, &remembered(&headers), &[], None).into_string(),
+        check_in_markup(
+            concern_link(&state, &meeting),
+            &meeting,
+            &shown,
+            &q.t,
+            &remembered(&headers),
+            &[],
+            None,
+        )
+        .into_string(),
     )
     .into_response();
     if read_cookie(&headers, DEVICE_COOKIE).is_none() {
@@ -523,6 +573,7 @@ async fn check_in_form_in(
             let form_at = format!("/m/{}?t={}", meeting.meeting.id, query_value(&f.token));
             let markup = i18n::rendered_at(form_at, || {
                 check_in_markup(
+                    concern_link(&state, &meeting),
                     &meeting,
                     &shown,
                     &f.token,
@@ -580,6 +631,11 @@ pub async fn receipt_page(State(state): State<AppState>, Path(id): Path<String>)
             html! { (get(f)) }
         }
     };
+    // The concern link needs the meeting; a receipt still shows without it.
+    let concern = match state.cached_meeting(&row.meeting_id).await {
+        Ok(m) => concern_link(&state, &m),
+        Err(_) => html! {},
+    };
     let proven = receipt.inclusion.is_some();
     let short = crate::trust::encoding::hex(&row.leaf[..6]);
     Html(
@@ -626,6 +682,7 @@ pub async fn receipt_page(State(state): State<AppState>, Path(id): Path<String>)
                 }
                 p.meta { (t("receipt.verify")) " " code { "rollcall verify" } }
                 p.meta { (t("receipt.verify_page")) " " a #verify-page href="/verify" { (state.settings.public_url) "/verify" } }
+                (concern)
             },
         )
         .into_string(),

@@ -36,6 +36,7 @@ const TABLES: &[Table] = &[
             ("text", Text),
             ("created_at", Text),
             ("translation_of", OptText),
+            ("training_url", OptText),
         ],
     ),
     (
@@ -88,6 +89,7 @@ const TABLES: &[Table] = &[
             ("versions", OptText),
             ("retain_days", OptInt),
             ("personal_data_erased_at", OptText),
+            ("concern_contact", OptText),
         ],
     ),
     (

@@ -117,6 +117,9 @@ pub struct MeetingRow {
     pub retain_days: Option<i64>,
     /// When the retention job erased its personal data.
     pub personal_data_erased_at: Option<String>,
+    /// Where its attendees raise a concern (an `https://` URL or a
+    /// `mailto:` address); `None`: the server's default. Not signed.
+    pub concern_contact: Option<String>,
 }
 
 impl EntryRow {
@@ -191,6 +194,8 @@ pub struct CodeRow {
     pub name: String,
     pub language: String,
     pub title: String,
+    /// Its training programme (an `https://` URL), if it has one.
+    pub training_url: Option<String>,
 }
 
 /// How much a database holds.
@@ -405,6 +410,7 @@ fn meeting_row(r: &impl Columns) -> Result<MeetingRow> {
         closed_at: r.opt_text("closed_at")?,
         retain_days: r.opt_int("retain_days")?,
         personal_data_erased_at: r.opt_text("personal_data_erased_at")?,
+        concern_contact: r.opt_text("concern_contact")?,
     })
 }
 
@@ -679,11 +685,38 @@ impl Store {
         })
     }
 
+    /// Sets (or, with `None`, removes) the link to a Code's training
+    /// programme; `false` if no Code has this digest. The link is not part
+    /// of the Code: its digest covers the text alone.
+    pub async fn set_training_url(&self, sha256: &str, url: Option<&str>) -> Result<bool> {
+        with_pool!(&self.db, |pool| {
+            let r = sqlx::query("UPDATE codes SET training_url = $1 WHERE sha256 = $2")
+                .bind(url)
+                .bind(sha256)
+                .execute(pool)
+                .await?;
+            Ok(r.rows_affected() == 1)
+        })
+    }
+
+    /// The link to a Code's training programme, if it has one.
+    pub async fn training_url(&self, sha256: &str) -> Result<Option<String>> {
+        with_pool!(&self.db, |pool| {
+            Ok(
+                sqlx::query_scalar("SELECT training_url FROM codes WHERE sha256 = $1")
+                    .bind(sha256)
+                    .fetch_optional(pool)
+                    .await?
+                    .flatten(),
+            )
+        })
+    }
+
     /// Every loaded Code document that is not a translation.
     pub async fn codes(&self) -> Result<Vec<CodeRow>> {
         with_pool!(&self.db, |pool| {
             let rows = sqlx::query(
-                "SELECT sha256, name, language, title FROM codes WHERE translation_of IS NULL
+                "SELECT sha256, name, language, title, training_url FROM codes WHERE translation_of IS NULL
              ORDER BY created_at, sha256",
             )
             .fetch_all(pool)
@@ -695,6 +728,7 @@ impl Store {
                         name: r.try_get("name")?,
                         language: r.try_get("language")?,
                         title: r.try_get("title")?,
+                        training_url: r.try_get("training_url")?,
                     })
                 })
                 .collect()
@@ -1097,8 +1131,9 @@ impl Store {
         with_pool!(&self.db, |pool| {
             sqlx::query(
             "INSERT INTO meetings (id, title, committee, location, starts_at, ends_at, timezone,
-               code_sha256, languages, versions, presence, state, origin, created_by, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+               code_sha256, languages, versions, presence, state, origin, created_by, created_at,
+               concern_contact)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
         )
         .bind(&m.meeting.id)
         .bind(&m.meeting.title)
@@ -1115,6 +1150,7 @@ impl Store {
         .bind(&m.origin)
         .bind(&m.created_by)
         .bind(&m.created_at)
+        .bind(&m.concern_contact)
         .execute(pool)
         .await?;
             Ok(())
@@ -1127,8 +1163,9 @@ impl Store {
         with_pool!(&self.db, |pool| {
             let r = sqlx::query(
             "UPDATE meetings SET title = $1, committee = $2, location = $3, starts_at = $4, ends_at = $5,
-               timezone = $6, code_sha256 = $7, languages = $8, versions = $9, presence = $10
-             WHERE id = $11 AND state = 'draft'",
+               timezone = $6, code_sha256 = $7, languages = $8, versions = $9, presence = $10,
+               concern_contact = $11
+             WHERE id = $12 AND state = 'draft'",
         )
         .bind(&m.meeting.title)
         .bind(&m.meeting.committee)
@@ -1140,6 +1177,7 @@ impl Store {
         .bind(serde_json::to_string(&m.languages).unwrap_or_else(|_| "[]".into()))
         .bind(serde_json::to_string(&m.versions).unwrap_or_else(|_| "[]".into()))
         .bind(m.presence.as_str())
+        .bind(&m.concern_contact)
         .bind(&m.meeting.id)
         .execute(pool)
         .await?;

@@ -7,11 +7,13 @@ import { readFileSync } from 'node:fs';
 const fr = JSON.parse(readFileSync(new URL('../../web/i18n/fr.json', import.meta.url), 'utf8'));
 import { join } from 'node:path';
 import {
-  PHONE, WORK, assertVerifies, launch, openMeeting, scanLink, assertNoAxeViolations, screenshot,
+  BASE, PHONE, WORK, assertVerifies, launch, openMeeting, scanLink, assertNoAxeViolations, screenshot,
 } from './lib.mjs';
 
 test('attendee scans the link on a phone, reads the Code, checks in and keeps a receipt that verifies', async () => {
-  const meeting = await openMeeting('ISO/TC 46 plenary, autumn session');
+  const meeting = await openMeeting('ISO/TC 46 plenary, autumn session', {
+    concern_contact: 'conduct@example.org',
+  });
   const link = await scanLink(meeting);
   const { context, close } = await launch(PHONE);
   try {
@@ -34,13 +36,24 @@ test('attendee scans the link on a phone, reads the Code, checks in and keeps a 
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.equal(overflow, 0, 'the page scrolls sideways on a 390 px phone');
 
+    // Where to raise a concern, from the meeting's contact.
+    const concern = page.getByRole('link', { name: 'Raise a concern' });
+    assert.equal(await concern.getAttribute('href'), 'mailto:conduct@example.org');
+
+    // The country field suggests countries and national bodies (no script needed).
+    const country = page.getByLabel(/Country or national body/);
+    assert.equal(await country.getAttribute('list'), 'countries');
+    const suggestions = await page.locator('datalist#countries option').evaluateAll((os) => os.map((o) => o.value));
+    assert.equal(suggestions.length, 249);
+    assert.ok(suggestions.includes('United Kingdom (BSI)') && suggestions.includes('France (AFNOR)'));
+
     await screenshot(page, 'phone-check-in');
     await assertNoAxeViolations(page, 'the check-in page (phone)');
 
     // Checking in without the acknowledgment is refused by the browser itself.
     await page.getByLabel('Full name').fill('Ada Lovelace');
     await page.getByLabel('Organisation').fill('BSI');
-    await page.getByLabel(/Country or national body/).fill('United Kingdom / BSI');
+    await page.getByLabel(/Country or national body/).fill('United Kingdom (BSI)');
     await page.getByLabel('Role').selectOption('head-of-delegation');
     await page.getByLabel(/Email/).fill('ada@example.org');
     await page.getByRole('button', { name: 'Check in' }).click();
@@ -56,6 +69,11 @@ test('attendee scans the link on a phone, reads the Code, checks in and keeps a 
     await assertNoAxeViolations(page, 'the receipt page as first shown (phone)');
     const facts = await page.locator('dl.facts').innerText();
     assert.match(facts, /Ada Lovelace/);
+    assert.match(facts, /United Kingdom \(BSI\)/);
+    assert.equal(
+      await page.getByRole('link', { name: 'Raise a concern' }).getAttribute('href'),
+      'mailto:conduct@example.org',
+    );
     assert.match(facts, /Head of delegation/i);
     assert.match(facts, /ISO\/TC 46 plenary, autumn session/);
     // The proof of inclusion follows with the next checkpoint; the page shows it by itself.
@@ -94,7 +112,8 @@ test('attendee who leaves out a field sees what to correct, and nothing is lost'
     await page.getByLabel('Full name').fill('Grace Hopper');
     await page.getByLabel('Organisation').fill('ANSI');
     // An email the server refuses (the browser's own check only wants an @).
-    await page.getByLabel(/Country or national body/).fill('United States / ANSI');
+    // Free text, not one of the suggestions, is taken as it is.
+    await page.getByLabel(/Country or national body/).fill('ISO/TC 37 liaison');
     await page.getByLabel(/Email/).fill('grace@localhost');
     await page.getByLabel('I have read the Code of Conduct and will uphold it.').check();
     await page.getByRole('button', { name: 'Check in' }).click();
@@ -128,7 +147,9 @@ test('check-in page on a phone in dark mode has no accessibility violations', as
 });
 
 test('attendee switches the check-in page to French and checks in in French', async () => {
-  const meeting = await openMeeting('ISO/TC 34 plénière');
+  const meeting = await openMeeting('ISO/TC 34 plénière', {
+    concern_contact: 'https://example.org/code-of-conduct/concerns',
+  });
   const { context, close } = await launch(PHONE);
   try {
     const page = await context.newPage();
@@ -139,18 +160,52 @@ test('attendee switches the check-in page to French and checks in in French', as
     await page.waitForFunction(() => document.documentElement.lang === 'fr');
     assert.equal(await page.getByRole('button').filter({ hasText: 'Check in' }).count(), 0, 'the button is still in English');
     await page.getByRole('button', { name: fr['checkin.submit'] }).waitFor();
+    assert.equal(
+      await page.getByRole('link', { name: fr['concern.link'] }).getAttribute('href'),
+      'https://example.org/code-of-conduct/concerns',
+    );
     await assertNoAxeViolations(page, 'the check-in page in French (phone)');
     await screenshot(page, 'phone-check-in-fr');
 
     await page.getByLabel(fr['checkin.field.name']).fill('Émilie du Châtelet');
     await page.getByLabel(fr['checkin.field.organization']).fill('AFNOR');
-    await page.getByLabel(fr['checkin.field.country']).fill('France / AFNOR');
+    await page.getByLabel(fr['checkin.field.country']).fill('France (AFNOR)');
     await page.getByLabel(fr['checkin.acknowledge']).check();
     await Promise.all([page.waitForURL(/\/r\//), page.getByRole('button', { name: fr['checkin.submit'] }).click()]);
     // The choice sticks: the receipt is in French too.
     await page.getByRole('heading', { name: fr['receipt.heading'] }).waitFor();
     assert.equal(await page.evaluate(() => document.documentElement.lang), 'fr');
+    await page.getByRole('link', { name: fr['concern.link'] }).waitFor();
     await assertNoAxeViolations(page, 'the receipt page in French (phone)');
+  } finally {
+    await close();
+  }
+});
+
+test('anyone opens the meeting page from the agenda: the Code, its training and where to raise a concern', async () => {
+  const meeting = await openMeeting('ISO/TC 37 plenary', {
+    concern_contact: 'https://example.org/code-of-conduct/concerns',
+  });
+  const { context, close } = await launch(PHONE);
+  try {
+    const page = await context.newPage();
+    const response = await page.goto(`${BASE}/m/${meeting.id}`);
+    assert.equal(response.status(), 200);
+    await page.getByRole('region', { name: 'Code of Conduct' }).waitFor();
+    assert.equal(
+      await page.getByRole('link', { name: 'Training on this Code of Conduct' }).getAttribute('href'),
+      process.env.ROLLCALL_TRAINING_URL,
+    );
+    assert.equal(
+      await page.getByRole('link', { name: 'Raise a concern' }).getAttribute('href'),
+      'https://example.org/code-of-conduct/concerns',
+    );
+    await assertNoAxeViolations(page, 'the public meeting page (phone)');
+    await page.getByRole('navigation', { name: 'Language' }).getByRole('link', { name: 'Français' }).click();
+    await page.waitForFunction(() => document.documentElement.lang === 'fr');
+    await page.getByRole('link', { name: fr['code.training'] }).waitFor();
+    await page.getByRole('link', { name: fr['concern.link'] }).waitFor();
+    await assertNoAxeViolations(page, 'the public meeting page in French (phone)');
   } finally {
     await close();
   }

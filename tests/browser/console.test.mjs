@@ -39,14 +39,27 @@ test('secretary signs in, runs a meeting and exports a list that verifies', asyn
     await page.getByLabel(/^Starts/).fill(hoursFromNow(-1).slice(0, 16));
     await page.getByLabel(/^Ends/).fill(hoursFromNow(-2).slice(0, 16));
     await page.getByLabel(/^Time zone/).fill('UTC');
+    await page.getByLabel(/^Contact for concerns/).fill('javascript:alert(1)');
     await page.getByRole('button', { name: 'Create meeting' }).click();
-    assert.match(await page.getByRole('alert').innerText(), /End must be after the start/);
+    const errors = await page.getByRole('alert').innerText();
+    assert.match(errors, /End must be after the start/);
+    assert.match(errors, /Contact for concerns must be an https:\/\/ address or an email address, not a javascript: link/);
     await assertNoAxeViolations(page, 'the console meetings page with an error');
     await page.getByLabel(/^Ends/).fill(hoursFromNow(7).slice(0, 16));
+    await page.getByLabel(/^Contact for concerns/).fill('https://example.org/code-of-conduct/concerns');
     await page.getByRole('button', { name: 'Create meeting' }).click();
     await page.getByRole('heading', { name: 'ISO/TC 37 plenary', level: 1 }).waitFor();
     const id = new URL(page.url()).pathname.split('/').pop();
     assert.match(id, /^m-[a-z0-9]{10}$/);
+    assert.equal(
+      await page.locator('#concern-contact a').getAttribute('href'),
+      'https://example.org/code-of-conduct/concerns',
+    );
+    // The agenda snippets link the Code's training programme too.
+    assert.match(
+      await page.getByLabel('Snippet for a Markdown agenda').inputValue(),
+      new RegExp(`\\(\\[Training on this Code of Conduct\\]\\(${process.env.ROLLCALL_TRAINING_URL}\\)\\)$`),
+    );
     await assertNoAxeViolations(page, 'the console meeting page (draft)');
 
     // Opening check-in shows the QR code.
@@ -58,11 +71,11 @@ test('secretary signs in, runs a meeting and exports a list that verifies', asyn
 
     // Two attendees check in from their phones; one without a phone is recorded here.
     const meeting = (await api('GET', `/meetings/${id}`)).json;
-    await checkInViaApi(meeting, { name: 'Ada Lovelace', organization: 'BSI', country: 'United Kingdom / BSI' });
-    await checkInViaApi(meeting, { name: 'Émilie du Châtelet', organization: 'AFNOR', country: 'France / AFNOR', role: 'expert' });
+    await checkInViaApi(meeting, { name: 'Ada Lovelace', organization: 'BSI', country: 'United Kingdom (BSI)' });
+    await checkInViaApi(meeting, { name: 'Émilie du Châtelet', organization: 'AFNOR', country: 'France (AFNOR)', role: 'expert' });
     await page.getByLabel('Full name').fill('Alan Turing');
     await page.getByLabel('Organisation', { exact: true }).fill('BSI');
-    await page.getByLabel('Country or national body').fill('United Kingdom / BSI');
+    await page.getByLabel(/^Country or national body/).fill('United Kingdom (BSI)');
     await page.getByLabel('The attendee has read the Code of Conduct and will uphold it.').check();
     await page.getByRole('button', { name: 'Record attendance' }).click();
     await page.getByLabel('Notes').fill('The chair presented the Code of Conduct; no questions.');
@@ -77,7 +90,7 @@ test('secretary signs in, runs a meeting and exports a list that verifies', asyn
     }
     await assertNoAxeViolations(page, 'live arrivals');
     // A late arrival appears by itself once a checkpoint covers it.
-    await checkInViaApi(meeting, { name: 'Mary Somerville', organization: 'BSI', country: 'United Kingdom / BSI' });
+    await checkInViaApi(meeting, { name: 'Mary Somerville', organization: 'BSI', country: 'United Kingdom (BSI)' });
     await page.getByRole('cell', { name: 'Mary Somerville' }).waitFor({ timeout: 15_000 });
     await page.goBack();
 

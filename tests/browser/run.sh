@@ -42,6 +42,10 @@ export ROLLCALL_PASSWORD="correct horse battery staple"
 printf '%s\n' "$ROLLCALL_PASSWORD" | "$ROLLCALL_BIN" user add "$ROLLCALL_EMAIL" --password-stdin >/dev/null
 ROLLCALL_TOKEN="$("$ROLLCALL_BIN" token create --name browser-tests 2>/dev/null)"
 export ROLLCALL_TOKEN
+# The bundled Code with a link to a training programme, so that the agenda
+# snippets and the public meeting page show it.
+export ROLLCALL_TRAINING_URL="https://example.org/code-of-conduct/training"
+"$ROLLCALL_BIN" code add "$root/codes/iso-code-of-conduct.md" --training-url "$ROLLCALL_TRAINING_URL" >/dev/null 2>&1
 
 # Port 0: the server picks a free port and prints its URL.
 "$ROLLCALL_BIN" serve --addr 127.0.0.1:0 >"$work/server.out" 2>"$work/server.log" &

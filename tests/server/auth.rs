@@ -26,11 +26,11 @@ pub fn setup(server: &Server) -> String {
 }
 
 pub fn login(server: &Server) -> String {
-    let r = server.post_form(
-        "/login",
-        &[],
-        &[("email", "sec@example.org"), ("password", PASSWORD)],
-    );
+    login_as(server, "sec@example.org")
+}
+
+fn login_as(server: &Server, email: &str) -> String {
+    let r = server.post_form("/login", &[], &[("email", email), ("password", PASSWORD)]);
     assert_eq!(r.status, 303, "{}", r.text());
     let set = r.all("set-cookie").join("\n");
     assert!(
@@ -67,6 +67,66 @@ fn the_setup_link_creates_the_first_secretary_once() {
     let console = server.get_with("/console", &[("cookie", &cookie)]);
     assert_eq!(console.status, 200);
     assert!(console.text().contains("sec@example.org"));
+}
+
+#[test]
+fn the_new_secretary_lands_in_the_console_signed_in_after_setup() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]);
+    let setup = server.setup_url.clone().expect("a first-run setup link");
+    let token = setup.split("token=").nth(1).unwrap().to_owned();
+    let r = server.post_form(
+        "/setup",
+        &[],
+        &[
+            ("token", &token),
+            ("email", "Sec@Example.ORG"),
+            ("password", PASSWORD),
+            ("password_again", PASSWORD),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.text());
+    assert_eq!(
+        r.header("location"),
+        Some("/console"),
+        "not the sign-in page"
+    );
+    // The session cookie has the sign-in's flags.
+    let set = r.all("set-cookie").join("\n");
+    assert!(
+        set.contains("HttpOnly") && set.contains("SameSite=Strict") && set.contains("Path=/"),
+        "{set}"
+    );
+    let cookie = r.cookie("rc_session").expect("a session cookie");
+    let console = server.get_with("/console", &[("cookie", &cookie)]);
+    assert_eq!(console.status, 200, "signed in: {}", console.text());
+    let page = console.text();
+    assert!(page.contains("Sec@example.org"), "the account, as stored");
+    // The session carries its CSRF token: a console form goes through.
+    let made = server.post_form(
+        "/console/meetings",
+        &[("cookie", &cookie)],
+        &[
+            ("csrf", &csrf(&page)),
+            ("title", "First meeting"),
+            ("starts_at", "2026-12-01T09:00"),
+            ("ends_at", "2026-12-01T17:00"),
+            ("timezone", "Europe/Paris"),
+            ("presence", "rotating"),
+        ],
+    );
+    assert_eq!(made.status, 303, "{}", made.text());
+    assert!(made
+        .header("location")
+        .is_some_and(|l| l.starts_with("/console/meetings/m-")));
+    // The link still works once, and signing out ends that session.
+    assert_eq!(server.get(&format!("/setup?token={token}")).status, 403);
+    let out = server.post_form("/logout", &[("cookie", &cookie)], &[("csrf", &csrf(&page))]);
+    assert_eq!(out.status, 303);
+    let after = server.get_with("/console", &[("cookie", &cookie)]);
+    assert_eq!(after.header("location"), Some("/login"));
+    // Signing in with the password chosen at setup works too.
+    assert!(!login_as(&server, "Sec@Example.ORG").is_empty());
 }
 
 #[test]
