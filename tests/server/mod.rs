@@ -1,7 +1,7 @@
 //! The check-in service, over real HTTP with a real SQLite file.
 
 mod attack;
-mod auth;
+pub mod auth;
 mod bad_input;
 mod codes;
 mod concern;

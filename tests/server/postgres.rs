@@ -99,8 +99,21 @@ fn two_instances_take_check_ins_for_one_meeting_and_its_list_verifies() {
         assert_eq!(a.get(&format!("/api/v1/receipts/{r}")).status, 200);
         assert_eq!(b.get(&format!("/api/v1/receipts/{r}")).status, 200);
     }
-    // The API token made on one instance works on the other.
+    // The API token made on one instance works on the other, and so do a
+    // secretary's session and its CSRF token: signed in on one, signed out
+    // on the other, and then signed out on both.
     assert_eq!(b.get_auth("/api/v1/meetings", &api).status, 200);
+    super::auth::setup(&b);
+    let cookie = super::auth::login(&b);
+    let page = a.get_with("/console", &[("cookie", &cookie)]);
+    assert_eq!(page.status, 200, "the session works on the other instance");
+    let out = a.post_form(
+        "/logout",
+        &[("cookie", &cookie)],
+        &[("csrf", &super::auth::csrf(&page.text()))],
+    );
+    assert_eq!(out.status, 303, "{}", out.text());
+    assert_ne!(b.get_with("/console", &[("cookie", &cookie)]).status, 200);
     std::thread::sleep(Duration::from_millis(1500));
     let bundle = close_and_verify(&b, &api, &id);
     assert_eq!(bundle.entries.len(), 362, "meeting + 360 check-ins + close");
