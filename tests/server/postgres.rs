@@ -373,3 +373,33 @@ fn a_returning_attendee_is_recognised_by_every_instance_until_their_email_is_era
         "an erased email recognises no one"
     );
 }
+
+#[test]
+fn two_instances_started_at_the_same_moment_on_an_empty_database_both_serve() {
+    let Some(dir) = on_postgres() else { return };
+    // The keys are made first: instances share the directory.
+    let keys = crate::support::rollcall(&["keys", "init", "--keys", "keys"], dir.path());
+    assert!(
+        keys.status.success(),
+        "{}",
+        String::from_utf8_lossy(&keys.stderr)
+    );
+    let path = dir.path().to_owned();
+    let starts: Vec<_> = (0..2)
+        .map(|_| {
+            let path = path.clone();
+            std::thread::spawn(move || Server::start(&path, &["--checkin-rate", "0"]))
+        })
+        .collect();
+    let servers: Vec<Server> = starts.into_iter().map(|s| s.join().unwrap()).collect();
+    let api = servers[0].token("t");
+    let (id, token, code) = open_meeting(&servers[1], &api, "static");
+    for (n, s) in servers.iter().enumerate() {
+        let r = s.post_json(
+            &format!("/api/v1/meetings/{id}/checkins"),
+            None,
+            &super::attendee(&token, &code, n),
+        );
+        assert_eq!(r.status, 201, "{}", r.text());
+    }
+}
