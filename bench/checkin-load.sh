@@ -159,44 +159,43 @@ TOKEN=$("$BIN" token create --name bench --data "$DATA" 2>/dev/null)
 [[ "$TOKEN" == rc_* ]] || die "rollcall token create printed no token"
 
 step "server"
-# The port is free when chosen but could be taken before the server binds it:
-# try a few times.
-for attempt in 1 2 3 4 5; do
-  PORT=$(free_port)
-  BASE="http://127.0.0.1:$PORT"
-  "$BIN" serve --addr "127.0.0.1:$PORT" --public-url "$BASE" \
-    --data "$DATA" --keys "$KEYS" --checkin-rate 100000000 \
-    >"$WORK/server.log" 2>&1 &
-  SERVER_PID=$!
-  up=0
-  for _ in $(seq 1 200); do
-    if ! kill -0 "$SERVER_PID" 2>/dev/null; then break; fi
-    if curl -fsS --max-time 2 "$BASE/healthz" >/dev/null 2>&1; then up=1; break; fi
-    sleep 0.1
+# Starts an instance on a free port, logging to $WORK/$1.log; sets
+# STARTED_PID and STARTED_BASE. The port is free when chosen but could be
+# taken before the server binds it: tries a few times.
+start_instance() {
+  local log="$WORK/$1.log" attempt port base pid up
+  STARTED_PID="" STARTED_BASE=""
+  for attempt in 1 2 3 4 5; do
+    port=$(free_port)
+    base="http://127.0.0.1:$port"
+    "$BIN" serve --addr "127.0.0.1:$port" --public-url "$base" \
+      --data "$DATA" --keys "$KEYS" --checkin-rate 100000000 \
+      >"$log" 2>&1 &
+    pid=$!
+    up=0
+    for _ in $(seq 1 200); do
+      kill -0 "$pid" 2>/dev/null || break
+      if curl -fsS --max-time 2 "$base/healthz" >/dev/null 2>&1; then up=1; break; fi
+      sleep 0.1
+    done
+    if ((up)); then
+      STARTED_PID=$pid STARTED_BASE=$base
+      return
+    fi
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    say "$1 did not start on port $port (attempt $attempt); retrying"
   done
-  ((up)) && break
-  kill -KILL "$SERVER_PID" 2>/dev/null || true
-  wait "$SERVER_PID" 2>/dev/null || true
-  SERVER_PID=""
-  say "server did not start on port $PORT (attempt $attempt); retrying"
-done
+}
+start_instance server
+SERVER_PID=$STARTED_PID BASE=$STARTED_BASE
 [[ -n "$SERVER_PID" ]] || die "the server did not start; see the log above"
 say "rollcall serve pid $SERVER_PID on $BASE (data and keys in $WORK)"
 BASES=("$BASE")
 if [[ "$INSTANCES" == 2 ]]; then
-  PORT2=$(free_port)
-  BASE2="http://127.0.0.1:$PORT2"
-  "$BIN" serve --addr "127.0.0.1:$PORT2" --public-url "$BASE2" \
-    --data "$DATA" --keys "$KEYS" --checkin-rate 100000000 \
-    >"$WORK/server2.log" 2>&1 &
-  SECOND_PID=$!
-  up=0
-  for _ in $(seq 1 200); do
-    kill -0 "$SECOND_PID" 2>/dev/null || break
-    if curl -fsS --max-time 2 "$BASE2/healthz" >/dev/null 2>&1; then up=1; break; fi
-    sleep 0.1
-  done
-  ((up)) || { tail -n 20 "$WORK/server2.log" >&2; die "the second instance did not start"; }
+  start_instance server2
+  SECOND_PID=$STARTED_PID BASE2=$STARTED_BASE
+  [[ -n "$SECOND_PID" ]] || { tail -n 20 "$WORK/server2.log" >&2; die "the second instance did not start"; }
   BASES+=("$BASE2")
   say "second instance pid $SECOND_PID on $BASE2, same database and keys"
 fi
