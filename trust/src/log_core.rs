@@ -5,7 +5,7 @@
 //!
 //! Pure: time and randomness are passed in, and storage is the caller's.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use rand_core::CryptoRngCore;
 use time::OffsetDateTime;
@@ -22,8 +22,9 @@ use super::envelope::{pae, Envelope, EnvelopeSignature, IN_TOTO_PAYLOAD_TYPE};
 use super::keys::{PublicKey, Signer};
 use super::merkle::{leaf_hash, Hash, Tree};
 use super::statement::{
-    Attendee, CheckInPredicate, ClosePredicate, CodeVersion, Meeting, MeetingPredicate,
-    NotesPredicate, Predicate, Presence, RollcallStatement, Subject, SubjectDigest,
+    AmendAction, AmendmentPredicate, Attendee, CheckInPredicate, ClosePredicate, CodeVersion,
+    EntryRef, Meeting, MeetingPredicate, NotesPredicate, Predicate, Presence, RollcallStatement,
+    Subject, SubjectDigest,
 };
 
 /// An attendee's answers on the check-in form.
@@ -146,6 +147,10 @@ pub enum EntryKind {
     Meeting,
     CheckIn,
     Notes,
+    /// An amendment correcting a check-in.
+    Correction,
+    /// An amendment striking a check-in recorded in error.
+    Strike,
     Close,
 }
 
@@ -156,6 +161,8 @@ impl EntryKind {
             Self::Meeting => "meeting",
             Self::CheckIn => "check-in",
             Self::Notes => "notes",
+            Self::Correction => "correction",
+            Self::Strike => "strike",
             Self::Close => "close",
         }
     }
@@ -178,6 +185,34 @@ pub enum CheckInPlan {
     New(Box<Planned>),
     /// The same person or device again: the index of their entry.
     Existing(u64),
+}
+
+/// A secretary's amendment of the check-in at `amends`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Amendment<'a> {
+    pub amends: u64,
+    pub action: AmendAction,
+    pub reason: &'a str,
+    /// Corrected values (`correct` only); `None`: unchanged.
+    pub role: Option<&'a str>,
+    pub name: Option<&'a str>,
+    pub organization: Option<&'a str>,
+    pub country: Option<&'a str>,
+}
+
+/// Why an amendment is refused while planning.
+#[derive(Clone, Copy, Debug, thiserror::Error, PartialEq, Eq)]
+pub enum AmendRefused {
+    #[error(
+        "entry {0} of this meeting is not a check-in; only check-ins can be corrected or struck"
+    )]
+    NotACheckIn(u64),
+    #[error("check-in {0} was struck as recorded in error; it cannot be amended again")]
+    Struck(u64),
+    #[error("a correction must change the name, organisation, country or role")]
+    NothingToCorrect,
+    #[error("a strike carries no corrected values; correct the check-in instead, or strike it without them")]
+    StrikeWithValues,
 }
 
 /// Why a check-in is refused while planning.
@@ -203,6 +238,10 @@ pub struct Planner {
     by_email: HashMap<String, (u64, String)>,
     /// Device key → index.
     by_device: HashMap<String, u64>,
+    /// The indices of the check-ins in the log.
+    check_in_at: HashSet<u64>,
+    /// The check-ins struck as recorded in error.
+    struck: HashSet<u64>,
 }
 
 impl Planner {
@@ -245,6 +284,8 @@ impl Planner {
             check_ins: 0,
             by_email: HashMap::new(),
             by_device: HashMap::new(),
+            check_in_at: HashSet::new(),
+            struck: HashSet::new(),
         }
     }
 
@@ -262,7 +303,17 @@ impl Planner {
     /// its attendee.
     pub fn recorded_check_in(&mut self, index: u64, who: Recognition) {
         self.check_ins += 1;
+        self.check_in_at.insert(index);
         self.remember(index, who);
+    }
+
+    /// Takes into account an amendment already in the log, of the check-in
+    /// at `amends`.
+    pub fn recorded_amendment(&mut self, amends: u64, action: AmendAction) {
+        if action == AmendAction::Strike {
+            self.struck.insert(amends);
+            self.forget(&[amends]);
+        }
     }
 
     fn remember(&mut self, index: u64, who: Recognition) {
@@ -348,6 +399,7 @@ impl Planner {
         }
         let (index, at) = self.reserve(now);
         self.check_ins += 1;
+        self.check_in_at.insert(index);
         let disclosures = disclose(c, rng);
         let code = shown.unwrap_or(&self.code);
         let statement = check_in_statement(&self.meeting, code, c, &disclosures, at);
@@ -377,6 +429,74 @@ impl Planner {
             },
             disclosures: Vec::new(),
         }
+    }
+
+    /// Plans a secretary's amendment of an earlier check-in whose leaf hash
+    /// is `leaf`, committing to the corrected values with salts from `rng`.
+    /// A struck check-in no longer recognises its attendee, who may check
+    /// in again.
+    pub fn amend(
+        &mut self,
+        a: &Amendment<'_>,
+        by: &str,
+        leaf: &Hash,
+        now: OffsetDateTime,
+        rng: &mut (impl CryptoRngCore + ?Sized),
+    ) -> Result<Planned, AmendRefused> {
+        if !self.check_in_at.contains(&a.amends) {
+            return Err(AmendRefused::NotACheckIn(a.amends));
+        }
+        if self.struck.contains(&a.amends) {
+            return Err(AmendRefused::Struck(a.amends));
+        }
+        let values = [
+            ("name", a.name),
+            ("organization", a.organization),
+            ("country", a.country),
+        ];
+        let has_values = a.role.is_some() || values.iter().any(|(_, v)| v.is_some());
+        match (a.action, has_values) {
+            (AmendAction::Correct, false) => return Err(AmendRefused::NothingToCorrect),
+            (AmendAction::Strike, true) => return Err(AmendRefused::StrikeWithValues),
+            _ => {}
+        }
+        let disclosures: Vec<Disclosure> = values
+            .iter()
+            .filter_map(|(f, v)| v.map(|v| Disclosure::new(f, v, rng)))
+            .collect();
+        let (index, at) = self.reserve(now);
+        let kind = match a.action {
+            AmendAction::Correct => EntryKind::Correction,
+            AmendAction::Strike => {
+                self.struck.insert(a.amends);
+                self.forget(&[a.amends]);
+                EntryKind::Strike
+            }
+        };
+        Ok(Planned {
+            index,
+            kind,
+            statement: RollcallStatement {
+                subject: subject(&self.code),
+                predicate: Predicate::Amendment(AmendmentPredicate {
+                    meeting_id: self.meeting.id.clone(),
+                    recorded_at: at,
+                    recorded_by: by.to_owned(),
+                    amends: EntryRef {
+                        index: a.amends,
+                        leaf: super::encoding::hex(leaf),
+                    },
+                    action: a.action,
+                    reason: a.reason.to_owned(),
+                    role: a.role.map(str::to_owned),
+                    commitments: disclosures
+                        .iter()
+                        .map(|d| (d.field.clone(), d.commitment()))
+                        .collect(),
+                }),
+            },
+            disclosures: disclosures.into_iter().map(|d| d.encoded).collect(),
+        })
     }
 
     /// Plans the close, which counts the check-ins planned before it.

@@ -13,7 +13,8 @@ use super::code::CodeDocument;
 use super::keys::{PublicKey, Signer};
 use super::log::origin_for;
 use super::log_core::{
-    self, seal, CheckInPlan, Planned, Planner, Recognition, Refused, Signed, SignedCheckpoint,
+    self, seal, AmendRefused, Amendment, CheckInPlan, Planned, Planner, Recognition, Refused,
+    Signed, SignedCheckpoint,
 };
 use super::merkle::{empty_root, Tree};
 use super::statement::{CodeVersion, Meeting};
@@ -174,6 +175,21 @@ impl<'a> Recorder<'a> {
     pub fn notes(&mut self, by: &str, text: &str, now: OffsetDateTime) -> u64 {
         let planned = self.planner.notes(by, text, now);
         self.append(planned)
+    }
+
+    /// Records a secretary's amendment of the check-in at `a.amends`.
+    pub fn amend(
+        &mut self,
+        a: &Amendment<'_>,
+        by: &str,
+        now: OffsetDateTime,
+    ) -> Result<u64, AmendRefused> {
+        let leaf = usize::try_from(a.amends)
+            .ok()
+            .and_then(|i| self.tree.leaves().get(i).copied())
+            .ok_or(AmendRefused::NotACheckIn(a.amends))?;
+        let planned = self.planner.amend(a, by, &leaf, now, &mut *self.rng)?;
+        Ok(self.append(planned))
     }
 
     /// Signs a checkpoint over the log as it stands and keeps it.

@@ -23,6 +23,9 @@ pub const CHECK_IN_PREDICATE: &str = "https://rollcall.dev/check-in/v1";
 pub const CHECK_IN_PREDICATE_V2: &str = "https://rollcall.dev/check-in/v2";
 /// The secretary's notes on discussion of the Code, for the meeting report.
 pub const NOTES_PREDICATE: &str = "https://rollcall.dev/notes/v1";
+/// A secretary's correction of a check-in, or its striking as recorded in
+/// error, naming the original entry.
+pub const AMENDMENT_PREDICATE: &str = "https://rollcall.dev/amendment/v1";
 /// The last entry of a closed meeting's log.
 pub const CLOSE_PREDICATE: &str = "https://rollcall.dev/close/v1";
 
@@ -209,12 +212,69 @@ pub struct ClosePredicate {
     pub check_ins: u64,
 }
 
+/// The fields an amendment may correct: the committed ones but the email,
+/// which recognises an attendee checking in again.
+pub const AMENDABLE_FIELDS: [&str; 3] = ["name", "organization", "country"];
+
+/// What an amendment does to the check-in it names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AmendAction {
+    /// Some of its values were recorded wrongly: the amendment carries the
+    /// right ones.
+    Correct,
+    /// It was recorded in error (a test, someone who was not there): it is
+    /// left out of the counts. It stays in the log.
+    Strike,
+}
+
+impl AmendAction {
+    /// The word in the statement.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AmendAction::Correct => "correct",
+            AmendAction::Strike => "strike",
+        }
+    }
+}
+
+/// The entry an amendment names: its index in the same log and its leaf
+/// hash, SHA-256(0x00 ‖ payload), in lowercase hex.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EntryRef {
+    pub index: u64,
+    pub leaf: String,
+}
+
+/// A secretary's signed amendment of an earlier check-in of the meeting.
+/// Corrected attendee fields are committed like a check-in's, their
+/// disclosures travelling beside the statement.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AmendmentPredicate {
+    pub meeting_id: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub recorded_at: OffsetDateTime,
+    pub recorded_by: String,
+    pub amends: EntryRef,
+    pub action: AmendAction,
+    pub reason: String,
+    /// The corrected role (`correct` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// Field name → commitment of the corrected value (`correct` only).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub commitments: BTreeMap<String, String>,
+}
+
 /// Any rollcall predicate.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Predicate {
     Meeting(MeetingPredicate),
     CheckIn(CheckInPredicate),
     Notes(NotesPredicate),
+    Amendment(AmendmentPredicate),
     Close(ClosePredicate),
 }
 
@@ -226,6 +286,7 @@ impl Predicate {
             Predicate::CheckIn(p) if p.circulate.is_some() => CHECK_IN_PREDICATE_V2,
             Predicate::CheckIn(_) => CHECK_IN_PREDICATE,
             Predicate::Notes(_) => NOTES_PREDICATE,
+            Predicate::Amendment(_) => AMENDMENT_PREDICATE,
             Predicate::Close(_) => CLOSE_PREDICATE,
         }
     }
@@ -236,6 +297,7 @@ impl Predicate {
             Predicate::Meeting(p) => p.opened_at,
             Predicate::CheckIn(p) => p.checked_in_at,
             Predicate::Notes(p) => p.recorded_at,
+            Predicate::Amendment(p) => p.recorded_at,
             Predicate::Close(p) => p.closed_at,
         }
     }
@@ -246,6 +308,7 @@ impl Predicate {
             Predicate::Meeting(p) => &p.meeting.id,
             Predicate::CheckIn(p) => &p.meeting.id,
             Predicate::Notes(p) => &p.meeting_id,
+            Predicate::Amendment(p) => &p.meeting_id,
             Predicate::Close(p) => &p.meeting_id,
         }
     }
@@ -295,6 +358,7 @@ impl RollcallStatement {
                 Predicate::CheckIn(p)
             }
             NOTES_PREDICATE => Predicate::Notes(serde_json::from_str(text)?),
+            AMENDMENT_PREDICATE => Predicate::Amendment(serde_json::from_str(text)?),
             CLOSE_PREDICATE => Predicate::Close(serde_json::from_str(text)?),
             other => return Err(StatementError::PredicateType(other.to_owned())),
         };
@@ -318,6 +382,7 @@ impl RollcallStatement {
             Predicate::Meeting(p) => encode(&self.subject, uri, p),
             Predicate::CheckIn(p) => encode(&self.subject, uri, p),
             Predicate::Notes(p) => encode(&self.subject, uri, p),
+            Predicate::Amendment(p) => encode(&self.subject, uri, p),
             Predicate::Close(p) => encode(&self.subject, uri, p),
         }
     }

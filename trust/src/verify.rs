@@ -23,8 +23,9 @@ use super::keys::PublicKey;
 use super::log::{is_meeting_id, origin_names_meeting};
 use super::merkle::{self, Hash};
 use super::statement::{
-    CheckInPredicate, CodeVersion, Meeting, MeetingPredicate, Predicate, Presence,
-    RollcallStatement, Subject, COMMITTED_FIELDS, CONSENTABLE_FIELDS,
+    AmendAction, AmendmentPredicate, CheckInPredicate, CodeVersion, Meeting, MeetingPredicate,
+    Predicate, Presence, RollcallStatement, Subject, AMENDABLE_FIELDS, COMMITTED_FIELDS,
+    CONSENTABLE_FIELDS,
 };
 
 /// How to verify.
@@ -90,6 +91,52 @@ pub struct AttendeeRow {
     pub circulate: Option<Vec<String>>,
     /// `on time`, `before scheduled start` or `late`.
     pub timing: &'static str,
+    /// The log indices of the secretary's amendments of this check-in.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub amended_by: Vec<u64>,
+    /// Values the amendments corrected (the latest of each; `role` for
+    /// the role). `fields` and `role` stay as the attendee signed them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub corrected: BTreeMap<String, String>,
+    /// Struck by an amendment as recorded in error: left out of counts.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub struck: bool,
+}
+
+impl AttendeeRow {
+    /// The value to show for `field` (or `role`): the corrected one, if an
+    /// amendment corrected it, else what the attendee signed.
+    pub fn current(&self, field: &str) -> Option<&str> {
+        if let Some(v) = self.corrected.get(field) {
+            return Some(v);
+        }
+        if field == "role" {
+            return Some(&self.role);
+        }
+        self.fields.get(field).map(String::as_str)
+    }
+}
+
+/// A secretary's signed amendment of a check-in.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct AmendmentRow {
+    pub index: u64,
+    /// The log index of the check-in it amends.
+    pub amends: u64,
+    /// The amended check-in's short id (its `id` in `attendees`).
+    pub amends_id: String,
+    /// `correct` or `strike`.
+    pub action: &'static str,
+    pub recorded_at: String,
+    pub recorded_by: String,
+    pub reason: String,
+    /// The corrected role, if it was corrected.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// Disclosed corrected values.
+    pub fields: BTreeMap<String, String>,
+    pub withheld: Vec<String>,
+    pub erased: Vec<String>,
 }
 
 /// Notes on discussion of the Code.
@@ -121,6 +168,9 @@ pub struct Report {
     pub closed_at: Option<String>,
     pub notes: Vec<NotesRow>,
     pub attendees: Vec<AttendeeRow>,
+    /// The secretary's amendments, in log order (absent when none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub amendments: Vec<AmendmentRow>,
     pub warnings: Vec<String>,
     pub failures: Vec<Failure>,
 }
@@ -171,6 +221,7 @@ impl Report {
             closed_at: None,
             notes: Vec::new(),
             attendees: Vec::new(),
+            amendments: Vec::new(),
             warnings: Vec::new(),
             failures: Vec::new(),
         }
@@ -243,6 +294,7 @@ enum Content {
     Meeting(Box<MeetingPredicate>),
     CheckIn(Box<AttendeeRow>),
     Notes(NotesRow),
+    Amendment(Box<AmendmentRow>, String),
     Close {
         closed_at: OffsetDateTime,
         check_ins: u64,
@@ -556,6 +608,42 @@ fn check_check_in_claims(
     }
 }
 
+/// What an amendment claims agrees with itself: a reason; a correction
+/// changes something and commits only to fields that can be corrected; a
+/// strike carries no values.
+fn check_amendment_claims(p: &AmendmentPredicate, loc: Loc, failures: &mut Vec<Failure>) {
+    let mut fail = |reason: String| {
+        failures.push(Failure {
+            location: format!("{loc}.envelope.payload"),
+            reason,
+        })
+    };
+    if p.reason.trim().is_empty() {
+        fail("the amendment gives no reason".into());
+    }
+    for field in p.commitments.keys() {
+        if !AMENDABLE_FIELDS.contains(&field.as_str()) {
+            fail(format!(
+                "the amendment corrects {field:?}, which cannot be corrected"
+            ));
+        }
+    }
+    let has_values = p.role.is_some() || !p.commitments.is_empty();
+    match p.action {
+        AmendAction::Correct if !has_values => fail("the correction corrects nothing".into()),
+        AmendAction::Strike if has_values => fail("the strike carries corrected values".into()),
+        _ => {}
+    }
+    let leaf_ok = p.amends.leaf.len() == 64
+        && p.amends
+            .leaf
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    if !leaf_ok {
+        fail("the amended entry's leaf hash is not 64 lowercase hex digits".into());
+    }
+}
+
 /// The Code a check-in acknowledges is a version the meeting statement
 /// offers, in the language the check-in says it was shown in, and that
 /// language is one the meeting offers.
@@ -667,6 +755,7 @@ fn digest_entry(payload: &[u8], entry: &Entry, loc: Loc, ctx: Context<'_>, out: 
     }
     let commitments = match &s.predicate {
         Predicate::CheckIn(p) => Some(&p.attendee.commitments),
+        Predicate::Amendment(p) => Some(&p.commitments),
         _ => None,
     };
     let fields = disclosed_fields(commitments, entry, loc, ctx, &mut out.failures);
@@ -690,6 +779,9 @@ fn digest_entry(payload: &[u8], entry: &Entry, loc: Loc, ctx: Context<'_>, out: 
                 erased: fields.erased,
                 circulate,
                 timing: timing(meeting, p.checked_in_at),
+                amended_by: Vec::new(),
+                corrected: BTreeMap::new(),
+                struck: false,
             }))
         }
         Predicate::Notes(p) => Content::Notes(NotesRow {
@@ -698,6 +790,26 @@ fn digest_entry(payload: &[u8], entry: &Entry, loc: Loc, ctx: Context<'_>, out: 
             recorded_by: p.recorded_by,
             text: p.text,
         }),
+        Predicate::Amendment(p) => {
+            check_amendment_claims(&p, loc, &mut out.failures);
+            let leaf = p.amends.leaf;
+            Content::Amendment(
+                Box::new(AmendmentRow {
+                    index: loc.index as u64,
+                    amends: p.amends.index,
+                    amends_id: leaf.get(..12).unwrap_or_default().to_owned(),
+                    action: p.action.as_str(),
+                    recorded_at: fmt_time(p.recorded_at),
+                    recorded_by: p.recorded_by,
+                    reason: p.reason,
+                    role: p.role,
+                    fields: fields.disclosed,
+                    withheld: fields.withheld,
+                    erased: fields.erased,
+                }),
+                leaf,
+            )
+        }
         Predicate::Close(p) => Content::Close {
             closed_at: p.closed_at,
             check_ins: p.check_ins,
@@ -1338,7 +1450,11 @@ fn step10_order(report: &mut Report, checked: Vec<CheckedEntry>) -> bool {
     let mut last_time: Option<OffsetDateTime> = None;
     let mut check_ins = 0u64;
     let mut closed: Option<usize> = None;
+    let mut leaves: Vec<Hash> = Vec::with_capacity(checked.len());
+    // Log index of a check-in → its row in `report.attendees`.
+    let mut rows: HashMap<u64, usize> = HashMap::new();
     for (i, c) in checked.into_iter().enumerate() {
+        leaves.push(c.leaf);
         if let Some(j) = seen.insert(c.leaf, i) {
             report.fail(format!("entries[{i}]"), format!("duplicates entries[{j}]"));
         }
@@ -1366,9 +1482,14 @@ fn step10_order(report: &mut Report, checked: Vec<CheckedEntry>) -> bool {
             Content::Meeting(_) => {}
             Content::CheckIn(row) => {
                 check_ins += 1;
+                rows.insert(i as u64, report.attendees.len());
                 report.attendees.push(*row);
             }
             Content::Notes(row) => report.notes.push(row),
+            Content::Amendment(row, leaf) => {
+                apply_amendment(report, &rows, &leaves, i, &row, &leaf);
+                report.amendments.push(*row);
+            }
             Content::Close {
                 closed_at,
                 check_ins: recorded,
@@ -1390,6 +1511,61 @@ fn step10_order(report: &mut Report, checked: Vec<CheckedEntry>) -> bool {
     closed.is_some()
 }
 
+/// Step 10, for an amendment at `entries[i]`: it names an earlier
+/// check-in of this log by index and leaf hash, not already struck. Its
+/// corrections are noted on that check-in's row.
+fn apply_amendment(
+    report: &mut Report,
+    rows: &HashMap<u64, usize>,
+    leaves: &[Hash],
+    i: usize,
+    a: &AmendmentRow,
+    leaf: &str,
+) {
+    let Some(&row) = rows.get(&a.amends) else {
+        report.fail(
+            format!("entries[{i}]"),
+            format!(
+                "amends entries[{}], which is not an earlier check-in of this meeting",
+                a.amends
+            ),
+        );
+        return;
+    };
+    let named = usize::try_from(a.amends).ok().and_then(|k| leaves.get(k));
+    if named.map(|h| super::encoding::hex(h)) != Some(leaf.to_owned()) {
+        report.fail(
+            format!("entries[{i}]"),
+            format!(
+                "names the leaf hash of a different entry than entries[{}]",
+                a.amends
+            ),
+        );
+        return;
+    }
+    let target = &mut report.attendees[row];
+    if target.struck {
+        report.fail(
+            format!("entries[{i}]"),
+            format!(
+                "amends entries[{}], which an earlier amendment struck",
+                a.amends
+            ),
+        );
+        return;
+    }
+    target.amended_by.push(a.index);
+    if a.action == AmendAction::Strike.as_str() {
+        target.struck = true;
+    }
+    if let Some(role) = &a.role {
+        target.corrected.insert("role".into(), role.clone());
+    }
+    for (field, value) in &a.fields {
+        target.corrected.insert(field.clone(), value.clone());
+    }
+}
+
 /// Step 11: warnings for a list exported before the close and for
 /// check-ins outside the scheduled time (each row carries its label).
 fn step11_labels(report: &mut Report, closed: bool, meeting_known: bool) {
@@ -1401,11 +1577,18 @@ fn step11_labels(report: &mut Report, closed: bool, meeting_known: bool) {
     let late = report
         .attendees
         .iter()
-        .filter(|a| a.timing != "on time")
+        .filter(|a| a.timing != "on time" && !a.struck)
         .count();
     if late > 0 {
         report.warnings.push(format!(
             "{late} check-in(s) fall outside the scheduled meeting time and are labelled"
+        ));
+    }
+    let struck = report.attendees.iter().filter(|a| a.struck).count();
+    if struck > 0 {
+        report.warnings.push(format!(
+            "{struck} check-in(s) were struck by the secretary as recorded in error, with the \
+             reasons listed; they are left out of the counts"
         ));
     }
 }

@@ -3,6 +3,7 @@
 //! translations of the Code. Tests that need the server or the `rollcall`
 //! binary live in the root crate's tests/.
 
+mod amendments;
 mod bundle;
 mod support;
 mod tampering;
