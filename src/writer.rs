@@ -156,6 +156,8 @@ pub enum WriteError {
     Storage,
     #[error("the server is shutting down")]
     ShuttingDown,
+    #[error("{0}")]
+    Amendment(log_core::AmendRefused),
 }
 
 enum Job {
@@ -174,6 +176,11 @@ enum Job {
         meeting_id: String,
         reply: oneshot::Sender<Result<String, WriteError>>,
     },
+    Amend {
+        meeting_id: String,
+        amendment: AmendmentRequest,
+        reply: oneshot::Sender<Result<u64, WriteError>>,
+    },
     /// Personal data of these check-ins were erased: drop what recognised
     /// them (email, device) from memory.
     Forget {
@@ -189,7 +196,9 @@ impl Job {
         match self {
             Job::CheckIn(req, _) => Some(&req.meeting_id),
             Job::Open(id, _) => Some(id),
-            Job::Notes { meeting_id, .. } | Job::Close { meeting_id, .. } => Some(meeting_id),
+            Job::Notes { meeting_id, .. }
+            | Job::Close { meeting_id, .. }
+            | Job::Amend { meeting_id, .. } => Some(meeting_id),
             Job::Forget { .. } => None,
         }
     }
@@ -208,6 +217,9 @@ impl Job {
                 let _ = reply.send(Err(err));
             }
             Job::Close { reply, .. } => {
+                let _ = reply.send(Err(err));
+            }
+            Job::Amend { reply, .. } => {
                 let _ = reply.send(Err(err));
             }
             Job::Forget { reply, .. } => {
@@ -317,6 +329,21 @@ impl Writer {
         .await
     }
 
+    /// Appends a secretary's amendment of a check-in; returns its index.
+    pub async fn amend(
+        &self,
+        meeting_id: &str,
+        amendment: AmendmentRequest,
+    ) -> Result<u64, WriteError> {
+        let meeting_id = meeting_id.to_owned();
+        self.ask(|reply| Job::Amend {
+            meeting_id,
+            amendment,
+            reply,
+        })
+        .await
+    }
+
     /// Closes the meeting; returns the final signed checkpoint.
     pub async fn close(&self, meeting_id: &str) -> Result<String, WriteError> {
         let meeting_id = meeting_id.to_owned();
@@ -334,6 +361,20 @@ impl Writer {
         })
         .await
     }
+}
+
+/// A secretary's amendment of the check-in at `amends`, with the values
+/// it corrects (`None`: unchanged).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AmendmentRequest {
+    pub amends: u64,
+    pub action: crate::trust::statement::AmendAction,
+    pub reason: String,
+    pub by: String,
+    pub role: Option<String>,
+    pub name: Option<String>,
+    pub organization: Option<String>,
+    pub country: Option<String>,
 }
 
 /// An open meeting's log, owned by the writer.
@@ -372,6 +413,8 @@ struct NewEntry {
     planned: Planned,
     email_key: Option<String>,
     device_key: Option<String>,
+    /// For an amendment: the check-in it amends.
+    amends: Option<u64>,
 }
 
 /// What to answer for a job once its group is committed.
@@ -786,6 +829,11 @@ impl<S: LogStore> State<S> {
                 } if closing(&g, &meeting_id) => {
                     g.done.push(Done::Notes(reply, Err(WriteError::Closed)))
                 }
+                Job::Amend {
+                    meeting_id, reply, ..
+                } if closing(&g, &meeting_id) => {
+                    g.done.push(Done::Notes(reply, Err(WriteError::Closed)))
+                }
                 Job::Close { meeting_id, reply } if closing(&g, &meeting_id) => g
                     .done
                     .push(Done::Close(meeting_id, reply, Err(WriteError::Closed))),
@@ -804,6 +852,16 @@ impl<S: LogStore> State<S> {
                     reply,
                 } => {
                     let r = self.plan_notes(&meeting_id, &by, &text, now, &mut g).await;
+                    g.done.push(Done::Notes(reply, r));
+                }
+                Job::Amend {
+                    meeting_id,
+                    amendment,
+                    reply,
+                } => {
+                    let r = self
+                        .plan_amendment(&meeting_id, &amendment, now, &mut g)
+                        .await;
                     g.done.push(Done::Notes(reply, r));
                 }
                 Job::Close { meeting_id, reply } => {
@@ -891,6 +949,7 @@ impl<S: LogStore> State<S> {
             planned,
             email_key: req.email_key,
             device_key: req.device_key,
+            amends: None,
         });
         Ok(CheckInAccepted {
             receipt_id,
@@ -935,6 +994,7 @@ impl<S: LogStore> State<S> {
             planned,
             email_key: None,
             device_key: None,
+            amends: None,
         });
         g.opened.push(id.to_owned());
         self.open.insert(
@@ -966,6 +1026,54 @@ impl<S: LogStore> State<S> {
             planned,
             email_key: None,
             device_key: None,
+            amends: None,
+        });
+        Ok(idx)
+    }
+
+    async fn plan_amendment(
+        &mut self,
+        id: &str,
+        a: &AmendmentRequest,
+        now: OffsetDateTime,
+        g: &mut Group,
+    ) -> Result<u64, WriteError> {
+        self.open_log(id).await?;
+        let log = self.open.get_mut(id).ok_or(WriteError::UnknownMeeting)?;
+        // The check-in's leaf, once committed (an amendment never follows
+        // the check-in it names in the same group).
+        let leaf = log.tree.read().ok().and_then(|t| {
+            usize::try_from(a.amends)
+                .ok()
+                .and_then(|i| t.leaves().get(i).copied())
+        });
+        let Some(leaf) = leaf else {
+            return Err(WriteError::Amendment(if a.amends < log.planner.next() {
+                log_core::AmendRefused::NotYetRecorded(a.amends)
+            } else {
+                log_core::AmendRefused::NotACheckIn(a.amends)
+            }));
+        };
+        let amendment = log_core::Amendment {
+            amends: a.amends,
+            action: a.action,
+            reason: &a.reason,
+            role: a.role.as_deref(),
+            name: a.name.as_deref(),
+            organization: a.organization.as_deref(),
+            country: a.country.as_deref(),
+        };
+        let planned = log
+            .planner
+            .amend(&amendment, &a.by, &leaf, now, &mut self.rng)
+            .map_err(WriteError::Amendment)?;
+        let idx = planned.index;
+        g.new.push(NewEntry {
+            meeting_id: id.to_owned(),
+            planned,
+            email_key: None,
+            device_key: None,
+            amends: Some(a.amends),
         });
         Ok(idx)
     }
@@ -983,6 +1091,7 @@ impl<S: LogStore> State<S> {
             planned,
             email_key: None,
             device_key: None,
+            amends: None,
         });
         Ok(())
     }
@@ -1024,6 +1133,7 @@ impl<S: LogStore> State<S> {
                     leaf: &s.leaf,
                     email_key: e.email_key.as_deref(),
                     device_key: e.device_key.as_deref(),
+                    amends: e.amends,
                 })
                 .collect(),
             keyid: &keyid,
@@ -1086,6 +1196,14 @@ impl<S: LogStore> State<S> {
 /// check-in what recognises its attendee.
 fn take_up(planner: &mut Planner, e: LoggedEntry) {
     planner.recorded(e.idx, e.created_at);
+    if let Some(amends) = e.amends {
+        use crate::trust::statement::AmendAction;
+        if e.kind == log_core::EntryKind::Strike.as_str() {
+            planner.recorded_amendment(amends, AmendAction::Strike);
+        } else {
+            planner.recorded_amendment(amends, AmendAction::Correct);
+        }
+    }
     if e.kind != log_core::EntryKind::CheckIn.as_str() {
         return;
     }

@@ -7,6 +7,7 @@
 //! ([`export`]).
 
 mod actor;
+mod amend_check_in;
 mod cache;
 mod check_in;
 mod checkpoint;
@@ -28,6 +29,7 @@ mod retention;
 use std::sync::Arc;
 
 pub use actor::Actor;
+pub use amend_check_in::{AmendInput, REASON_MAX_CHARS};
 pub use cache::MeetingCache;
 pub use checkpoint::LatestCheckpoint;
 pub use close_meeting::Closed;

@@ -212,6 +212,30 @@ pub fn render(r: &Report) -> String {
     if let Some(line) = personal_data_line(r) {
         let _ = writeln!(out, "  fields       {line}");
     }
+    if !r.amendments.is_empty() {
+        let struck = r.attendees.iter().filter(|a| a.struck).count();
+        let _ = writeln!(
+            out,
+            "  amendments   {} by the secretary: {} correction(s), {struck} check-in(s) struck as recorded in error",
+            r.amendments.len(),
+            r.amendments.iter().filter(|a| a.action == "correct").count(),
+        );
+        for a in &r.amendments {
+            let _ = writeln!(
+                out,
+                "               entries[{}] {} entries[{}] ({}): {}",
+                a.index,
+                if a.action == "strike" {
+                    "strikes"
+                } else {
+                    "corrects"
+                },
+                a.amends,
+                a.amends_id,
+                a.reason
+            );
+        }
+    }
     if !r.notes.is_empty() {
         let _ = writeln!(
             out,

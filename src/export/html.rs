@@ -10,10 +10,25 @@ use crate::trust::verify::{AttendeeRow, Report};
 fn field(a: &AttendeeRow, name: &str, text: &ListText) -> Markup {
     match cell(a, name) {
         Cell::Value(v) => html! { (v) },
+        Cell::Corrected(v) => html! { (v) " " em.corrected { "(" (text.corrected) ")" } },
         Cell::Withheld => html! { em { (text.withheld) } },
         Cell::Erased => html! { em { (text.erased) } },
         Cell::NotGiven => html! { (text.not_given) },
     }
+}
+
+/// Each attendee with their number among the counted check-ins (`None`
+/// for one struck as recorded in error).
+pub(crate) fn numbered(report: &Report) -> impl Iterator<Item = (Option<usize>, &AttendeeRow)> {
+    let mut n = 0;
+    report.attendees.iter().map(move |a| {
+        if a.struck {
+            (None, a)
+        } else {
+            n += 1;
+            (Some(n), a)
+        }
+    })
 }
 
 /// The list with the checkpoint's fingerprint, a QR code an auditor can
@@ -46,18 +61,24 @@ pub fn printable_list(bundle: &Bundle, report: &Report, text: &ListText) -> Stri
                     th scope="col" { (text.col_presence) } th scope="col" { (text.col_attestation) }
                 } }
                 tbody {
-                    @for (n, a) in report.attendees.iter().enumerate() {
-                        tr {
-                            td { (n + 1) }
+                    @for (n, a) in numbered(report) {
+                        tr.struck[a.struck] {
+                            td { (text.number_cell(n)) }
                             td { (field(a, "name", text)) }
                             td { (field(a, "organization", text)) }
                             td { (field(a, "country", text)) }
-                            td { (text.role(&a.role)) }
+                            td { (text.role_cell(a)) }
                             td { (text.time_cell(a)) }
                             td { (text.presence(&a.presence)) }
                             td.mono { (a.id) }
                         }
                     }
+                }
+            }
+            @if !report.amendments.is_empty() {
+                section #amendments {
+                    h2 { (text.amendments_heading) }
+                    ul { @for line in text.amendments(report) { li { (line) } } }
                 }
             }
             @if !report.notes.is_empty() {
@@ -69,7 +90,7 @@ pub fn printable_list(bundle: &Bundle, report: &Report, text: &ListText) -> Stri
                 div.verify-grid {
                     div role="img" aria-label=(text.qr_label) { (PreEscaped(qr)) }
                     dl.facts {
-                        dt { (text.check_ins) } dd { (report.attestations) }
+                        dt { (text.check_ins) } dd { (text.count(report)) }
                         dt { (text.log) } dd.mono { (cp.map_or("", |c| c.origin.as_str())) }
                         dt { (text.checkpoint) } dd.mono { (text.size) " " (cp.map_or(0, |c| c.size)) ", " (text.root) " " (cp.map_or("", |c| c.root.as_str())) }
                         dt { (text.signed_by) } dd.mono { (signer) }

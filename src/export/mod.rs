@@ -159,6 +159,11 @@ pub struct ListText {
     pub verify_page: Option<String>,
     pub annex_heading: String,
     pub page_of: String,
+    /// After a value an amendment corrected.
+    pub corrected: String,
+    /// In the number column of a check-in struck as recorded in error.
+    pub struck: String,
+    pub amendments_heading: String,
 }
 
 impl ListText {
@@ -202,6 +207,9 @@ impl ListText {
             verify_page: None,
             annex_heading: s("annex_heading"),
             page_of: s("page_of"),
+            corrected: s("corrected"),
+            struck: s("struck"),
+            amendments_heading: s("amendments_heading"),
         }
     }
 
@@ -256,6 +264,72 @@ impl ListText {
         }
     }
 
+    /// The role column: the corrected role, marked, if an amendment
+    /// corrected it.
+    pub fn role_cell(&self, a: &crate::trust::verify::AttendeeRow) -> String {
+        match a.corrected.get("role") {
+            Some(r) => format!("{} ({})", self.role(r), self.corrected),
+            None => self.role(&a.role),
+        }
+    }
+
+    /// The number column: the row's place among the counted check-ins, or
+    /// "struck".
+    pub fn number_cell(&self, n: Option<usize>) -> String {
+        n.map_or_else(|| self.struck.clone(), |n| n.to_string())
+    }
+
+    /// The check-ins counted (struck ones left out), saying how many were
+    /// struck.
+    pub fn count(&self, report: &Report) -> String {
+        let struck = report.attendees.iter().filter(|a| a.struck).count();
+        let counted = report.attendees.len() - struck;
+        if struck == 0 {
+            counted.to_string()
+        } else {
+            self.ui.f(
+                "list.count_struck",
+                &[("n", &counted.to_string()), ("struck", &struck.to_string())],
+            )
+        }
+    }
+
+    /// Each amendment in words, in log order.
+    pub fn amendments(&self, report: &Report) -> Vec<String> {
+        report
+            .amendments
+            .iter()
+            .map(|m| {
+                let mut changes: Vec<String> =
+                    m.fields.iter().map(|(f, v)| format!("{f} → {v}")).collect();
+                if let Some(r) = &m.role {
+                    changes.push(format!("role → {}", self.role(r)));
+                }
+                changes.extend(
+                    m.withheld
+                        .iter()
+                        .map(|f| format!("{f} → {}", self.withheld)),
+                );
+                changes.extend(m.erased.iter().map(|f| format!("{f} → {}", self.erased)));
+                let key = if m.action == "strike" {
+                    "list.amendment_strike"
+                } else {
+                    "list.amendment_correct"
+                };
+                self.ui.f(
+                    key,
+                    &[
+                        ("id", &m.amends_id),
+                        ("changes", &changes.join("; ")),
+                        ("reason", &m.reason),
+                        ("by", &m.recorded_by),
+                        ("at", &m.recorded_at),
+                    ],
+                )
+            })
+            .collect()
+    }
+
     /// "page N of M".
     pub fn page(&self, n: usize, total: usize) -> String {
         self.page_of
@@ -268,6 +342,8 @@ impl ListText {
 /// for good, or never given.
 pub enum Cell<'a> {
     Value(&'a str),
+    /// A value a secretary's signed amendment corrected.
+    Corrected(&'a str),
     Withheld,
     Erased,
     NotGiven,
@@ -275,6 +351,9 @@ pub enum Cell<'a> {
 
 /// One field of an attendee, telling a withheld field from a missing one.
 pub fn cell<'a>(a: &'a crate::trust::verify::AttendeeRow, name: &str) -> Cell<'a> {
+    if let Some(v) = a.corrected.get(name) {
+        return Cell::Corrected(v);
+    }
     match a.fields.get(name) {
         Some(v) => Cell::Value(v),
         None if a.withheld.iter().any(|w| w == name) => Cell::Withheld,
@@ -341,13 +420,16 @@ fn csv_cell(out: &mut String, value: &str) {
     }
 }
 
-/// The attendance list as CSV (RFC 4180), from a verified report.
+/// The attendance list as CSV (RFC 4180), from a verified report. Values
+/// a secretary's amendment corrected are given as corrected, and named in
+/// `corrected`; a check-in struck as recorded in error says so in `struck`.
 pub fn csv(report: &Report) -> String {
     let mut out = String::from(
-        "index,attestation_id,checked_in_at,name,organization,country,role,email,presence,language,timing,withheld,erased\r\n",
+        "index,attestation_id,checked_in_at,name,organization,country,role,email,presence,language,timing,withheld,erased,corrected,struck\r\n",
     );
     for a in &report.attendees {
-        let get = |f: &str| a.fields.get(f).map_or("", String::as_str).to_owned();
+        let get = |f: &str| a.current(f).unwrap_or("").to_owned();
+        let corrected: Vec<&str> = a.corrected.keys().map(String::as_str).collect();
         let cells = [
             a.index.to_string(),
             a.id.clone(),
@@ -355,13 +437,15 @@ pub fn csv(report: &Report) -> String {
             get("name"),
             get("organization"),
             get("country"),
-            a.role.clone(),
+            get("role"),
             get("email"),
             a.presence.clone(),
             a.language.clone(),
             a.timing.to_owned(),
             a.withheld.join(" "),
             a.erased.join(" "),
+            corrected.join(" "),
+            if a.struck { "true" } else { "false" }.to_owned(),
         ];
         for (i, c) in cells.iter().enumerate() {
             if i > 0 {

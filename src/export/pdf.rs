@@ -965,25 +965,33 @@ pub fn render(
     l.table_header = true;
     let show = |c: Cell<'_>| match c {
         Cell::Value(v) => (v.to_owned(), BLACK),
+        Cell::Corrected(v) => (format!("{v} ({})", text.corrected), BLACK),
         Cell::Withheld => (text.withheld.clone(), GREY),
         Cell::Erased => (text.erased.clone(), GREY),
         Cell::NotGiven => (text.not_given.clone(), GREY),
     };
-    for (n, a) in report.attendees.iter().enumerate() {
+    for (row, (n, a)) in super::html::numbered(report).enumerate() {
         let cells = [
-            ((n + 1).to_string(), BLACK),
+            (text.number_cell(n), if n.is_some() { BLACK } else { GREY }),
             show(cell(a, "name")),
             show(cell(a, "organization")),
             show(cell(a, "country")),
-            (text.role(&a.role), BLACK),
+            (text.role_cell(a), BLACK),
             (text.time_cell(a), BLACK),
             (text.presence(&a.presence), BLACK),
             (a.id.clone(), BLACK),
         ];
-        l.row(&cells, BODY, (n % 2 == 1).then_some(246), false);
+        l.row(&cells, BODY, (row % 2 == 1).then_some(246), false);
     }
     l.table_header = false;
     l.tree.close_to(table);
+    // The secretary's amendments.
+    if !report.amendments.is_empty() {
+        l.heading(&text.amendments_heading, 12.0, 2, 12.0 * 0.6, 12.0 * 0.3);
+        for line in text.amendments(report) {
+            l.paragraph(&line, 9.5, BLACK, 10.0, 3.0);
+        }
+    }
     // Notes.
     if !report.notes.is_empty() {
         l.heading(&text.notes_heading, 12.0, 2, 12.0 * 0.6, 12.0 * 0.3);
@@ -1026,7 +1034,7 @@ pub fn render(
     });
     l.tree.close();
     let facts = [
-        (text.check_ins.as_str(), report.attestations.to_string()),
+        (text.check_ins.as_str(), text.count(report)),
         (
             text.log.as_str(),
             cp.map_or("", |c| c.origin.as_str()).to_owned(),

@@ -167,6 +167,43 @@ pub async fn add_notes(
     Ok((StatusCode::CREATED, Json(json!({"index": index}))).into_response())
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AmendmentInput {
+    check_in: u64,
+    action: String,
+    reason: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    organization: String,
+    #[serde(default)]
+    country: String,
+    #[serde(default)]
+    role: String,
+}
+
+/// `POST /api/v1/meetings/{id}/amendments`: a signed correction of a
+/// check-in, or its striking as recorded in error.
+pub async fn amend_check_in(
+    State(state): State<AppState>,
+    who: ApiClient,
+    Path(id): Path<String>,
+    ApiJson(a): ApiJson<AmendmentInput>,
+) -> Result<Response, ApiError> {
+    let input = crate::app::AmendInput {
+        check_in: a.check_in,
+        action: a.action,
+        reason: a.reason,
+        name: a.name,
+        organization: a.organization,
+        country: a.country,
+        role: a.role,
+    };
+    let index = state.amend_check_in(&id, &by(&who), &input).await?;
+    Ok((StatusCode::CREATED, Json(json!({"index": index}))).into_response())
+}
+
 /// `GET /api/v1/meetings/{id}/checkin-link`: what the QR code shows now.
 pub async fn checkin_link(
     State(state): State<AppState>,

@@ -126,6 +126,8 @@ impl From<StoreError> for ApiError {
     }
 }
 
+use crate::trust::log_core::AmendRefused;
+
 impl From<WriteError> for ApiError {
     fn from(e: WriteError) -> Self {
         let (status, code) = match e {
@@ -135,6 +137,16 @@ impl From<WriteError> for ApiError {
             WriteError::AlreadyOpened => (StatusCode::CONFLICT, "already_opened"),
             WriteError::Expired => (StatusCode::GONE, "qr_expired"),
             WriteError::EmailTaken => (StatusCode::CONFLICT, "email_taken"),
+            WriteError::Amendment(AmendRefused::NotACheckIn(_)) => {
+                (StatusCode::NOT_FOUND, "not_a_check_in")
+            }
+            WriteError::Amendment(AmendRefused::Struck(_)) => (StatusCode::CONFLICT, "struck"),
+            WriteError::Amendment(AmendRefused::NotYetRecorded(_)) => {
+                (StatusCode::CONFLICT, "not_yet_recorded")
+            }
+            WriteError::Amendment(
+                AmendRefused::NothingToCorrect | AmendRefused::StrikeWithValues,
+            ) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_amendment"),
             WriteError::Unavailable | WriteError::ShuttingDown => {
                 (StatusCode::SERVICE_UNAVAILABLE, "storage_unavailable")
             }

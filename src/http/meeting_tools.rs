@@ -192,6 +192,7 @@ pub async fn arrivals(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let m = meeting_row(&state, &id).await?;
+    let open = m.state == MeetingState::Open;
     // The secretary's own view of arrivals shows every field.
     let report = match state
         .verified_list(&id, &crate::personal::Disclose::Full)
@@ -210,19 +211,22 @@ pub async fn arrivals(
                 (live(&format!("/api/v1/meetings/{id}/checkpoint"), "size", &report.checkpoint.as_ref().map_or("null".to_owned(), |c| c.size.to_string()), 10))
                 p { a href=(format!("/console/meetings/{id}")) { "← " (m.meeting.title) } }
                 h1 { (t("arrivals.heading")) }
-                p aria-live="polite" { strong { (report.attestations) } " " (t("arrivals.count")) }
+                p aria-live="polite" { strong { (report.attendees.iter().filter(|a| !a.struck).count()) } " " (t("arrivals.count")) }
                 (arrivals_chart(&report))
                 table {
-                    thead { tr { th scope="col" { (t("arrivals.col.time")) } th scope="col" { (t("checkin.field.name")) } th scope="col" { (t("checkin.field.organization")) } th scope="col" { (t("arrivals.col.country")) } th scope="col" { (t("checkin.field.role")) } th scope="col" { (t("arrivals.col.presence")) } } }
+                    thead { tr { th scope="col" { (t("arrivals.col.time")) } th scope="col" { (t("checkin.field.name")) } th scope="col" { (t("checkin.field.organization")) } th scope="col" { (t("arrivals.col.country")) } th scope="col" { (t("checkin.field.role")) } th scope="col" { (t("arrivals.col.presence")) } @if open { th scope="col" { (t("arrivals.col.amend")) } } } }
                     tbody {
                         @for a in report.attendees.iter().rev() {
-                            tr {
+                            tr.struck[a.struck] {
                                 td { (a.checked_in_at.get(11..19).unwrap_or(&a.checked_in_at)) }
                                 td { (field(a, "name")) }
                                 td { (field(a, "organization")) }
                                 td { (field(a, "country")) }
-                                td { (role_name(&a.role)) }
-                                td { (presence_name(&a.presence)) }
+                                td { (role_name(a.current("role").unwrap_or(&a.role))) @if a.corrected.contains_key("role") { " " em { "(" (t("arrivals.corrected")) ")" } } }
+                                td { (presence_name(&a.presence)) @if a.struck { " " strong { "(" (t("arrivals.struck")) ")" } } }
+                                @if open {
+                                    td { @if !a.struck { a href=(format!("/console/meetings/{id}/amend?check_in={}", a.index)) aria-label=(format!("{} {}", t("amend.link"), a.current("name").unwrap_or(&a.id))) { (t("amend.link")) } } }
+                                }
                             }
                         }
                     }
@@ -234,8 +238,12 @@ pub async fn arrivals(
     .into_response())
 }
 
-/// A disclosed field, or "withheld" (never a blank that looks like a name).
+/// A disclosed field (as corrected, marked so), or "withheld" (never a
+/// blank that looks like a name).
 fn field(a: &crate::trust::verify::AttendeeRow, name: &str) -> Markup {
+    if let Some(v) = a.corrected.get(name) {
+        return html! { (v) " " em { "(" (t("arrivals.corrected")) ")" } };
+    }
     match a.fields.get(name) {
         Some(v) => html! { (v) },
         None if a.withheld.iter().any(|w| w == name) => html! { em { (t("arrivals.withheld")) } },
@@ -388,4 +396,176 @@ pub async fn list_pdf(
     downloads::pdf(&state, &id, &disclose)
         .await
         .map_err(|e| PageError::refused("No list yet", e))
+}
+
+#[derive(Deserialize)]
+pub struct AmendQuery {
+    check_in: Option<u64>,
+}
+
+/// The check-in at log index `index`, as the verified list shows it to
+/// the secretary (every field).
+async fn check_in_row(
+    state: &AppState,
+    id: &str,
+    index: u64,
+) -> Result<crate::trust::verify::AttendeeRow, PageError> {
+    let report = state
+        .verified_list(id, &crate::personal::Disclose::Full)
+        .await
+        .map_err(|e| PageError::refused(t("amend.not_recorded"), e))?;
+    report
+        .report
+        .attendees
+        .into_iter()
+        .find(|a| a.index == index)
+        .ok_or_else(|| {
+            PageError::new(
+                StatusCode::NOT_FOUND,
+                t("amend.not_recorded"),
+                t("amend.no_check_in").to_owned(),
+            )
+        })
+}
+
+/// The correction form for one check-in, with what it records now.
+fn amend_form(
+    csrf: &str,
+    id: &str,
+    a: &crate::trust::verify::AttendeeRow,
+    errors: &[FieldError],
+) -> Markup {
+    let value = |f: &str| a.current(f).unwrap_or("").to_owned();
+    let role = value("role");
+    html! {
+        h1 { (t("amend.title")) }
+        p { (t("amend.intro")) }
+        h2 { (t("amend.current")) }
+        dl.facts #amend-current {
+            dt { (t("checkin.field.name")) } dd { (field(a, "name")) }
+            dt { (t("checkin.field.organization")) } dd { (field(a, "organization")) }
+            dt { (t("arrivals.col.country")) } dd { (field(a, "country")) }
+            dt { (t("checkin.field.role")) } dd { (role_name(&role)) }
+            dt { (t("arrivals.col.time")) } dd { (a.checked_in_at) }
+            dt { (t("list.col_attestation")) } dd.mono { (a.id) }
+        }
+        @if !errors.is_empty() { div.errors role="alert" { ul { @for e in errors { li { (super::public::field_message(e)) } } } } }
+        form.stack method="post" action=(format!("/console/meetings/{id}/amend")) {
+            input type="hidden" name="csrf" value=(csrf);
+            input type="hidden" name="check_in" value=(a.index);
+            fieldset {
+                legend { (t("amend.action")) }
+                label.check for="a-correct" { input #a-correct type="radio" name="action" value="correct" checked; span { (t("amend.action.correct")) } }
+                label.check for="a-strike" { input #a-strike type="radio" name="action" value="strike"; span { (t("amend.action.strike")) } }
+            }
+            div {
+                label for="a-reason" { (t("amend.reason")) span.hint { (t("amend.reason_hint")) } }
+                input #a-reason name="reason" type="text" required maxlength=(app::REASON_MAX_CHARS);
+            }
+            p.meta #a-values-hint { (t("amend.values_hint")) }
+            div { label for="a-name" { (t("checkin.field.name")) } input #a-name name="name" type="text" value=(value("name")) aria-describedby="a-values-hint"; }
+            div { label for="a-org" { (t("checkin.field.organization")) } input #a-org name="organization" type="text" value=(value("organization")); }
+            div { label for="a-country" { (t("checkin.field.country")) } input #a-country name="country" type="text" list="countries" autocomplete="off" value=(value("country")); (super::pages::countries_datalist()) }
+            div { label for="a-role" { (t("checkin.field.role")) } select #a-role name="role" { @for r in Role::ALL { option value=(r.as_str()) selected[r.as_str() == role] { (role_name(r.as_str())) } } } }
+            div { button type="submit" { (t("amend.submit")) } }
+        }
+    }
+}
+
+/// `GET /console/meetings/{id}/amend?check_in=N`: correct or strike a
+/// check-in of an open meeting.
+pub async fn amend_page(
+    State(state): State<AppState>,
+    who: Secretary,
+    Path(id): Path<String>,
+    Query(q): Query<AmendQuery>,
+) -> Result<Response, PageError> {
+    let m = meeting_row(&state, &id).await?;
+    let index = q.check_in.ok_or_else(|| {
+        PageError::new(
+            StatusCode::BAD_REQUEST,
+            t("amend.not_recorded"),
+            t("amend.no_check_in").to_owned(),
+        )
+    })?;
+    let a = check_in_row(&state, &id, index).await?;
+    Ok(frame(
+        &who,
+        t("amend.title"),
+        html! {
+            p { a href=(format!("/console/meetings/{id}/arrivals")) { "← " (m.meeting.title) } }
+            (amend_form(&who.csrf, &id, &a, &[]))
+        },
+    )
+    .into_response())
+}
+
+#[derive(Deserialize)]
+pub struct AmendForm {
+    #[serde(default)]
+    check_in: String,
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    organization: String,
+    #[serde(default)]
+    country: String,
+    #[serde(default)]
+    role: String,
+}
+
+/// `POST /console/meetings/{id}/amend`: the form shows every value as
+/// recorded, so only those changed are signed as corrections; a strike
+/// carries none.
+pub async fn amend(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    CsrfForm { who, form: f }: CsrfForm<AmendForm>,
+) -> Result<Response, PageError> {
+    let index: u64 = f.check_in.trim().parse().map_err(|_| {
+        PageError::new(
+            StatusCode::BAD_REQUEST,
+            t("amend.not_recorded"),
+            t("amend.no_check_in").to_owned(),
+        )
+    })?;
+    let a = check_in_row(&state, &id, index).await?;
+    let strike = f.action == "strike";
+    let changed = |field: &str, v: String| {
+        if strike || a.current(field) == Some(v.trim()) {
+            String::new()
+        } else {
+            v
+        }
+    };
+    let input = app::AmendInput {
+        check_in: index,
+        reason: f.reason,
+        name: changed("name", f.name),
+        organization: changed("organization", f.organization),
+        country: changed("country", f.country),
+        role: changed("role", f.role),
+        action: f.action,
+    };
+    let result = state
+        .amend_check_in(&id, &who.actor(), &input)
+        .await
+        .map_err(ApiError::from);
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/console/meetings/{id}/arrivals")).into_response()),
+        Err(e) if !e.fields.is_empty() => Ok((
+            e.status,
+            frame(
+                &who,
+                t("amend.title"),
+                amend_form(&who.csrf, &id, &a, &e.fields),
+            ),
+        )
+            .into_response()),
+        Err(e) => Err(PageError::refused(t("amend.not_recorded"), e)),
+    }
 }

@@ -108,6 +108,7 @@ const TABLES: &[Table] = &[
             ("device_key", OptText),
             ("created_at", Text),
             ("erased", Text),
+            ("amends", OptInt),
         ],
     ),
     (

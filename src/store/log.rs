@@ -26,6 +26,8 @@ pub struct LoggedEntry {
     pub disclosures: Vec<String>,
     /// When it was committed, if the stored time is readable.
     pub created_at: Option<OffsetDateTime>,
+    /// For an amendment (a correction or a strike): the check-in it amends.
+    pub amends: Option<u64>,
 }
 
 /// A meeting's log as stored: its entries, leaf hashes and the size of its
@@ -50,6 +52,8 @@ pub struct NewRow<'a> {
     pub leaf: &'a Hash,
     pub email_key: Option<&'a str>,
     pub device_key: Option<&'a str>,
+    /// For an amendment: the index of the check-in it amends.
+    pub amends: Option<u64>,
 }
 
 /// A meeting's log as the database has it, under its lock.
@@ -139,8 +143,10 @@ where
     for<'c> i64: sqlx::Decode<'c, R::Database> + sqlx::Type<R::Database>,
     for<'c> String: sqlx::Decode<'c, R::Database> + sqlx::Type<R::Database>,
     for<'c> Option<String>: sqlx::Decode<'c, R::Database> + sqlx::Type<R::Database>,
+    for<'c> Option<i64>: sqlx::Decode<'c, R::Database> + sqlx::Type<R::Database>,
 {
     let idx: i64 = r.try_get("idx")?;
+    let amends: Option<i64> = r.try_get("amends")?;
     let disclosures: String = r.try_get("disclosures")?;
     let created: String = r.try_get("created_at")?;
     Ok(LoggedEntry {
@@ -150,6 +156,7 @@ where
         device_key: r.try_get("device_key")?,
         disclosures: serde_json::from_str(&disclosures).unwrap_or_default(),
         created_at: OffsetDateTime::parse(&created, &Rfc3339).ok(),
+        amends: amends.and_then(|a| u64::try_from(a).ok()),
     })
 }
 
@@ -193,7 +200,7 @@ impl LogStore for SqliteLog {
 
     async fn load_log(&mut self, meeting_id: &str) -> Result<StoredLog> {
         let rows = sqlx::query(
-            "SELECT idx, kind, email_key, device_key, disclosures, created_at, leaf FROM entries WHERE meeting_id = $1 ORDER BY idx",
+            "SELECT idx, kind, email_key, device_key, disclosures, created_at, leaf, amends FROM entries WHERE meeting_id = $1 ORDER BY idx",
         )
         .bind(meeting_id)
         .fetch_all(&mut *self.conn)
@@ -244,6 +251,15 @@ impl LogStore for SqliteLog {
                     .push_bind(created.clone());
             });
             q.push("; ");
+        }
+        for e in g.entries.iter().filter(|e| e.amends.is_some()) {
+            q.push("UPDATE entries SET amends = ")
+                .push_bind(e.amends.map(|a| a as i64))
+                .push(" WHERE meeting_id = ")
+                .push_bind(e.meeting_id.to_owned())
+                .push(" AND idx = ")
+                .push_bind(e.idx as i64)
+                .push("; ");
         }
         for id in &g.opened {
             q.push("UPDATE meetings SET state = 'open', opened_at = ")
@@ -353,7 +369,7 @@ impl PgLog {
 
     async fn query_log(&mut self, meeting_id: &str, from: u64) -> Result<StoredLog> {
         let q = sqlx::query(
-            "SELECT idx, kind, email_key, device_key, disclosures, created_at, leaf FROM entries WHERE meeting_id = $1 AND idx >= $2 ORDER BY idx",
+            "SELECT idx, kind, email_key, device_key, disclosures, created_at, leaf, amends FROM entries WHERE meeting_id = $1 AND idx >= $2 ORDER BY idx",
         )
         .bind(meeting_id)
         .bind(from as i64);
@@ -465,6 +481,16 @@ impl PgLog {
             .bind(&created)
             .execute(&mut *conn)
             .await?;
+        }
+        // Amendments are rare: the check-in each names is set apart from
+        // the one statement every append shares.
+        for e in g.entries.iter().filter(|e| e.amends.is_some()) {
+            sqlx::query("UPDATE entries SET amends = $1 WHERE meeting_id = $2 AND idx = $3")
+                .bind(e.amends.map(|a| a as i64))
+                .bind(e.meeting_id)
+                .bind(e.idx as i64)
+                .execute(&mut *conn)
+                .await?;
         }
         for id in &g.opened {
             sqlx::query("UPDATE meetings SET state = 'open', opened_at = $1 WHERE id = $2 AND state = 'draft'")

@@ -33,8 +33,9 @@ fn field_of(encoded: &str) -> Option<String> {
 
 impl Store {
     /// Erases `fields` of check-in `idx`: deletes their disclosures (value
-    /// and salt), and with the email the key that recognised it, and with
-    /// the name the device key derived from it; records who and when.
+    /// and salt), in the check-in and in the amendments correcting it, and
+    /// with the email the key that recognised it, and with the name the
+    /// device key derived from it; records who and when.
     /// Returns the fields that were erased now (empty if none of them was
     /// still there), or `None` if there is no such check-in.
     pub async fn erase(
@@ -88,6 +89,40 @@ impl Store {
             .bind(idx as i64)
             .execute(&mut *tx)
             .await?;
+            // The values a secretary's corrections of this check-in carry
+            // are the same person's: they go with it.
+            let amendments = sqlx::query(
+                "SELECT idx, disclosures, erased FROM entries WHERE meeting_id = $1 AND amends = $2",
+            )
+            .bind(meeting_id)
+            .bind(idx as i64)
+            .fetch_all(&mut *tx)
+            .await?;
+            for a in &amendments {
+                let a_idx: i64 = a.try_get("idx")?;
+                let disclosures: Vec<String> = serde_json::from_str(a.try_get("disclosures")?)
+                    .map_err(|e| StoreError::Corrupt(format!("disclosures: {e}")))?;
+                let mut a_erased: Vec<String> = serde_json::from_str(a.try_get("erased")?)
+                    .map_err(|e| StoreError::Corrupt(format!("erased: {e}")))?;
+                let (gone, kept): (Vec<String>, Vec<String>) = disclosures
+                    .into_iter()
+                    .partition(|d| field_of(d).is_some_and(|f| fields.contains(&f.as_str())));
+                if gone.is_empty() {
+                    continue;
+                }
+                a_erased.extend(gone.iter().filter_map(|d| field_of(d)));
+                a_erased.sort();
+                a_erased.dedup();
+                sqlx::query(
+                    "UPDATE entries SET disclosures = $1, erased = $2 WHERE meeting_id = $3 AND idx = $4",
+                )
+                .bind(json(&kept))
+                .bind(json(&a_erased))
+                .bind(meeting_id)
+                .bind(a_idx)
+                .execute(&mut *tx)
+                .await?;
+            }
             sqlx::query(
             "INSERT INTO erasures (meeting_id, idx, fields, erased_by, erased_at) VALUES ($1, $2, $3, $4, $5)",
         )

@@ -1,5 +1,6 @@
 //! The check-in service, over real HTTP with a real SQLite file.
 
+mod amendments;
 mod attack;
 pub mod auth;
 mod bad_input;

@@ -213,6 +213,8 @@ pub enum AmendRefused {
     NothingToCorrect,
     #[error("a strike carries no corrected values; correct the check-in instead, or strike it without them")]
     StrikeWithValues,
+    #[error("check-in {0} is still being recorded; try again in a moment")]
+    NotYetRecorded(u64),
 }
 
 /// Why a check-in is refused while planning.
