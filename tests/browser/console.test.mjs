@@ -86,13 +86,23 @@ test('secretary signs in, runs a meeting and exports a list that verifies', asyn
     // Live arrivals.
     await page.getByRole('link', { name: 'Live arrivals' }).click();
     for (const name of ['Ada Lovelace', 'Émilie du Châtelet', 'Alan Turing']) {
-      await page.getByRole('cell', { name }).waitFor();
+      await page.getByRole('cell', { name, exact: true }).waitFor();
     }
     await assertNoAxeViolations(page, 'live arrivals');
     // A late arrival appears by itself once a checkpoint covers it.
     await checkInViaApi(meeting, { name: 'Mary Somerville', organization: 'BSI', country: 'United Kingdom (BSI)' });
-    await page.getByRole('cell', { name: 'Mary Somerville' }).waitFor({ timeout: 15_000 });
-    await page.goBack();
+    await page.getByRole('cell', { name: 'Mary Somerville', exact: true }).waitFor({ timeout: 15_000 });
+    // A wrong organisation is corrected from the arrivals list: a signed
+    // amendment with its reason; the list then shows the value as corrected.
+    await page.getByRole('link', { name: 'Correct… Alan Turing' }).click();
+    await page.getByRole('heading', { name: 'Correct or strike a check-in', level: 1 }).waitFor();
+    await assertNoAxeViolations(page, 'the correction form');
+    await page.getByLabel(/^Reason/).fill('Organisation mistyped at the desk');
+    await page.getByLabel('Organisation', { exact: true }).fill('The Alan Turing Institute');
+    await page.getByRole('button', { name: 'Sign the amendment' }).click();
+    await page.getByRole('cell', { name: 'The Alan Turing Institute (corrected)' }).waitFor({ timeout: 15_000 });
+    await assertNoAxeViolations(page, 'live arrivals with a correction');
+    await page.goto(`${BASE}/console/meetings/${id}`);
 
     // Closing seals the list.
     await page.getByRole('button', { name: 'Close the meeting' }).click();
@@ -113,6 +123,8 @@ test('secretary signs in, runs a meeting and exports a list that verifies', asyn
     for (const name of ['Ada Lovelace', 'Émilie du Châtelet', 'Alan Turing', 'Mary Somerville']) {
       await page.getByRole('cell', { name }).first().waitFor();
     }
+    await page.getByRole('heading', { name: 'Corrections by the secretary', level: 2 }).waitFor();
+    assert.match(await page.locator('#amendments').innerText(), /Reason: Organisation mistyped at the desk/);
     await page.emulateMedia({ media: 'print' });
     // The printed area of an A4 page (210 × 297 mm less 15 mm margins) at 96 dpi.
     await page.setViewportSize({ width: 680, height: 1010 });
