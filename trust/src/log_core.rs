@@ -24,7 +24,7 @@ use super::merkle::{leaf_hash, Hash, Tree};
 use super::statement::{
     AmendAction, AmendmentPredicate, Attendee, CheckInPredicate, ClosePredicate, CodeVersion,
     EntryRef, Meeting, MeetingPredicate, NotesPredicate, Predicate, Presence, RollcallStatement,
-    Subject, SubjectDigest,
+    Session, SessionClosePredicate, SessionOpenPredicate, Subject, SubjectDigest,
 };
 
 /// An attendee's answers on the check-in form.
@@ -109,12 +109,14 @@ pub fn meeting_statement(
     }
 }
 
-/// The check-in statement for `c`, committing to `disclosures`.
+/// The check-in statement for `c`, committing to `disclosures`, made
+/// during `session` (if one is open).
 pub fn check_in_statement(
     meeting: &Meeting,
     code: &CodeDocument,
     c: &CheckIn<'_>,
     disclosures: &[Disclosure],
+    session: Option<u32>,
     now: OffsetDateTime,
 ) -> RollcallStatement {
     RollcallStatement {
@@ -137,6 +139,7 @@ pub fn check_in_statement(
             } else {
                 Vec::new()
             }),
+            session,
         }),
     }
 }
@@ -151,6 +154,10 @@ pub enum EntryKind {
     Correction,
     /// An amendment striking a check-in recorded in error.
     Strike,
+    /// A session opened for check-in.
+    SessionOpen,
+    /// The open session closed.
+    SessionClose,
     Close,
 }
 
@@ -163,6 +170,8 @@ impl EntryKind {
             Self::Notes => "notes",
             Self::Correction => "correction",
             Self::Strike => "strike",
+            Self::SessionOpen => "session-open",
+            Self::SessionClose => "session-close",
             Self::Close => "close",
         }
     }
@@ -217,6 +226,17 @@ pub enum AmendRefused {
     NotYetRecorded(u64),
 }
 
+/// Why opening or closing a session is refused while planning.
+#[derive(Clone, Copy, Debug, thiserror::Error, PartialEq, Eq)]
+pub enum SessionRefused {
+    #[error("session {0} is open; close it before opening another")]
+    AnotherOpen(u32),
+    #[error("session {0} was already opened; a session is opened once")]
+    AlreadyOpened(u32),
+    #[error("session {0} is not open")]
+    NotOpen(u32),
+}
+
 /// Why a check-in is refused while planning.
 #[derive(Clone, Copy, Debug, thiserror::Error, PartialEq, Eq)]
 pub enum Refused {
@@ -224,6 +244,8 @@ pub enum Refused {
     EmailTaken,
     #[error("the QR code has expired")]
     Expired,
+    #[error("no session is open: check-in resumes when the secretary opens the next session")]
+    BetweenSessions,
 }
 
 /// One meeting's log being planned: the next index, the time of the latest
@@ -236,10 +258,14 @@ pub struct Planner {
     next: u64,
     last_time: OffsetDateTime,
     check_ins: u64,
-    /// Email key → (index, lower-cased name).
-    by_email: HashMap<String, (u64, String)>,
-    /// Device key → index.
-    by_device: HashMap<String, u64>,
+    /// (Session, email key) → (index, lower-cased name); session 0: none.
+    by_email: HashMap<(u32, String), (u64, String)>,
+    /// (Session, device key) → index.
+    by_device: HashMap<(u32, String), u64>,
+    /// The session open now, and its check-ins so far.
+    open_session: Option<(u32, u64)>,
+    /// Every session opened in the log.
+    sessions_opened: HashSet<u32>,
     /// The indices of the check-ins in the log.
     check_in_at: HashSet<u64>,
     /// The check-ins struck as recorded in error.
@@ -288,6 +314,8 @@ impl Planner {
             by_device: HashMap::new(),
             check_in_at: HashSet::new(),
             struck: HashSet::new(),
+            open_session: None,
+            sessions_opened: HashSet::new(),
         }
     }
 
@@ -304,9 +332,40 @@ impl Planner {
     /// Counts a check-in already in the log, and remembers what recognises
     /// its attendee.
     pub fn recorded_check_in(&mut self, index: u64, who: Recognition) {
+        self.recorded_session_check_in(index, who, None);
+    }
+
+    /// [`recorded_check_in`](Self::recorded_check_in) for a check-in made
+    /// during `session`.
+    pub fn recorded_session_check_in(
+        &mut self,
+        index: u64,
+        who: Recognition,
+        session: Option<u32>,
+    ) {
         self.check_ins += 1;
         self.check_in_at.insert(index);
-        self.remember(index, who);
+        if let (Some(s), Some((open, n))) = (session, self.open_session.as_mut()) {
+            if s == *open {
+                *n += 1;
+            }
+        }
+        self.remember(index, who, session.unwrap_or(0));
+    }
+
+    /// Takes into account a session opened (`open`) or closed in the log.
+    pub fn recorded_session(&mut self, number: u32, open: bool) {
+        if open {
+            self.sessions_opened.insert(number);
+            self.open_session = Some((number, 0));
+        } else if self.open_session.is_some_and(|(n, _)| n == number) {
+            self.open_session = None;
+        }
+    }
+
+    /// The session open now, if any.
+    pub fn session_open_now(&self) -> Option<u32> {
+        self.open_session.map(|(n, _)| n)
     }
 
     /// Takes into account an amendment already in the log, of the check-in
@@ -318,12 +377,12 @@ impl Planner {
         }
     }
 
-    fn remember(&mut self, index: u64, who: Recognition) {
+    fn remember(&mut self, index: u64, who: Recognition, session: u32) {
         if let Some(k) = who.email_key {
-            self.by_email.insert(k, (index, who.name_key));
+            self.by_email.insert((session, k), (index, who.name_key));
         }
         if let Some(k) = who.device_key {
-            self.by_device.insert(k, index);
+            self.by_device.insert((session, k), index);
         }
     }
 
@@ -377,9 +436,15 @@ impl Planner {
         now: OffsetDateTime,
         rng: &mut (impl CryptoRngCore + ?Sized),
     ) -> Result<CheckInPlan, Refused> {
+        if self.open_session.is_none() && !self.sessions_opened.is_empty() {
+            return Err(Refused::BetweenSessions);
+        }
+        let session = self.open_session.map(|(n, _)| n);
+        let key = session.unwrap_or(0);
         // An email is the person; without one, the device and the name are.
+        // Each session is checked in to separately.
         let existing = match &who.email_key {
-            Some(k) => match self.by_email.get(k) {
+            Some(k) => match self.by_email.get(&(key, k.clone())) {
                 Some((index, name)) if *name == who.name_key => Some(*index),
                 // Never hand one person's receipt to someone who knows their email.
                 Some(_) => return Err(Refused::EmailTaken),
@@ -388,7 +453,7 @@ impl Planner {
             None => who
                 .device_key
                 .as_ref()
-                .and_then(|k| self.by_device.get(k))
+                .and_then(|k| self.by_device.get(&(key, k.clone())))
                 .copied(),
         };
         if let Some(index) = existing {
@@ -402,10 +467,13 @@ impl Planner {
         let (index, at) = self.reserve(now);
         self.check_ins += 1;
         self.check_in_at.insert(index);
+        if let Some((_, n)) = self.open_session.as_mut() {
+            *n += 1;
+        }
         let disclosures = disclose(c, rng);
         let code = shown.unwrap_or(&self.code);
-        let statement = check_in_statement(&self.meeting, code, c, &disclosures, at);
-        self.remember(index, who);
+        let statement = check_in_statement(&self.meeting, code, c, &disclosures, session, at);
+        self.remember(index, who, key);
         Ok(CheckInPlan::New(Box::new(Planned {
             index,
             kind: EntryKind::CheckIn,
@@ -498,6 +566,67 @@ impl Planner {
                 }),
             },
             disclosures: disclosures.into_iter().map(|d| d.encoded).collect(),
+        })
+    }
+
+    /// Plans opening `session` for check-in: check-ins until it closes
+    /// are for it. One session is open at a time, and each opens once.
+    pub fn open_session(
+        &mut self,
+        session: Session,
+        by: &str,
+        now: OffsetDateTime,
+    ) -> Result<Planned, SessionRefused> {
+        if let Some((open, _)) = self.open_session {
+            return Err(SessionRefused::AnotherOpen(open));
+        }
+        if self.sessions_opened.contains(&session.number) {
+            return Err(SessionRefused::AlreadyOpened(session.number));
+        }
+        let (index, at) = self.reserve(now);
+        self.recorded_session(session.number, true);
+        Ok(Planned {
+            index,
+            kind: EntryKind::SessionOpen,
+            statement: RollcallStatement {
+                subject: subject(&self.code),
+                predicate: Predicate::SessionOpen(SessionOpenPredicate {
+                    meeting_id: self.meeting.id.clone(),
+                    opened_at: at,
+                    recorded_by: by.to_owned(),
+                    session,
+                }),
+            },
+            disclosures: Vec::new(),
+        })
+    }
+
+    /// Plans closing the open session `number`, counting its check-ins.
+    pub fn close_session(
+        &mut self,
+        number: u32,
+        by: &str,
+        now: OffsetDateTime,
+    ) -> Result<Planned, SessionRefused> {
+        let Some((open, check_ins)) = self.open_session.filter(|(n, _)| *n == number) else {
+            return Err(SessionRefused::NotOpen(number));
+        };
+        let (index, at) = self.reserve(now);
+        self.recorded_session(open, false);
+        Ok(Planned {
+            index,
+            kind: EntryKind::SessionClose,
+            statement: RollcallStatement {
+                subject: subject(&self.code),
+                predicate: Predicate::SessionClose(SessionClosePredicate {
+                    meeting_id: self.meeting.id.clone(),
+                    closed_at: at,
+                    recorded_by: by.to_owned(),
+                    session: open,
+                    check_ins,
+                }),
+            },
+            disclosures: Vec::new(),
         })
     }
 

@@ -14,10 +14,10 @@ use super::keys::{PublicKey, Signer};
 use super::log::origin_for;
 use super::log_core::{
     self, seal, AmendRefused, Amendment, CheckInPlan, Planned, Planner, Recognition, Refused,
-    Signed, SignedCheckpoint,
+    SessionRefused, Signed, SignedCheckpoint,
 };
 use super::merkle::{empty_root, Tree};
-use super::statement::{CodeVersion, Meeting};
+use super::statement::{CodeVersion, Meeting, Session};
 
 pub use super::log_core::{check_in_statement, disclose, subject, version, CheckIn};
 
@@ -175,6 +175,28 @@ impl<'a> Recorder<'a> {
     pub fn notes(&mut self, by: &str, text: &str, now: OffsetDateTime) -> u64 {
         let planned = self.planner.notes(by, text, now);
         self.append(planned)
+    }
+
+    /// Opens `session` for check-in; returns the entry's index.
+    pub fn open_session(
+        &mut self,
+        session: Session,
+        by: &str,
+        now: OffsetDateTime,
+    ) -> Result<u64, SessionRefused> {
+        let planned = self.planner.open_session(session, by, now)?;
+        Ok(self.append(planned))
+    }
+
+    /// Closes the open session `number`; returns the entry's index.
+    pub fn close_session(
+        &mut self,
+        number: u32,
+        by: &str,
+        now: OffsetDateTime,
+    ) -> Result<u64, SessionRefused> {
+        let planned = self.planner.close_session(number, by, now)?;
+        Ok(self.append(planned))
     }
 
     /// Records a secretary's amendment of the check-in at `a.amends`.

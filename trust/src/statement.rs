@@ -21,6 +21,13 @@ pub const CHECK_IN_PREDICATE: &str = "https://rollcall.dev/check-in/v1";
 /// An attendee's check-in: v1 with `circulate`, the committed fields the
 /// attendee agreed to have disclosed on circulated lists.
 pub const CHECK_IN_PREDICATE_V2: &str = "https://rollcall.dev/check-in/v2";
+/// An attendee's check-in during one of the meeting's sessions: v2 with
+/// `session`, the number of the session open when it was made.
+pub const CHECK_IN_PREDICATE_V3: &str = "https://rollcall.dev/check-in/v3";
+/// A session of the meeting (a day, a morning) opened for check-in.
+pub const SESSION_OPEN_PREDICATE: &str = "https://rollcall.dev/session-open/v1";
+/// The open session closed, with the number of its check-ins.
+pub const SESSION_CLOSE_PREDICATE: &str = "https://rollcall.dev/session-close/v1";
 /// The secretary's notes on discussion of the Code, for the meeting report.
 pub const NOTES_PREDICATE: &str = "https://rollcall.dev/notes/v1";
 /// A secretary's correction of a check-in, or its striking as recorded in
@@ -186,6 +193,10 @@ pub struct CheckInPredicate {
     /// `["email"]`; `[]` when they did not agree.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub circulate: Option<Vec<String>>,
+    /// v3 only (absent before): the session open when the attendee
+    /// checked in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<u32>,
 }
 
 /// The fields an attendee may agree to show on circulated lists (the others
@@ -209,6 +220,44 @@ pub struct ClosePredicate {
     #[serde(with = "time::serde::rfc3339")]
     pub closed_at: OffsetDateTime,
     /// Number of check-in entries before this one.
+    pub check_ins: u64,
+}
+
+/// One of a meeting's sessions, as the secretary scheduled it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Session {
+    /// 1, 2, 3…: its number within the meeting.
+    pub number: u32,
+    pub name: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub starts_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub ends_at: OffsetDateTime,
+}
+
+/// A session opened for check-in: check-ins until its close are for it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionOpenPredicate {
+    pub meeting_id: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub opened_at: OffsetDateTime,
+    pub recorded_by: String,
+    pub session: Session,
+}
+
+/// The open session closed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionClosePredicate {
+    pub meeting_id: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub closed_at: OffsetDateTime,
+    pub recorded_by: String,
+    /// The number of the session closed.
+    pub session: u32,
+    /// Number of check-in entries for this session.
     pub check_ins: u64,
 }
 
@@ -275,6 +324,8 @@ pub enum Predicate {
     CheckIn(CheckInPredicate),
     Notes(NotesPredicate),
     Amendment(AmendmentPredicate),
+    SessionOpen(SessionOpenPredicate),
+    SessionClose(SessionClosePredicate),
     Close(ClosePredicate),
 }
 
@@ -283,10 +334,13 @@ impl Predicate {
     pub fn type_uri(&self) -> &'static str {
         match self {
             Predicate::Meeting(_) => MEETING_PREDICATE,
+            Predicate::CheckIn(p) if p.session.is_some() => CHECK_IN_PREDICATE_V3,
             Predicate::CheckIn(p) if p.circulate.is_some() => CHECK_IN_PREDICATE_V2,
             Predicate::CheckIn(_) => CHECK_IN_PREDICATE,
             Predicate::Notes(_) => NOTES_PREDICATE,
             Predicate::Amendment(_) => AMENDMENT_PREDICATE,
+            Predicate::SessionOpen(_) => SESSION_OPEN_PREDICATE,
+            Predicate::SessionClose(_) => SESSION_CLOSE_PREDICATE,
             Predicate::Close(_) => CLOSE_PREDICATE,
         }
     }
@@ -298,6 +352,8 @@ impl Predicate {
             Predicate::CheckIn(p) => p.checked_in_at,
             Predicate::Notes(p) => p.recorded_at,
             Predicate::Amendment(p) => p.recorded_at,
+            Predicate::SessionOpen(p) => p.opened_at,
+            Predicate::SessionClose(p) => p.closed_at,
             Predicate::Close(p) => p.closed_at,
         }
     }
@@ -309,6 +365,8 @@ impl Predicate {
             Predicate::CheckIn(p) => &p.meeting.id,
             Predicate::Notes(p) => &p.meeting_id,
             Predicate::Amendment(p) => &p.meeting_id,
+            Predicate::SessionOpen(p) => &p.meeting_id,
+            Predicate::SessionClose(p) => &p.meeting_id,
             Predicate::Close(p) => &p.meeting_id,
         }
     }
@@ -327,6 +385,8 @@ pub enum StatementError {
     PredicateType(String),
     #[error("a check-in/v1 predicate has no \"circulate\"; a check-in/v2 predicate must have it")]
     CheckInVersion,
+    #[error("a check-in/v3 predicate must have \"circulate\" and \"session\"; earlier versions have no \"session\"")]
+    SessionVersion,
 }
 
 /// A parsed rollcall statement: the Code subject and the predicate.
@@ -350,15 +410,21 @@ impl RollcallStatement {
         let text = raw.predicate.get();
         let predicate = match raw.predicate_type.as_str() {
             MEETING_PREDICATE => Predicate::Meeting(serde_json::from_str(text)?),
-            CHECK_IN_PREDICATE | CHECK_IN_PREDICATE_V2 => {
+            CHECK_IN_PREDICATE | CHECK_IN_PREDICATE_V2 | CHECK_IN_PREDICATE_V3 => {
                 let p: CheckInPredicate = serde_json::from_str(text)?;
-                if p.circulate.is_some() != (raw.predicate_type == CHECK_IN_PREDICATE_V2) {
+                let v3 = raw.predicate_type == CHECK_IN_PREDICATE_V3;
+                if v3 != p.session.is_some() || (v3 && p.circulate.is_none()) {
+                    return Err(StatementError::SessionVersion);
+                }
+                if !v3 && p.circulate.is_some() != (raw.predicate_type == CHECK_IN_PREDICATE_V2) {
                     return Err(StatementError::CheckInVersion);
                 }
                 Predicate::CheckIn(p)
             }
             NOTES_PREDICATE => Predicate::Notes(serde_json::from_str(text)?),
             AMENDMENT_PREDICATE => Predicate::Amendment(serde_json::from_str(text)?),
+            SESSION_OPEN_PREDICATE => Predicate::SessionOpen(serde_json::from_str(text)?),
+            SESSION_CLOSE_PREDICATE => Predicate::SessionClose(serde_json::from_str(text)?),
             CLOSE_PREDICATE => Predicate::Close(serde_json::from_str(text)?),
             other => return Err(StatementError::PredicateType(other.to_owned())),
         };
@@ -383,6 +449,8 @@ impl RollcallStatement {
             Predicate::CheckIn(p) => encode(&self.subject, uri, p),
             Predicate::Notes(p) => encode(&self.subject, uri, p),
             Predicate::Amendment(p) => encode(&self.subject, uri, p),
+            Predicate::SessionOpen(p) => encode(&self.subject, uri, p),
+            Predicate::SessionClose(p) => encode(&self.subject, uri, p),
             Predicate::Close(p) => encode(&self.subject, uri, p),
         }
     }

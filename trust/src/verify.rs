@@ -24,7 +24,7 @@ use super::log::{is_meeting_id, origin_names_meeting};
 use super::merkle::{self, Hash};
 use super::statement::{
     AmendAction, AmendmentPredicate, CheckInPredicate, CodeVersion, Meeting, MeetingPredicate,
-    Predicate, Presence, RollcallStatement, Subject, AMENDABLE_FIELDS, COMMITTED_FIELDS,
+    Predicate, Presence, RollcallStatement, Session, Subject, AMENDABLE_FIELDS, COMMITTED_FIELDS,
     CONSENTABLE_FIELDS,
 };
 
@@ -101,6 +101,9 @@ pub struct AttendeeRow {
     /// Struck by an amendment as recorded in error: left out of counts.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub struck: bool,
+    /// The session the check-in was made in (`check-in/v3`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<u32>,
 }
 
 impl AttendeeRow {
@@ -115,6 +118,21 @@ impl AttendeeRow {
         }
         self.fields.get(field).map(String::as_str)
     }
+}
+
+/// One of the meeting's sessions, as its signed entries give it.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct SessionRow {
+    pub number: u32,
+    pub name: String,
+    pub starts_at: String,
+    pub ends_at: String,
+    pub opened_at: String,
+    pub opened_by: String,
+    /// Absent while the session is open.
+    pub closed_at: Option<String>,
+    /// Check-ins made during the session (struck ones included).
+    pub check_ins: u64,
 }
 
 /// A secretary's signed amendment of a check-in.
@@ -171,6 +189,10 @@ pub struct Report {
     /// The secretary's amendments, in log order (absent when none).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub amendments: Vec<AmendmentRow>,
+    /// The meeting's sessions, in the order they were opened (absent when
+    /// it has none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sessions: Vec<SessionRow>,
     pub warnings: Vec<String>,
     pub failures: Vec<Failure>,
 }
@@ -222,6 +244,7 @@ impl Report {
             notes: Vec::new(),
             attendees: Vec::new(),
             amendments: Vec::new(),
+            sessions: Vec::new(),
             warnings: Vec::new(),
             failures: Vec::new(),
         }
@@ -295,6 +318,16 @@ enum Content {
     CheckIn(Box<AttendeeRow>),
     Notes(NotesRow),
     Amendment(Box<AmendmentRow>, String),
+    SessionOpen {
+        session: Session,
+        opened_at: OffsetDateTime,
+        by: String,
+    },
+    SessionClose {
+        session: u32,
+        closed_at: OffsetDateTime,
+        check_ins: u64,
+    },
     Close {
         closed_at: OffsetDateTime,
         check_ins: u64,
@@ -782,6 +815,7 @@ fn digest_entry(payload: &[u8], entry: &Entry, loc: Loc, ctx: Context<'_>, out: 
                 amended_by: Vec::new(),
                 corrected: BTreeMap::new(),
                 struck: false,
+                session: p.session,
             }))
         }
         Predicate::Notes(p) => Content::Notes(NotesRow {
@@ -810,6 +844,30 @@ fn digest_entry(payload: &[u8], entry: &Entry, loc: Loc, ctx: Context<'_>, out: 
                 leaf,
             )
         }
+        Predicate::SessionOpen(p) => {
+            if p.session.number == 0 {
+                out.failures.push(Failure {
+                    location: format!("{loc}.envelope.payload"),
+                    reason: "session numbers start at 1".into(),
+                });
+            }
+            if p.session.ends_at < p.session.starts_at {
+                out.failures.push(Failure {
+                    location: format!("{loc}.envelope.payload"),
+                    reason: "the session ends before it starts".into(),
+                });
+            }
+            Content::SessionOpen {
+                session: p.session,
+                opened_at: p.opened_at,
+                by: p.recorded_by,
+            }
+        }
+        Predicate::SessionClose(p) => Content::SessionClose {
+            session: p.session,
+            closed_at: p.closed_at,
+            check_ins: p.check_ins,
+        },
         Predicate::Close(p) => Content::Close {
             closed_at: p.closed_at,
             check_ins: p.check_ins,
@@ -1453,6 +1511,7 @@ fn step10_order(report: &mut Report, checked: Vec<CheckedEntry>) -> bool {
     let mut leaves: Vec<Hash> = Vec::with_capacity(checked.len());
     // Log index of a check-in → its row in `report.attendees`.
     let mut rows: HashMap<u64, usize> = HashMap::new();
+    let mut sessions = Sessions::default();
     for (i, c) in checked.into_iter().enumerate() {
         leaves.push(c.leaf);
         if let Some(j) = seen.insert(c.leaf, i) {
@@ -1482,9 +1541,20 @@ fn step10_order(report: &mut Report, checked: Vec<CheckedEntry>) -> bool {
             Content::Meeting(_) => {}
             Content::CheckIn(row) => {
                 check_ins += 1;
+                sessions.check_in(report, i, row.session);
                 rows.insert(i as u64, report.attendees.len());
                 report.attendees.push(*row);
             }
+            Content::SessionOpen {
+                session,
+                opened_at,
+                by,
+            } => sessions.open(report, i, session, opened_at, by),
+            Content::SessionClose {
+                session,
+                closed_at,
+                check_ins,
+            } => sessions.close(report, i, session, closed_at, check_ins),
             Content::Notes(row) => report.notes.push(row),
             Content::Amendment(row, leaf) => {
                 apply_amendment(report, &rows, &leaves, i, &row, &leaf);
@@ -1496,6 +1566,10 @@ fn step10_order(report: &mut Report, checked: Vec<CheckedEntry>) -> bool {
             } => {
                 closed = Some(i);
                 report.closed_at = Some(fmt_time(closed_at));
+                // A session still open ends with the meeting.
+                if let Some(k) = sessions.open.take() {
+                    sessions.rows[k].closed_at = Some(fmt_time(closed_at));
+                }
                 if recorded != check_ins {
                     report.fail(
                         format!("entries[{i}]"),
@@ -1508,7 +1582,97 @@ fn step10_order(report: &mut Report, checked: Vec<CheckedEntry>) -> bool {
         }
     }
     report.attestations = check_ins;
+    report.sessions = sessions.rows;
     closed.is_some()
+}
+
+/// Step 10, for sessions: one open at a time, each opened once, every
+/// check-in after the first opening made during the open session and
+/// naming it, and each close counting the check-ins of its session.
+#[derive(Default)]
+struct Sessions {
+    rows: Vec<SessionRow>,
+    /// The row of the session open now.
+    open: Option<usize>,
+}
+
+impl Sessions {
+    fn open(&mut self, report: &mut Report, i: usize, s: Session, at: OffsetDateTime, by: String) {
+        if let Some(k) = self.open {
+            report.fail(
+                format!("entries[{i}]"),
+                format!(
+                    "opens session {} while session {} is open",
+                    s.number, self.rows[k].number
+                ),
+            );
+            return;
+        }
+        if self.rows.iter().any(|r| r.number == s.number) {
+            report.fail(
+                format!("entries[{i}]"),
+                format!("opens session {} a second time", s.number),
+            );
+            return;
+        }
+        self.open = Some(self.rows.len());
+        self.rows.push(SessionRow {
+            number: s.number,
+            name: s.name,
+            starts_at: fmt_time(s.starts_at),
+            ends_at: fmt_time(s.ends_at),
+            opened_at: fmt_time(at),
+            opened_by: by,
+            closed_at: None,
+            check_ins: 0,
+        });
+    }
+
+    fn close(
+        &mut self,
+        report: &mut Report,
+        i: usize,
+        number: u32,
+        at: OffsetDateTime,
+        recorded: u64,
+    ) {
+        let Some(k) = self.open.filter(|&k| self.rows[k].number == number) else {
+            report.fail(
+                format!("entries[{i}]"),
+                format!("closes session {number}, which is not open"),
+            );
+            return;
+        };
+        self.open = None;
+        let row = &mut self.rows[k];
+        row.closed_at = Some(fmt_time(at));
+        if row.check_ins != recorded {
+            report.fail(
+                format!("entries[{i}]"),
+                format!(
+                    "the close of session {number} records {recorded} check-ins but the log has {}",
+                    row.check_ins
+                ),
+            );
+        }
+    }
+
+    fn check_in(&mut self, report: &mut Report, i: usize, session: Option<u32>) {
+        let none_yet = self.rows.is_empty();
+        let open = self.open.map(|k| &mut self.rows[k]);
+        match (session, open) {
+            (None, None) if none_yet => {}
+            (Some(n), Some(row)) if row.number == n => row.check_ins += 1,
+            (Some(n), _) => report.fail(
+                format!("entries[{i}]"),
+                format!("is for session {n}, which is not open at this point of the log"),
+            ),
+            (None, _) => report.fail(
+                format!("entries[{i}]"),
+                "names no session, but the meeting's sessions have begun",
+            ),
+        }
+    }
 }
 
 /// Step 10, for an amendment at `entries[i]`: it names an earlier
