@@ -158,6 +158,10 @@ pub enum WriteError {
     ShuttingDown,
     #[error("{0}")]
     Amendment(log_core::AmendRefused),
+    #[error("{0}")]
+    Session(log_core::SessionRefused),
+    #[error("no session is open: check-in resumes when the secretary opens the next session")]
+    BetweenSessions,
 }
 
 enum Job {
@@ -181,6 +185,14 @@ enum Job {
         amendment: AmendmentRequest,
         reply: oneshot::Sender<Result<u64, WriteError>>,
     },
+    /// Open `session` (`Some`), or close the open session `number`.
+    Session {
+        meeting_id: String,
+        open: Option<crate::trust::statement::Session>,
+        number: u32,
+        by: String,
+        reply: oneshot::Sender<Result<u64, WriteError>>,
+    },
     /// Personal data of these check-ins were erased: drop what recognised
     /// them (email, device) from memory.
     Forget {
@@ -198,7 +210,8 @@ impl Job {
             Job::Open(id, _) => Some(id),
             Job::Notes { meeting_id, .. }
             | Job::Close { meeting_id, .. }
-            | Job::Amend { meeting_id, .. } => Some(meeting_id),
+            | Job::Amend { meeting_id, .. }
+            | Job::Session { meeting_id, .. } => Some(meeting_id),
             Job::Forget { .. } => None,
         }
     }
@@ -219,7 +232,7 @@ impl Job {
             Job::Close { reply, .. } => {
                 let _ = reply.send(Err(err));
             }
-            Job::Amend { reply, .. } => {
+            Job::Amend { reply, .. } | Job::Session { reply, .. } => {
                 let _ = reply.send(Err(err));
             }
             Job::Forget { reply, .. } => {
@@ -344,6 +357,42 @@ impl Writer {
         .await
     }
 
+    /// Opens `session` of the meeting for check-in; returns the entry's index.
+    pub async fn open_session(
+        &self,
+        meeting_id: &str,
+        session: crate::trust::statement::Session,
+        by: &str,
+    ) -> Result<u64, WriteError> {
+        let (meeting_id, by, number) = (meeting_id.to_owned(), by.to_owned(), session.number);
+        self.ask(|reply| Job::Session {
+            meeting_id,
+            open: Some(session),
+            number,
+            by,
+            reply,
+        })
+        .await
+    }
+
+    /// Closes the open session `number`; returns the entry's index.
+    pub async fn close_session(
+        &self,
+        meeting_id: &str,
+        number: u32,
+        by: &str,
+    ) -> Result<u64, WriteError> {
+        let (meeting_id, by) = (meeting_id.to_owned(), by.to_owned());
+        self.ask(|reply| Job::Session {
+            meeting_id,
+            open: None,
+            number,
+            by,
+            reply,
+        })
+        .await
+    }
+
     /// Closes the meeting; returns the final signed checkpoint.
     pub async fn close(&self, meeting_id: &str) -> Result<String, WriteError> {
         let meeting_id = meeting_id.to_owned();
@@ -415,6 +464,8 @@ struct NewEntry {
     device_key: Option<String>,
     /// For an amendment: the check-in it amends.
     amends: Option<u64>,
+    /// For a check-in or a session entry: the session.
+    session: Option<u32>,
 }
 
 /// What to answer for a job once its group is committed.
@@ -831,6 +882,9 @@ impl<S: LogStore> State<S> {
                 }
                 Job::Amend {
                     meeting_id, reply, ..
+                }
+                | Job::Session {
+                    meeting_id, reply, ..
                 } if closing(&g, &meeting_id) => {
                     g.done.push(Done::Notes(reply, Err(WriteError::Closed)))
                 }
@@ -861,6 +915,18 @@ impl<S: LogStore> State<S> {
                 } => {
                     let r = self
                         .plan_amendment(&meeting_id, &amendment, now, &mut g)
+                        .await;
+                    g.done.push(Done::Notes(reply, r));
+                }
+                Job::Session {
+                    meeting_id,
+                    open,
+                    number,
+                    by,
+                    reply,
+                } => {
+                    let r = self
+                        .plan_session(&meeting_id, open, number, &by, now, &mut g)
                         .await;
                     g.done.push(Done::Notes(reply, r));
                 }
@@ -929,6 +995,7 @@ impl<S: LogStore> State<S> {
             .map_err(|r| match r {
                 Refused::EmailTaken => WriteError::EmailTaken,
                 Refused::Expired => WriteError::Expired,
+                Refused::BetweenSessions => WriteError::BetweenSessions,
             })?;
         let planned = match plan {
             CheckInPlan::New(p) => *p,
@@ -944,11 +1011,13 @@ impl<S: LogStore> State<S> {
         };
         let index = planned.index;
         let receipt_id = self.receipts.make(&req.meeting_id, index);
+        let session = log.planner.session_open_now();
         g.new.push(NewEntry {
             meeting_id: req.meeting_id,
             planned,
             email_key: req.email_key,
             device_key: req.device_key,
+            session,
             amends: None,
         });
         Ok(CheckInAccepted {
@@ -995,6 +1064,7 @@ impl<S: LogStore> State<S> {
             email_key: None,
             device_key: None,
             amends: None,
+            session: None,
         });
         g.opened.push(id.to_owned());
         self.open.insert(
@@ -1027,6 +1097,7 @@ impl<S: LogStore> State<S> {
             email_key: None,
             device_key: None,
             amends: None,
+            session: None,
         });
         Ok(idx)
     }
@@ -1074,6 +1145,34 @@ impl<S: LogStore> State<S> {
             email_key: None,
             device_key: None,
             amends: Some(a.amends),
+            session: None,
+        });
+        Ok(idx)
+    }
+
+    async fn plan_session(
+        &mut self,
+        id: &str,
+        open: Option<crate::trust::statement::Session>,
+        number: u32,
+        by: &str,
+        now: OffsetDateTime,
+        g: &mut Group,
+    ) -> Result<u64, WriteError> {
+        let planner = &mut self.open_log(id).await?.planner;
+        let planned = match open {
+            Some(session) => planner.open_session(session, by, now),
+            None => planner.close_session(number, by, now),
+        }
+        .map_err(WriteError::Session)?;
+        let idx = planned.index;
+        g.new.push(NewEntry {
+            meeting_id: id.to_owned(),
+            planned,
+            email_key: None,
+            device_key: None,
+            amends: None,
+            session: Some(number),
         });
         Ok(idx)
     }
@@ -1092,6 +1191,7 @@ impl<S: LogStore> State<S> {
             email_key: None,
             device_key: None,
             amends: None,
+            session: None,
         });
         Ok(())
     }
@@ -1134,6 +1234,7 @@ impl<S: LogStore> State<S> {
                     email_key: e.email_key.as_deref(),
                     device_key: e.device_key.as_deref(),
                     amends: e.amends,
+                    session: e.session,
                 })
                 .collect(),
             keyid: &keyid,
@@ -1196,6 +1297,13 @@ impl<S: LogStore> State<S> {
 /// check-in what recognises its attendee.
 fn take_up(planner: &mut Planner, e: LoggedEntry) {
     planner.recorded(e.idx, e.created_at);
+    if let Some(number) = e.session {
+        if e.kind == log_core::EntryKind::SessionOpen.as_str() {
+            planner.recorded_session(number, true);
+        } else if e.kind == log_core::EntryKind::SessionClose.as_str() {
+            planner.recorded_session(number, false);
+        }
+    }
     if let Some(amends) = e.amends {
         use crate::trust::statement::AmendAction;
         if e.kind == log_core::EntryKind::Strike.as_str() {
@@ -1217,13 +1325,14 @@ fn take_up(planner: &mut Planner, e: LoggedEntry) {
     } else {
         String::new()
     };
-    planner.recorded_check_in(
+    planner.recorded_session_check_in(
         e.idx,
         Recognition {
             email_key: e.email_key,
             device_key: e.device_key,
             name_key,
         },
+        e.session,
     );
 }
 

@@ -25,6 +25,7 @@ mod open_meeting;
 mod rate_limit;
 mod record_by_hand;
 mod retention;
+mod sessions;
 
 use std::sync::Arc;
 
@@ -40,6 +41,7 @@ pub use notes::NOTES_MAX_CHARS;
 pub use rate_limit::RateLimiter;
 pub use record_by_hand::ByHand;
 pub use retention::MAX_RETENTION_DAYS;
+pub use sessions::SessionInput;
 
 use crate::keystore::KeyringEntry;
 use crate::metrics::Metrics;
@@ -142,6 +144,7 @@ impl App {
 pub enum Missing {
     Meeting,
     Receipt,
+    Session,
 }
 
 impl Missing {
@@ -150,6 +153,7 @@ impl Missing {
         match self {
             Missing::Meeting => "meeting",
             Missing::Receipt => "receipt",
+            Missing::Session => "session",
         }
     }
 }

@@ -126,7 +126,7 @@ impl From<StoreError> for ApiError {
     }
 }
 
-use crate::trust::log_core::AmendRefused;
+use crate::trust::log_core::{AmendRefused, SessionRefused};
 
 impl From<WriteError> for ApiError {
     fn from(e: WriteError) -> Self {
@@ -147,6 +147,16 @@ impl From<WriteError> for ApiError {
             WriteError::Amendment(
                 AmendRefused::NothingToCorrect | AmendRefused::StrikeWithValues,
             ) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_amendment"),
+            WriteError::Session(SessionRefused::AnotherOpen(_)) => {
+                (StatusCode::CONFLICT, "session_open")
+            }
+            WriteError::Session(SessionRefused::AlreadyOpened(_)) => {
+                (StatusCode::CONFLICT, "session_already_opened")
+            }
+            WriteError::Session(SessionRefused::NotOpen(_)) => {
+                (StatusCode::CONFLICT, "session_not_open")
+            }
+            WriteError::BetweenSessions => (StatusCode::CONFLICT, "between_sessions"),
             WriteError::Unavailable | WriteError::ShuttingDown => {
                 (StatusCode::SERVICE_UNAVAILABLE, "storage_unavailable")
             }
@@ -230,6 +240,11 @@ impl From<app::Error> for ApiError {
         match e {
             app::Error::NotFound(Missing::Meeting) => Self::not_found("meeting"),
             app::Error::NotFound(Missing::Receipt) => Self::not_found("receipt"),
+            app::Error::NotFound(Missing::Session) => Self::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "The meeting has no session with this number; define it first",
+            ),
             app::Error::NotDraft => Self::not_draft(),
             app::Error::RateLimited => Self::too_many(),
             app::Error::NoCheckpointYet => Self::new(

@@ -109,6 +109,19 @@ const TABLES: &[Table] = &[
             ("created_at", Text),
             ("erased", Text),
             ("amends", OptInt),
+            ("session", OptInt),
+        ],
+    ),
+    (
+        "meeting_sessions",
+        "ORDER BY meeting_id, number",
+        &[
+            ("meeting_id", Text),
+            ("number", Int),
+            ("name", Text),
+            ("starts_at", Text),
+            ("ends_at", Text),
+            ("created_at", Text),
         ],
     ),
     (

@@ -28,6 +28,8 @@ pub struct LoggedEntry {
     pub created_at: Option<OffsetDateTime>,
     /// For an amendment (a correction or a strike): the check-in it amends.
     pub amends: Option<u64>,
+    /// For a check-in or a session entry: the session.
+    pub session: Option<u32>,
 }
 
 /// A meeting's log as stored: its entries, leaf hashes and the size of its
@@ -54,6 +56,8 @@ pub struct NewRow<'a> {
     pub device_key: Option<&'a str>,
     /// For an amendment: the index of the check-in it amends.
     pub amends: Option<u64>,
+    /// For a check-in or a session entry: the session.
+    pub session: Option<u32>,
 }
 
 /// A meeting's log as the database has it, under its lock.
@@ -147,6 +151,7 @@ where
 {
     let idx: i64 = r.try_get("idx")?;
     let amends: Option<i64> = r.try_get("amends")?;
+    let session: Option<i64> = r.try_get("session")?;
     let disclosures: String = r.try_get("disclosures")?;
     let created: String = r.try_get("created_at")?;
     Ok(LoggedEntry {
@@ -157,6 +162,7 @@ where
         disclosures: serde_json::from_str(&disclosures).unwrap_or_default(),
         created_at: OffsetDateTime::parse(&created, &Rfc3339).ok(),
         amends: amends.and_then(|a| u64::try_from(a).ok()),
+        session: session.and_then(|s| u32::try_from(s).ok()),
     })
 }
 
@@ -200,7 +206,7 @@ impl LogStore for SqliteLog {
 
     async fn load_log(&mut self, meeting_id: &str) -> Result<StoredLog> {
         let rows = sqlx::query(
-            "SELECT idx, kind, email_key, device_key, disclosures, created_at, leaf, amends FROM entries WHERE meeting_id = $1 ORDER BY idx",
+            "SELECT idx, kind, email_key, device_key, disclosures, created_at, leaf, amends, session FROM entries WHERE meeting_id = $1 ORDER BY idx",
         )
         .bind(meeting_id)
         .fetch_all(&mut *self.conn)
@@ -234,9 +240,9 @@ impl LogStore for SqliteLog {
         }
         let created = ts(g.at);
         let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("BEGIN IMMEDIATE; ");
-        // SQLite allows 32766 parameters per statement: 11 per row.
+        // SQLite allows 32766 parameters per statement: 12 per row.
         for chunk in g.entries.chunks(2048) {
-            q.push("INSERT INTO entries (meeting_id, idx, kind, payload, signature, keyid, disclosures, leaf, email_key, device_key, created_at) ");
+            q.push("INSERT INTO entries (meeting_id, idx, kind, payload, signature, keyid, disclosures, leaf, email_key, device_key, created_at, session) ");
             q.push_values(chunk, |mut b, e| {
                 b.push_bind(e.meeting_id.to_owned())
                     .push_bind(e.idx as i64)
@@ -248,7 +254,8 @@ impl LogStore for SqliteLog {
                     .push_bind(e.leaf.to_vec())
                     .push_bind(e.email_key.map(str::to_owned))
                     .push_bind(e.device_key.map(str::to_owned))
-                    .push_bind(created.clone());
+                    .push_bind(created.clone())
+                    .push_bind(e.session.map(i64::from));
             });
             q.push("; ");
         }
@@ -369,7 +376,7 @@ impl PgLog {
 
     async fn query_log(&mut self, meeting_id: &str, from: u64) -> Result<StoredLog> {
         let q = sqlx::query(
-            "SELECT idx, kind, email_key, device_key, disclosures, created_at, leaf, amends FROM entries WHERE meeting_id = $1 AND idx >= $2 ORDER BY idx",
+            "SELECT idx, kind, email_key, device_key, disclosures, created_at, leaf, amends, session FROM entries WHERE meeting_id = $1 AND idx >= $2 ORDER BY idx",
         )
         .bind(meeting_id)
         .bind(from as i64);
@@ -459,10 +466,10 @@ impl PgLog {
             let e = &g.entries;
             // One statement whatever the group's size (prepared once).
             sqlx::query(
-                "INSERT INTO entries (meeting_id, idx, kind, payload, signature, keyid, disclosures, leaf, email_key, device_key, created_at) \
-                 SELECT m, i, k, p, s, $6, d, l, ek, dk, $11 \
-                 FROM UNNEST($1::text[], $2::bigint[], $3::text[], $4::bytea[], $5::bytea[], $7::text[], $8::bytea[], $9::text[], $10::text[]) \
-                   AS t(m, i, k, p, s, d, l, ek, dk)",
+                "INSERT INTO entries (meeting_id, idx, kind, payload, signature, keyid, disclosures, leaf, email_key, device_key, created_at, session) \
+                 SELECT m, i, k, p, s, $6, d, l, ek, dk, $11, se \
+                 FROM UNNEST($1::text[], $2::bigint[], $3::text[], $4::bytea[], $5::bytea[], $7::text[], $8::bytea[], $9::text[], $10::text[], $12::bigint[]) \
+                   AS t(m, i, k, p, s, d, l, ek, dk, se)",
             )
             .bind(e.iter().map(|r| r.meeting_id.to_owned()).collect::<Vec<_>>())
             .bind(e.iter().map(|r| r.idx as i64).collect::<Vec<_>>())
@@ -479,6 +486,7 @@ impl PgLog {
             .bind(e.iter().map(|r| r.email_key.map(str::to_owned)).collect::<Vec<_>>())
             .bind(e.iter().map(|r| r.device_key.map(str::to_owned)).collect::<Vec<_>>())
             .bind(&created)
+            .bind(e.iter().map(|r| r.session.map(i64::from)).collect::<Vec<_>>())
             .execute(&mut *conn)
             .await?;
         }

@@ -12,6 +12,9 @@
 mod copy;
 pub mod log;
 mod personal;
+mod sessions;
+
+pub use sessions::{SessionDef, SessionState};
 
 pub use copy::{Copied, CopyError};
 pub use personal::{ErasureRow, RetentionDue};
@@ -1191,14 +1194,27 @@ impl Store {
     /// meeting that has any, whatever its state, is never deleted.
     pub async fn delete_draft(&self, id: &str) -> Result<DraftDeletion> {
         with_pool!(&self.db, |pool| {
+            let mut tx = pool.begin().await?;
+            // Its sessions go with it (the same condition, so a meeting with
+            // a log keeps them).
+            sqlx::query(
+                "DELETE FROM meeting_sessions WHERE meeting_id = $1
+               AND EXISTS (SELECT 1 FROM meetings WHERE id = $1 AND state = 'draft')
+               AND NOT EXISTS (SELECT 1 FROM entries WHERE meeting_id = $1)
+               AND NOT EXISTS (SELECT 1 FROM checkpoints WHERE meeting_id = $1)",
+            )
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
             let r = sqlx::query(
                 "DELETE FROM meetings WHERE id = $1 AND state = 'draft'
                AND NOT EXISTS (SELECT 1 FROM entries WHERE meeting_id = meetings.id)
                AND NOT EXISTS (SELECT 1 FROM checkpoints WHERE meeting_id = meetings.id)",
             )
             .bind(id)
-            .execute(pool)
+            .execute(&mut *tx)
             .await?;
+            tx.commit().await?;
             if r.rows_affected() == 1 {
                 return Ok(DraftDeletion::Deleted);
             }
