@@ -2,7 +2,7 @@
 
 use maud::{html, Markup, PreEscaped};
 
-use super::{audit_text, cell, meeting_line, Cell, ListText};
+use super::{audit_text, cell, meeting_line, session_table, Cell, ListText};
 use crate::markup::{code_html, layout_refresh};
 use crate::trust::bundle::Bundle;
 use crate::trust::verify::{AttendeeRow, Report};
@@ -72,6 +72,29 @@ pub fn printable_list(bundle: &Bundle, report: &Report, text: &ListText) -> Stri
                             td { (text.presence(&a.presence)) }
                             td.mono { (a.id) }
                         }
+                    }
+                }
+            }
+            @if let Some(table) = session_table(report, text) {
+                section #sessions {
+                    h2 { (text.sessions_heading) }
+                    table.attendance {
+                        thead { tr {
+                            th scope="col" { (text.col_name) }
+                            @for (_, name) in &table.columns { th scope="col" { (name) } }
+                        } }
+                        tbody {
+                            @for (person, at) in &table.people {
+                                tr {
+                                    th scope="row" { (person) }
+                                    @for here in at { td { @if *here { span role="img" aria-label=(text.session_present) { "✓" } } } }
+                                }
+                            }
+                        }
+                        tfoot { tr {
+                            th scope="row" { (text.session_total) }
+                            @for n in &table.totals { td { (n) } }
+                        } }
                     }
                 }
             }

@@ -164,6 +164,10 @@ pub struct ListText {
     /// In the number column of a check-in struck as recorded in error.
     pub struck: String,
     pub amendments_heading: String,
+    pub sessions_heading: String,
+    pub session_total: String,
+    pub session_present: String,
+    pub no_session: String,
 }
 
 impl ListText {
@@ -210,6 +214,10 @@ impl ListText {
             corrected: s("corrected"),
             struck: s("struck"),
             amendments_heading: s("amendments_heading"),
+            sessions_heading: s("sessions_heading"),
+            session_total: s("session_total"),
+            session_present: s("session_present"),
+            no_session: s("no_session"),
         }
     }
 
@@ -338,6 +346,72 @@ impl ListText {
     }
 }
 
+/// Attendance by session: who (each person once) was at which session,
+/// and how many were at each. Struck check-ins are left out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionTable {
+    /// The columns: `None` for check-ins made before the first session
+    /// opened (only when there are some), then each session's number and
+    /// name, in the order they were opened.
+    pub columns: Vec<(Option<u32>, String)>,
+    /// Each person: how the list names them, and whether they checked in
+    /// to each column.
+    pub people: Vec<(String, Vec<bool>)>,
+    /// Check-ins per column.
+    pub totals: Vec<usize>,
+}
+
+/// The person × session table of a meeting with sessions (`None` without).
+/// A person is their name and organisation as shown (corrected if an
+/// amendment corrected them); an attendee whose name this copy withholds
+/// stands alone, under their attestation id.
+pub fn session_table(report: &Report, text: &ListText) -> Option<SessionTable> {
+    if report.sessions.is_empty() {
+        return None;
+    }
+    let counted: Vec<&crate::trust::verify::AttendeeRow> =
+        report.attendees.iter().filter(|a| !a.struck).collect();
+    let mut columns: Vec<(Option<u32>, String)> = Vec::new();
+    if counted.iter().any(|a| a.session.is_none()) {
+        columns.push((None, text.no_session.clone()));
+    }
+    columns.extend(
+        report
+            .sessions
+            .iter()
+            .map(|s| (Some(s.number), format!("{}. {}", s.number, s.name))),
+    );
+    let mut people: Vec<(String, Vec<bool>)> = Vec::new();
+    let mut by_key: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut totals = vec![0; columns.len()];
+    for a in counted {
+        let Some(col) = columns.iter().position(|(n, _)| *n == a.session) else {
+            continue;
+        };
+        let (key, label) = match (a.current("name"), a.current("organization")) {
+            (Some(n), Some(o)) => (
+                format!("{}\n{}", n.to_lowercase(), o.to_lowercase()),
+                format!("{n}, {o}"),
+            ),
+            (Some(n), None) => (n.to_lowercase(), n.to_owned()),
+            _ => (a.id.clone(), a.id.clone()),
+        };
+        let row = *by_key.entry(key).or_insert_with(|| {
+            people.push((label, vec![false; columns.len()]));
+            people.len() - 1
+        });
+        if !people[row].1[col] {
+            people[row].1[col] = true;
+            totals[col] += 1;
+        }
+    }
+    Some(SessionTable {
+        columns,
+        people,
+        totals,
+    })
+}
+
 /// A cell of the list: a disclosed value, withheld from this copy, erased
 /// for good, or never given.
 pub enum Cell<'a> {
@@ -425,7 +499,7 @@ fn csv_cell(out: &mut String, value: &str) {
 /// `corrected`; a check-in struck as recorded in error says so in `struck`.
 pub fn csv(report: &Report) -> String {
     let mut out = String::from(
-        "index,attestation_id,checked_in_at,name,organization,country,role,email,presence,language,timing,withheld,erased,corrected,struck\r\n",
+        "index,attestation_id,checked_in_at,name,organization,country,role,email,presence,language,timing,withheld,erased,corrected,struck,session\r\n",
     );
     for a in &report.attendees {
         let get = |f: &str| a.current(f).unwrap_or("").to_owned();
@@ -446,6 +520,7 @@ pub fn csv(report: &Report) -> String {
             a.erased.join(" "),
             corrected.join(" "),
             if a.struck { "true" } else { "false" }.to_owned(),
+            a.session.map(|n| n.to_string()).unwrap_or_default(),
         ];
         for (i, c) in cells.iter().enumerate() {
             if i > 0 {

@@ -985,6 +985,37 @@ pub fn render(
     }
     l.table_header = false;
     l.tree.close_to(table);
+    // Attendance by session: each session's total, then each person with
+    // the sessions they were at.
+    if let Some(table) = super::session_table(report, text) {
+        l.heading(&text.sessions_heading, 12.0, 2, 12.0 * 0.6, 12.0 * 0.3);
+        for ((_, name), n) in table.columns.iter().zip(&table.totals) {
+            l.paragraph(
+                &format!("{name}: {} {n}", text.session_total),
+                9.5,
+                BLACK,
+                10.0,
+                1.0,
+            );
+        }
+        l.y += 4.0;
+        for (person, at) in &table.people {
+            let sessions: Vec<&str> = table
+                .columns
+                .iter()
+                .zip(at)
+                .filter(|(_, here)| **here)
+                .map(|((_, name), _)| name.as_str())
+                .collect();
+            l.paragraph(
+                &format!("{person}: {}", sessions.join("; ")),
+                9.0,
+                BLACK,
+                10.0,
+                1.0,
+            );
+        }
+    }
     // The secretary's amendments.
     if !report.amendments.is_empty() {
         l.heading(&text.amendments_heading, 12.0, 2, 12.0 * 0.6, 12.0 * 0.3);

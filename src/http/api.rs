@@ -169,6 +169,76 @@ pub async fn add_notes(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct SessionBody {
+    name: String,
+    starts_at: String,
+    ends_at: String,
+}
+
+/// A session as the API shows it.
+fn session_json(s: &crate::store::SessionDef) -> Value {
+    json!({
+        "number": s.number,
+        "name": s.name,
+        "starts_at": ts(s.starts_at),
+        "ends_at": ts(s.ends_at),
+        "state": s.state,
+        "check_ins": s.check_ins,
+    })
+}
+
+/// `POST /api/v1/meetings/{id}/sessions`: defines the meeting's next session.
+pub async fn add_session(
+    State(state): State<AppState>,
+    _who: ApiClient,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<SessionBody>,
+) -> Result<Response, ApiError> {
+    let input = crate::app::SessionInput {
+        name: b.name,
+        starts_at: b.starts_at,
+        ends_at: b.ends_at,
+    };
+    let s = state
+        .add_session(&id, &input, OffsetDateTime::now_utc())
+        .await?;
+    Ok((StatusCode::CREATED, Json(session_json(&s))).into_response())
+}
+
+/// `GET /api/v1/meetings/{id}/sessions`: the sessions and their state.
+pub async fn list_sessions(
+    State(state): State<AppState>,
+    _who: ApiClient,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let sessions = state.sessions(&id).await?;
+    Ok(Json(
+        json!({"sessions": sessions.iter().map(session_json).collect::<Vec<_>>()}),
+    ))
+}
+
+/// `POST /api/v1/meetings/{id}/sessions/{number}/open`.
+pub async fn open_session(
+    State(state): State<AppState>,
+    who: ApiClient,
+    Path((id, number)): Path<(String, u32)>,
+) -> Result<Json<Value>, ApiError> {
+    let index = state.open_session(&id, number, &by(&who)).await?;
+    Ok(Json(json!({"index": index})))
+}
+
+/// `POST /api/v1/meetings/{id}/sessions/{number}/close`.
+pub async fn close_session(
+    State(state): State<AppState>,
+    who: ApiClient,
+    Path((id, number)): Path<(String, u32)>,
+) -> Result<Json<Value>, ApiError> {
+    let index = state.close_session(&id, number, &by(&who)).await?;
+    Ok(Json(json!({"index": index})))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AmendmentInput {
     check_in: u64,
     action: String,

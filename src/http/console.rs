@@ -371,6 +371,7 @@ pub async fn meeting(
     let public = state.checkin_base(&id);
     let personal = super::personal_data::section(&state, &who, &m).await;
     let training = super::public::training_url(&state, &m, &m.code_sha256).await?;
+    let sessions = state.sessions(&id).await?;
     let mm = &m.meeting;
     let languages = m
         .versions
@@ -429,6 +430,9 @@ pub async fn meeting(
                     }
                 }
                 MeetingState::Closed => { p { (t("meeting.closed_text")) } }
+            }
+            @if m.state != MeetingState::Closed || !sessions.is_empty() {
+                (super::console_sessions::section(&who, &m, &sessions, &[]))
             }
             (agenda_snippet(&id, &mm.title, &public, training.as_deref()))
             @if m.state != MeetingState::Draft {

@@ -17,6 +17,7 @@ pub mod auth_tools {
 }
 mod console;
 mod console_frame;
+mod console_sessions;
 mod downloads;
 mod error;
 mod health;
@@ -96,6 +97,9 @@ route_table! {
     "/api/v1/meetings/{id}/close" => post(api::close_meeting),
     "/api/v1/meetings/{id}/notes" => post(api::add_notes),
     "/api/v1/meetings/{id}/amendments" => post(api::amend_check_in),
+    "/api/v1/meetings/{id}/sessions" => post(api::add_session).get(api::list_sessions),
+    "/api/v1/meetings/{id}/sessions/{number}/open" => post(api::open_session),
+    "/api/v1/meetings/{id}/sessions/{number}/close" => post(api::close_session),
     "/api/v1/meetings/{id}/checkin-link" => get(api::checkin_link),
     "/api/v1/meetings/{id}/checkins" => post(api::check_in),
     "/api/v1/meetings/{id}/bundle" => get(api::bundle),
@@ -136,6 +140,9 @@ route_table! {
     "/console/meetings/{id}/arrivals" => get(meeting_tools::arrivals),
     "/console/meetings/{id}/manual" => post(meeting_tools::manual_entry),
     "/console/meetings/{id}/notes" => post(meeting_tools::notes),
+    "/console/meetings/{id}/sessions" => post(console_sessions::add),
+    "/console/meetings/{id}/sessions/{number}/open" => post(console_sessions::open),
+    "/console/meetings/{id}/sessions/{number}/close" => post(console_sessions::close),
     "/console/meetings/{id}/amend" => get(meeting_tools::amend_page).post(meeting_tools::amend),
     "/console/meetings/{id}/list" => get(meeting_tools::printable_list),
     "/console/meetings/{id}/list.pdf" => get(meeting_tools::list_pdf),
