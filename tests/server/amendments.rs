@@ -191,13 +191,13 @@ fn secretary_corrects_a_misspelled_name_and_strikes_a_test_check_in_and_every_li
         .get_auth(&format!("/api/v1/meetings/{id}/attendance.csv"), &api)
         .text();
     let lines: Vec<&str> = csv.lines().collect();
-    assert!(lines[0].ends_with(",corrected,struck"), "{csv}");
+    assert!(lines[0].ends_with(",corrected,struck,session"), "{csv}");
     assert!(
         lines[1].contains(",Attendee One,") && lines[1].contains(",head-of-delegation,"),
         "{csv}"
     );
-    assert!(lines[1].ends_with(",name role,false"), "{csv}");
-    assert!(lines[3].ends_with(",true"), "{csv}");
+    assert!(lines[1].ends_with(",name role,false,"), "{csv}");
+    assert!(lines[3].ends_with(",true,"), "{csv}");
 
     // The printed list: the corrected value marked, the struck one out of
     // the count, each amendment with its reason; in French too.
