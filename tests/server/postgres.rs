@@ -403,3 +403,65 @@ fn two_instances_started_at_the_same_moment_on_an_empty_database_both_serve() {
         assert_eq!(r.status, 201, "{}", r.text());
     }
 }
+
+#[test]
+fn a_session_opened_on_one_instance_takes_check_ins_on_the_other_and_a_strike_there_counts() {
+    let Some(dir) = on_postgres() else { return };
+    let a = Server::start(dir.path(), &["--checkin-rate", "0"]);
+    let b = Server::start(dir.path(), &["--checkin-rate", "0"]);
+    let api = a.token("t");
+    let (id, token, code) = open_meeting(&a, &api, "static");
+    let path = format!("/api/v1/meetings/{id}/checkins");
+    let sessions = format!("/api/v1/meetings/{id}/sessions");
+    let day = serde_json::json!({"name": "Day 1", "starts_at": "2026-12-01T09:00", "ends_at": "2026-12-01T17:00"});
+    assert_eq!(a.post_json(&sessions, Some(&api), &day).status, 201);
+    let opened = a.post_json(
+        &format!("{sessions}/1/open"),
+        Some(&api),
+        &serde_json::json!({}),
+    );
+    assert_eq!(opened.status, 200, "{}", opened.text());
+    // Instance b learns of the open session from the log.
+    let ada = super::attendee(&token, &code, 1);
+    let first = b.post_json(&path, None, &ada);
+    assert_eq!(first.status, 201, "{}", first.text());
+    let index = first.json()["index"].as_u64().unwrap();
+    let again = a.post_json(&path, None, &ada);
+    assert_eq!(again.json()["receipt_id"], first.json()["receipt_id"]);
+    // Closed on b, the session no longer takes check-ins on a.
+    let closed = b.post_json(
+        &format!("{sessions}/1/close"),
+        Some(&api),
+        &serde_json::json!({}),
+    );
+    assert_eq!(closed.status, 200, "{}", closed.text());
+    let between = a.post_json(&path, None, &super::attendee(&token, &code, 2));
+    assert_eq!(between.status, 409, "{}", between.text());
+    // An amendment on a names the check-in b recorded.
+    let strike = serde_json::json!({"check_in": index, "action": "strike", "reason": "a test"});
+    let r = a.post_json(
+        &format!("/api/v1/meetings/{id}/amendments"),
+        Some(&api),
+        &strike,
+    );
+    assert_eq!(r.status, 201, "{}", r.text());
+    let r = b.post_json(
+        &format!("/api/v1/meetings/{id}/amendments"),
+        Some(&api),
+        &strike,
+    );
+    assert_eq!(r.status, 409, "struck on a, refused on b: {}", r.text());
+    let close = a.post_json(
+        &format!("/api/v1/meetings/{id}/close"),
+        Some(&api),
+        &serde_json::json!({}),
+    );
+    assert_eq!(close.status, 200, "{}", close.text());
+    let bundle = b.get_auth(&format!("/api/v1/meetings/{id}/bundle"), &api);
+    std::fs::write(dir.path().join("list.json"), &bundle.body).unwrap();
+    let out = b.cli(&["verify", "list.json", "--key", &b.public_key(), "--json"]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["valid"], true, "{report}");
+    assert_eq!(report["sessions"][0]["check_ins"], 1);
+    assert_eq!(report["attendees"][0]["struck"], true);
+}
