@@ -62,12 +62,22 @@ test('secretary signs in, runs a meeting and exports a list that verifies', asyn
     );
     await assertNoAxeViolations(page, 'the console meeting page (draft)');
 
+    // A session, on the meeting's clock: check-ins while it is open are for it.
+    await page.locator('#s-name').fill('Day 1');
+    await page.getByLabel(/^Starts/).fill(hoursFromNow(-1).slice(0, 16));
+    await page.getByLabel(/^Ends$/).fill(hoursFromNow(7).slice(0, 16));
+    await page.getByRole('button', { name: 'Add session' }).click();
+    await page.getByRole('cell', { name: 'not opened yet' }).waitFor();
+    await assertNoAxeViolations(page, 'the console meeting page with a session');
+
     // Opening check-in shows the QR code.
     await page.getByRole('button', { name: 'Open check-in' }).click();
     const qr = page.getByRole('img', { name: 'QR code to check in to ISO/TC 37 plenary' });
     await qr.waitFor();
     assert.ok(await qr.evaluate((img) => img.complete && img.naturalWidth > 0), 'the QR code image loads');
     await assertNoAxeViolations(page, 'the console meeting page (open)');
+    await page.getByRole('button', { name: 'Open session Day 1' }).click();
+    await page.getByRole('cell', { name: 'open for check-in' }).waitFor();
 
     // Two attendees check in from their phones; one without a phone is recorded here.
     const meeting = (await api('GET', `/meetings/${id}`)).json;
@@ -124,6 +134,8 @@ test('secretary signs in, runs a meeting and exports a list that verifies', asyn
       await page.getByRole('cell', { name }).first().waitFor();
     }
     await page.getByRole('heading', { name: 'Corrections by the secretary', level: 2 }).waitFor();
+    await page.getByRole('heading', { name: 'Attendance by session', level: 2 }).waitFor();
+    assert.equal(await page.locator('#sessions tfoot td').innerText(), '4', 'four attendees at Day 1');
     assert.match(await page.locator('#amendments').innerText(), /Reason: Organisation mistyped at the desk/);
     await page.emulateMedia({ media: 'print' });
     // The printed area of an A4 page (210 × 297 mm less 15 mm margins) at 96 dpi.
