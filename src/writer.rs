@@ -468,6 +468,21 @@ struct NewEntry {
     session: Option<u32>,
 }
 
+impl NewEntry {
+    /// An entry that recognises no attendee: the meeting statement, notes,
+    /// an amendment, a session's opening or close, the close.
+    fn secretarys(meeting_id: &str, planned: Planned) -> Self {
+        Self {
+            meeting_id: meeting_id.to_owned(),
+            planned,
+            email_key: None,
+            device_key: None,
+            amends: None,
+            session: None,
+        }
+    }
+}
+
 /// What to answer for a job once its group is committed.
 enum Done {
     CheckIn(
@@ -1058,14 +1073,7 @@ impl<S: LogStore> State<S> {
             versions,
             now,
         );
-        g.new.push(NewEntry {
-            meeting_id: id.to_owned(),
-            planned,
-            email_key: None,
-            device_key: None,
-            amends: None,
-            session: None,
-        });
+        g.new.push(NewEntry::secretarys(id, planned));
         g.opened.push(id.to_owned());
         self.open.insert(
             id.to_owned(),
@@ -1091,14 +1099,7 @@ impl<S: LogStore> State<S> {
     ) -> Result<u64, WriteError> {
         let planned = self.open_log(id).await?.planner.notes(by, text, now);
         let idx = planned.index;
-        g.new.push(NewEntry {
-            meeting_id: id.to_owned(),
-            planned,
-            email_key: None,
-            device_key: None,
-            amends: None,
-            session: None,
-        });
+        g.new.push(NewEntry::secretarys(id, planned));
         Ok(idx)
     }
 
@@ -1140,12 +1141,8 @@ impl<S: LogStore> State<S> {
             .map_err(WriteError::Amendment)?;
         let idx = planned.index;
         g.new.push(NewEntry {
-            meeting_id: id.to_owned(),
-            planned,
-            email_key: None,
-            device_key: None,
             amends: Some(a.amends),
-            session: None,
+            ..NewEntry::secretarys(id, planned)
         });
         Ok(idx)
     }
@@ -1167,12 +1164,8 @@ impl<S: LogStore> State<S> {
         .map_err(WriteError::Session)?;
         let idx = planned.index;
         g.new.push(NewEntry {
-            meeting_id: id.to_owned(),
-            planned,
-            email_key: None,
-            device_key: None,
-            amends: None,
             session: Some(number),
+            ..NewEntry::secretarys(id, planned)
         });
         Ok(idx)
     }
@@ -1185,14 +1178,7 @@ impl<S: LogStore> State<S> {
     ) -> Result<(), WriteError> {
         let planned = self.open_log(id).await?.planner.close(now);
         g.closing.push((id.to_owned(), planned.index + 1));
-        g.new.push(NewEntry {
-            meeting_id: id.to_owned(),
-            planned,
-            email_key: None,
-            device_key: None,
-            amends: None,
-            session: None,
-        });
+        g.new.push(NewEntry::secretarys(id, planned));
         Ok(())
     }
 

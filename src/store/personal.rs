@@ -31,6 +31,27 @@ fn field_of(encoded: &str) -> Option<String> {
         .map(|d| d.field)
 }
 
+/// Takes the disclosures of `fields` out of `disclosures`, adding those
+/// fields to `erased` (sorted, once each). Returns what is kept and the
+/// fields taken out now; `None` if none of them was there.
+fn take_out(
+    disclosures: Vec<String>,
+    erased: &mut Vec<String>,
+    fields: &[&str],
+) -> Option<(Vec<String>, Vec<String>)> {
+    let (gone, kept): (Vec<String>, Vec<String>) = disclosures
+        .into_iter()
+        .partition(|d| field_of(d).is_some_and(|f| fields.contains(&f.as_str())));
+    let now: Vec<String> = gone.iter().filter_map(|d| field_of(d)).collect();
+    if now.is_empty() {
+        return None;
+    }
+    erased.extend(now.iter().cloned());
+    erased.sort();
+    erased.dedup();
+    Some((kept, now))
+}
+
 impl Store {
     /// Erases `fields` of check-in `idx`: deletes their disclosures (value
     /// and salt), in the check-in and in the amendments correcting it, and
@@ -62,16 +83,9 @@ impl Store {
                 .map_err(|e| StoreError::Corrupt(format!("disclosures: {e}")))?;
             let mut erased: Vec<String> = serde_json::from_str(row.try_get("erased")?)
                 .map_err(|e| StoreError::Corrupt(format!("erased: {e}")))?;
-            let (gone, kept): (Vec<String>, Vec<String>) = disclosures
-                .into_iter()
-                .partition(|d| field_of(d).is_some_and(|f| fields.contains(&f.as_str())));
-            let now_erased: Vec<String> = gone.iter().filter_map(|d| field_of(d)).collect();
-            if now_erased.is_empty() {
+            let Some((kept, now_erased)) = take_out(disclosures, &mut erased, fields) else {
                 return Ok(Some(Vec::new()));
-            }
-            erased.extend(now_erased.iter().cloned());
-            erased.sort();
-            erased.dedup();
+            };
             let email = now_erased.iter().any(|f| f == "email");
             let name = now_erased.iter().any(|f| f == "name");
             let json = |v: &Vec<String>| serde_json::to_string(v).unwrap_or_else(|_| "[]".into());
@@ -104,15 +118,9 @@ impl Store {
                     .map_err(|e| StoreError::Corrupt(format!("disclosures: {e}")))?;
                 let mut a_erased: Vec<String> = serde_json::from_str(a.try_get("erased")?)
                     .map_err(|e| StoreError::Corrupt(format!("erased: {e}")))?;
-                let (gone, kept): (Vec<String>, Vec<String>) = disclosures
-                    .into_iter()
-                    .partition(|d| field_of(d).is_some_and(|f| fields.contains(&f.as_str())));
-                if gone.is_empty() {
+                let Some((kept, _)) = take_out(disclosures, &mut a_erased, fields) else {
                     continue;
-                }
-                a_erased.extend(gone.iter().filter_map(|d| field_of(d)));
-                a_erased.sort();
-                a_erased.dedup();
+                };
                 sqlx::query(
                     "UPDATE entries SET disclosures = $1, erased = $2 WHERE meeting_id = $3 AND idx = $4",
                 )

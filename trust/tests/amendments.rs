@@ -7,15 +7,15 @@ use rollcall_trust::bundle::Bundle;
 use rollcall_trust::code::CodeDocument;
 use rollcall_trust::encoding::hex;
 use rollcall_trust::keys::Signer;
-use rollcall_trust::log_core::{self, AmendRefused, Amendment, Signed, SignedCheckpoint};
-use rollcall_trust::merkle::{leaf_hash, Tree};
+use rollcall_trust::log_core::{self, AmendRefused, Amendment, Signed};
+use rollcall_trust::merkle::leaf_hash;
 use rollcall_trust::statement::{
     AmendAction, AmendmentPredicate, EntryRef, Predicate, RollcallStatement,
 };
 use rollcall_trust::verify::{verify_bundle, Options};
 use time::Duration;
 
-use crate::support::{opened_at, recorded_meeting, signer};
+use crate::support::{opened_at, rebuilt, recorded_meeting, signer};
 
 fn pinned(s: &Signer) -> Options<'static> {
     Options {
@@ -136,27 +136,9 @@ fn with_forged(s: &Signer, base: &Bundle, p: AmendmentPredicate) -> Bundle {
         subject: log_core::subject(&CodeDocument::iso()),
         predicate: Predicate::Amendment(p),
     };
-    let signed = Signed::sign(s, &statement);
     let mut entries = base.entries.clone();
-    entries.push(signed.entry(&s.public().keyid(), Vec::new()));
-    let leaves: Vec<_> = entries
-        .iter()
-        .map(|e| leaf_hash(&rollcall_trust::encoding::unb64(&e.envelope.payload).unwrap()))
-        .collect();
-    let tree = Tree::new(&leaves);
-    let origin = rollcall_trust::log::origin_for(crate::support::HOST, "m-forged");
-    let note = log_core::seal(s, &origin, &tree, leaves.len() as u64).unwrap();
-    log_core::bundle(
-        base.codes.clone(),
-        entries,
-        &[SignedCheckpoint {
-            size: leaves.len() as u64,
-            note,
-        }],
-        &tree,
-        &[*s.public()],
-    )
-    .unwrap()
+    entries.push(Signed::sign(s, &statement).entry(&s.public().keyid(), Vec::new()));
+    rebuilt(s, "m-forged", base.codes.clone(), entries)
 }
 
 #[test]

@@ -5,14 +5,13 @@
 use rollcall_trust::bundle::Bundle;
 use rollcall_trust::encoding::unb64;
 use rollcall_trust::keys::Signer;
-use rollcall_trust::log_core::{self, Refused, SessionRefused, Signed, SignedCheckpoint};
-use rollcall_trust::merkle::{leaf_hash, Tree};
+use rollcall_trust::log_core::{Refused, SessionRefused, Signed};
 use rollcall_trust::recorder::{CheckIn, Recorder};
 use rollcall_trust::statement::{Predicate, Presence, RollcallStatement, Session};
 use rollcall_trust::verify::{verify_bundle, Options};
 use time::{Duration, OffsetDateTime};
 
-use crate::support::{meeting, opened_at, signer, HOST};
+use crate::support::{meeting, opened_at, rebuilt, signer, HOST};
 
 fn pinned(s: &Signer) -> Options<'static> {
     Options {
@@ -127,24 +126,7 @@ fn edited(s: &Signer, base: &Bundle, edit: impl Fn(usize, &mut RollcallStatement
             Signed::sign(s, &st).entry(&s.public().keyid(), e.disclosures.clone())
         })
         .collect();
-    let leaves: Vec<_> = entries
-        .iter()
-        .map(|e| leaf_hash(&unb64(&e.envelope.payload).unwrap()))
-        .collect();
-    let tree = Tree::new(&leaves);
-    let origin = rollcall_trust::log::origin_for(HOST, "m-two-days");
-    let note = log_core::seal(s, &origin, &tree, leaves.len() as u64).unwrap();
-    log_core::bundle(
-        base.codes.clone(),
-        entries,
-        &[SignedCheckpoint {
-            size: leaves.len() as u64,
-            note,
-        }],
-        &tree,
-        &[*s.public()],
-    )
-    .unwrap()
+    rebuilt(s, "m-two-days", base.codes.clone(), entries)
 }
 
 #[test]

@@ -95,3 +95,31 @@ pub fn flip_b64(s: &str, i: usize) -> String {
     bytes[i] = if bytes[i] == b'Q' { b'R' } else { b'Q' };
     String::from_utf8(bytes).unwrap()
 }
+
+/// A bundle of `entries` (as signed by `signer`) of meeting `id`, with one
+/// checkpoint over all of them: for tests that sign entries by hand.
+pub fn rebuilt(
+    signer: &Signer,
+    id: &str,
+    codes: Vec<String>,
+    entries: Vec<rollcall_trust::bundle::Entry>,
+) -> Bundle {
+    use rollcall_trust::log_core::{bundle, seal, SignedCheckpoint};
+    use rollcall_trust::merkle::{leaf_hash, Tree};
+    let leaves: Vec<_> = entries
+        .iter()
+        .map(|e| leaf_hash(&rollcall_trust::encoding::unb64(&e.envelope.payload).unwrap()))
+        .collect();
+    let tree = Tree::new(&leaves);
+    let origin = rollcall_trust::log::origin_for(HOST, id);
+    let size = leaves.len() as u64;
+    let note = seal(signer, &origin, &tree, size).unwrap();
+    bundle(
+        codes,
+        entries,
+        &[SignedCheckpoint { size, note }],
+        &tree,
+        &[*signer.public()],
+    )
+    .unwrap()
+}
