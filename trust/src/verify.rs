@@ -117,6 +117,11 @@ pub struct Report {
     pub codes: Vec<CodeSummary>,
     pub entries: u64,
     pub attestations: u64,
+    /// Check-ins not made with the remote link: in the room (the QR code
+    /// or the static link) or recorded by a secretary.
+    pub room: u64,
+    /// Check-ins made with the meeting's remote link (`remote`).
+    pub remote: u64,
     pub checkpoint: Option<CheckpointSummary>,
     pub closed_at: Option<String>,
     pub notes: Vec<NotesRow>,
@@ -167,6 +172,8 @@ impl Report {
             codes: Vec::new(),
             entries: 0,
             attestations: 0,
+            room: 0,
+            remote: 0,
             checkpoint: None,
             closed_at: None,
             notes: Vec::new(),
@@ -1366,6 +1373,11 @@ fn step10_order(report: &mut Report, checked: Vec<CheckedEntry>) -> bool {
             Content::Meeting(_) => {}
             Content::CheckIn(row) => {
                 check_ins += 1;
+                if row.presence == Presence::Remote.label() {
+                    report.remote += 1;
+                } else {
+                    report.room += 1;
+                }
                 report.attendees.push(*row);
             }
             Content::Notes(row) => report.notes.push(row),
