@@ -2,6 +2,7 @@
 //! how many people have checked in.
 
 use std::collections::HashMap;
+use std::sync::Mutex;
 
 use super::{App, Error};
 use crate::store::{CodeRow, MeetingRow};
@@ -22,6 +23,17 @@ impl App {
         Ok(self.store.check_in_counts().await?)
     }
 
+    /// How many of meeting `id`'s check-ins were made with the remote
+    /// link; 0 when that cannot be read. Only entries appended since the
+    /// last call are read (the log only grows).
+    pub async fn remote_check_in_count(&self, id: &str) -> i64 {
+        let (from, known) = self.remote_counts.get(id);
+        match self.store.remote_check_ins_from(id, from).await {
+            Ok((next, n)) => self.remote_counts.set(id, next, known + n),
+            Err(_) => known,
+        }
+    }
+
     /// How many check-ins meeting `id` has; 0 when that cannot be read, as
     /// a count on a page is not worth failing it for.
     pub async fn check_in_count(&self, id: &str) -> i64 {
@@ -31,6 +43,36 @@ impl App {
             .ok()
             .and_then(|c| c.get(id).copied())
             .unwrap_or(0)
+    }
+}
+
+/// Per meeting, the index up to which its log was read for remote
+/// check-ins, and how many it found.
+#[derive(Default)]
+pub struct RemoteCounts(Mutex<HashMap<String, (i64, i64)>>);
+
+impl RemoteCounts {
+    fn get(&self, id: &str) -> (i64, i64) {
+        self.0
+            .lock()
+            .ok()
+            .and_then(|c| c.get(id).copied())
+            .unwrap_or((0, 0))
+    }
+
+    /// Records the count read up to `next`, unless a later read is known.
+    fn set(&self, id: &str, next: i64, remote: i64) -> i64 {
+        let Ok(mut c) = self.0.lock() else {
+            return remote;
+        };
+        if c.len() > 10_000 {
+            c.clear();
+        }
+        let e = c.entry(id.to_owned()).or_insert((next, remote));
+        if next >= e.0 {
+            *e = (next, remote);
+        }
+        e.1
     }
 }
 

@@ -230,6 +230,19 @@ impl ListText {
         }
     }
 
+    /// The number of check-ins, with how many were in the room and how
+    /// many remote.
+    pub fn check_ins_split(&self, report: &crate::trust::verify::Report) -> String {
+        self.ui.f(
+            "list.check_ins_split",
+            &[
+                ("total", &report.attestations.to_string()),
+                ("room", &report.room.to_string()),
+                ("remote", &report.remote.to_string()),
+            ],
+        )
+    }
+
     /// How presence was shown ("rotating QR code", …) in this language.
     pub fn presence(&self, label: &str) -> String {
         match self.ui.t(&format!("presence.{}", label.replace(' ', "_"))) {

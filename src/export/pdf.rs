@@ -1026,7 +1026,7 @@ pub fn render(
     });
     l.tree.close();
     let facts = [
-        (text.check_ins.as_str(), report.attestations.to_string()),
+        (text.check_ins.as_str(), text.check_ins_split(report)),
         (
             text.log.as_str(),
             cp.map_or("", |c| c.origin.as_str()).to_owned(),

@@ -15,6 +15,7 @@ pub mod list_pdf;
 mod personal_data;
 mod postgres;
 mod proxy;
+mod remote;
 mod restart;
 mod shutdown;
 mod story;
