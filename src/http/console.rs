@@ -389,7 +389,8 @@ pub async fn meeting(
             (super::public::meeting_meta(mm))
             dl.facts {
                 dt { (t("meeting.state")) } dd #meeting-state { (state_name(m.state)) }
-                dt { (t("console.col.checkins")) } dd #checkin-count { (count) " (" (super::meeting_tools::room_remote(count, remote_count)) ")" }
+                dt { (t("console.col.checkins")) } dd #checkin-count { (count) }
+                dt { (t("meeting.room_remote")) } dd #checkin-split { (super::meeting_tools::room_remote(count, remote_count)) }
                 dt { (t("meeting.field.presence")) } dd { @if m.presence == PresenceMode::Static { (t("meeting.presence.static")) } @else { (t("meeting.presence.rotating")) } }
                 dt { (t("meeting.code")) } dd.mono { "sha256:" (m.code_sha256) }
                 dt { (t("meeting.code_languages")) } dd { (languages) }

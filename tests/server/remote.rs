@@ -143,7 +143,8 @@ fn remote_attendee_checks_in_from_the_remote_link_and_the_list_shows_the_split()
     assert!(console.contains("Copy the remote link"));
     assert!(console.contains(r#"<script src="/static/copy.js" defer>"#));
     assert!(
-        console.contains("3 (1 in the room · 2 remote)"),
+        console.contains(r#"<dd id="checkin-count">3</dd>"#)
+            && console.contains(r#"<dd id="checkin-split">1 in the room · 2 remote</dd>"#),
         "{console}"
     );
     let copy = server.get("/static/copy.js");
