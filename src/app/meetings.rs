@@ -78,7 +78,12 @@ impl RemoteCounts {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{app, draft};
+    use std::net::IpAddr;
+
+    use time::OffsetDateTime;
+
+    use super::super::testing::{app, draft, secretary};
+    use crate::checkin::CheckInInput;
 
     #[tokio::test(flavor = "multi_thread")]
     async fn a_new_meeting_is_listed_with_no_check_ins_and_the_bundled_code_is_offered() {
@@ -90,5 +95,41 @@ mod tests {
         assert_eq!(app.check_in_count(&id).await, 0);
         let codes = app.codes().await.unwrap();
         assert!(codes.iter().any(|c| c.sha256 == all[0].code_sha256));
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn remote_check_ins_are_counted_as_the_log_grows() {
+        let app = app(0).await;
+        let id = draft(&app, "Plenary").await.meeting.id;
+        app.open_meeting(&id, &secretary()).await.unwrap();
+        let m = app.meeting_taking_check_ins(&id).await.unwrap();
+        let now = OffsetDateTime::now_utc();
+        let remote = app.remote_link(&m).token;
+        let room = app.current_link(&m, now).token;
+        let ip = IpAddr::from([192, 0, 2, 1]);
+        let person = |token: &str, n: usize| CheckInInput {
+            token: token.into(),
+            name: format!("Attendee {n}"),
+            organization: "SNV".into(),
+            country: "CH".into(),
+            role: "delegate".into(),
+            acknowledged: true,
+            code_sha256: m.code_sha256.clone(),
+            ..CheckInInput::default()
+        };
+        assert_eq!(app.remote_check_in_count(&id).await, 0);
+        app.check_in(ip, &m, &person(&remote, 1), None, now)
+            .await
+            .unwrap();
+        app.check_in(ip, &m, &person(&room, 2), None, now)
+            .await
+            .unwrap();
+        assert_eq!(app.remote_check_in_count(&id).await, 1);
+        app.check_in(ip, &m, &person(&remote, 3), None, now)
+            .await
+            .unwrap();
+        assert_eq!(app.remote_check_in_count(&id).await, 2);
+        assert_eq!(app.remote_check_in_count(&id).await, 2, "nothing new");
+        assert_eq!(app.check_in_count(&id).await, 3);
     }
 }
