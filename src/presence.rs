@@ -3,8 +3,12 @@
 //! A rotating token names a 30-second window and is accepted for a grace
 //! period after it (long enough to read the Code), so a photo of the code
 //! sent outside the room soon stops working. A static token (for a printed
-//! agenda) is valid while the meeting is open. Both are HMAC-SHA256 tags
-//! under a server secret, so they cannot be forged.
+//! agenda) is valid while the meeting is open. A remote token (the link
+//! pasted in a video conference's chat) is valid while the meeting is
+//! open too, whatever its room mode, and records `remote`: never presence
+//! in the room. All are HMAC-SHA256 tags under a server secret over the
+//! token's kind, so they cannot be forged, and a remote token cannot be
+//! relabelled as a room token or the reverse.
 
 use std::fmt;
 
@@ -22,6 +26,7 @@ pub const PERIOD_SECONDS: i64 = 30;
 const SKEW_SECONDS: i64 = 5;
 const ROTATING: u8 = 1;
 const STATIC: u8 = 2;
+const REMOTE: u8 = 3;
 
 /// Why a presence token is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -36,6 +41,14 @@ pub enum PresenceError {
     Expired,
     #[error("this meeting uses the QR code shown in the room, not a printed link")]
     WrongMode,
+    #[error("this remote check-in link is not valid for this meeting; ask the secretary to paste the meeting's remote link in the chat again")]
+    ForgedRemote,
+}
+
+/// Whether `token` is of the remote kind, to word a page for a remote
+/// participant. Says nothing of its validity: [`PresenceKey::check`] does.
+pub fn is_remote_kind(token: &str) -> bool {
+    unb64url(token.trim()).is_ok_and(|b| b.first() == Some(&REMOTE))
 }
 
 /// The secret behind presence tokens.
@@ -88,7 +101,17 @@ impl PresenceKey {
         b64url(&bytes)
     }
 
-    /// Checks a token for a meeting whose mode is `rotating` or `static`.
+    /// The remote token of a meeting: for participants who are not in the
+    /// room; it records `remote`, never room presence.
+    pub fn remote(&self, meeting_id: &str) -> String {
+        let mut bytes = vec![REMOTE];
+        bytes.extend_from_slice(&self.tag(REMOTE, meeting_id, 0).finalize().into_bytes()[..16]);
+        b64url(&bytes)
+    }
+
+    /// Checks a token for a meeting whose room mode is `rotating` or
+    /// `static`: a room token gives the room's method, a remote token
+    /// gives `remote`, whatever the mode.
     pub fn check(
         &self,
         meeting_id: &str,
@@ -130,6 +153,12 @@ impl PresenceKey {
                     return Err(PresenceError::WrongMode);
                 }
                 Ok(Presence::StaticLink)
+            }
+            (Some(&REMOTE), 17) => {
+                self.tag(REMOTE, meeting_id, 0)
+                    .verify_truncated_left(&bytes[1..])
+                    .map_err(|_| PresenceError::ForgedRemote)?;
+                Ok(Presence::Remote)
             }
             _ => Err(PresenceError::Malformed),
         }
@@ -196,5 +225,60 @@ mod tests {
             Err(PresenceError::WrongMode)
         );
         assert!(format!("{key:?}").contains("hidden"));
+    }
+
+    #[test]
+    fn remote_tokens_give_remote_presence_and_cannot_be_relabelled_as_room_tokens() {
+        let key = PresenceKey::new([7; 32]);
+        let now = datetime!(2026-12-01 09:00:10 UTC);
+        let remote = key.remote("m1");
+        for mode in [PresenceMode::Rotating, PresenceMode::Static] {
+            assert_eq!(
+                key.check("m1", &remote, mode, now, Duration::ZERO),
+                Ok(Presence::Remote)
+            );
+        }
+        assert_ne!(remote, key.fixed("m1"));
+        // The same tag under the static kind byte: not a room token.
+        let mut bytes = unb64url(&remote).unwrap();
+        bytes[0] = STATIC;
+        assert_eq!(
+            key.check(
+                "m1",
+                &b64url(&bytes),
+                PresenceMode::Static,
+                now,
+                Duration::ZERO
+            ),
+            Err(PresenceError::Forged)
+        );
+        // And the static token relabelled as remote is not a remote token.
+        let mut bytes = unb64url(&key.fixed("m1")).unwrap();
+        bytes[0] = REMOTE;
+        assert_eq!(
+            key.check(
+                "m1",
+                &b64url(&bytes),
+                PresenceMode::Static,
+                now,
+                Duration::ZERO
+            ),
+            Err(PresenceError::ForgedRemote)
+        );
+        // Another meeting's, or another server's, remote token.
+        assert_eq!(
+            key.check("m2", &remote, PresenceMode::Rotating, now, Duration::ZERO),
+            Err(PresenceError::ForgedRemote)
+        );
+        assert_eq!(
+            PresenceKey::new([8; 32]).check(
+                "m1",
+                &remote,
+                PresenceMode::Rotating,
+                now,
+                Duration::ZERO
+            ),
+            Err(PresenceError::ForgedRemote)
+        );
     }
 }

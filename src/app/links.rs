@@ -39,4 +39,16 @@ impl App {
             expires_at,
         }
     }
+
+    /// The meeting's remote link, for the video conference's chat: valid
+    /// while the meeting is open, and records `remote`, never presence in
+    /// the room.
+    pub fn remote_link(&self, m: &MeetingRow) -> CheckInLink {
+        let token = self.presence.remote(&m.meeting.id);
+        CheckInLink {
+            url: format!("{}?t={token}", self.checkin_base(&m.meeting.id)),
+            token,
+            expires_at: None,
+        }
+    }
 }

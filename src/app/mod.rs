@@ -80,6 +80,8 @@ pub struct App {
     pub metrics: Arc<Metrics>,
     pub check_in_limit: RateLimiter,
     pub meetings: MeetingCache,
+    /// How many remote check-ins each meeting's log holds, read as it grows.
+    pub remote_counts: meetings::RemoteCounts,
     pub receipts: crate::receipt_id::ReceiptIds,
     /// Fonts for the PDF list, scanned once at start-up.
     pub fonts: Arc<crate::export::fonts::FontLibrary>,
@@ -223,6 +225,7 @@ pub(crate) mod testing {
                 metrics,
                 check_in_limit: RateLimiter::new(check_ins_per_minute, check_ins_per_minute),
                 meetings: Default::default(),
+                remote_counts: Default::default(),
                 receipts,
                 fonts: Arc::new(crate::export::fonts::FontLibrary::new(None, false)),
             },

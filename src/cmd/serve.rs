@@ -294,6 +294,7 @@ async fn serve(args: ServeArgs) -> Result<ExitCode> {
             metrics,
             check_in_limit: RateLimiter::new(args.checkin_rate, args.checkin_rate.max(1)),
             meetings: Default::default(),
+            remote_counts: Default::default(),
             receipts,
             fonts: Arc::new(rollcall::export::fonts::FontLibrary::new(
                 args.fonts.as_deref(),

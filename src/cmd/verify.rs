@@ -195,8 +195,10 @@ pub fn render(r: &Report) -> String {
         .count();
     let _ = writeln!(
         out,
-        "  attestations {} check-in(s){}{}, {} log entries",
+        "  attestations {} check-in(s) ({} in the room, {} remote){}{}, {} log entries",
         r.attestations,
+        r.room,
+        r.remote,
         if labelled > 0 {
             format!(", {labelled} outside the scheduled time")
         } else {

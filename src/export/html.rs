@@ -113,7 +113,7 @@ pub fn printable_list(bundle: &Bundle, report: &Report, text: &ListText) -> Stri
                 div.verify-grid {
                     div role="img" aria-label=(text.qr_label) { (PreEscaped(qr)) }
                     dl.facts {
-                        dt { (text.check_ins) } dd { (text.count(report)) }
+                        dt { (text.check_ins) } dd #check-ins { (text.count(report)) }
                         dt { (text.log) } dd.mono { (cp.map_or("", |c| c.origin.as_str())) }
                         dt { (text.checkpoint) } dd.mono { (text.size) " " (cp.map_or(0, |c| c.size)) ", " (text.root) " " (cp.map_or("", |c| c.root.as_str())) }
                         dt { (text.signed_by) } dd.mono { (signer) }

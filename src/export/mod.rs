@@ -287,17 +287,24 @@ impl ListText {
         n.map_or_else(|| self.struck.clone(), |n| n.to_string())
     }
 
-    /// The check-ins counted (struck ones left out), saying how many were
-    /// struck.
+    /// The check-ins counted (struck ones left out), with how many were in
+    /// the room and how many remote, and how many were struck.
     pub fn count(&self, report: &Report) -> String {
         let struck = report.attendees.iter().filter(|a| a.struck).count();
-        let counted = report.attendees.len() - struck;
+        let split = self.ui.f(
+            "list.check_ins_split",
+            &[
+                ("total", &(report.room + report.remote).to_string()),
+                ("room", &report.room.to_string()),
+                ("remote", &report.remote.to_string()),
+            ],
+        );
         if struck == 0 {
-            counted.to_string()
+            split
         } else {
             self.ui.f(
                 "list.count_struck",
-                &[("n", &counted.to_string()), ("struck", &struck.to_string())],
+                &[("n", &split), ("struck", &struck.to_string())],
             )
         }
     }

@@ -287,6 +287,21 @@ pub async fn checkin_link(
     ))
 }
 
+/// `GET /api/v1/meetings/{id}/remote-link`: the link for participants who
+/// are not in the room, to paste in the video conference's chat. Their
+/// check-ins are signed as `remote`.
+pub async fn remote_link(
+    State(state): State<AppState>,
+    _who: ApiClient,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let m = state.meeting(&id).await?;
+    let link = state.remote_link(&m);
+    Ok(Json(
+        json!({"url": link.url, "token": link.token, "expires_at": link.expires_at.map(ts), "state": m.state}),
+    ))
+}
+
 /// `POST /api/v1/meetings/{id}/checkins` (public): 201 with the receipt,
 /// or 200 with the existing receipt when the person already checked in.
 pub async fn check_in(

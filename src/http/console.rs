@@ -9,7 +9,7 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 
 use super::auth::{CsrfForm, NoFields, Secretary};
-use super::console_frame::{back_to_meeting, frame, meeting_not_found, meeting_row};
+use super::console_frame::{back_to_meeting, frame, frame_with, meeting_not_found, meeting_row};
 use super::downloads::{self, ExportQuery};
 use super::error::PageError;
 use super::pages::layout;
@@ -367,7 +367,9 @@ pub async fn meeting(
 ) -> Result<Response, PageError> {
     let m = meeting_row(&state, &id).await?;
     let count = state.check_in_count(&id).await;
+    let remote_count = state.remote_check_in_count(&id).await;
     let url = state.current_link(&m, OffsetDateTime::now_utc()).url;
+    let remote = state.remote_link(&m).url;
     let public = state.checkin_base(&id);
     let personal = super::personal_data::section(&state, &who, &m).await;
     let training = super::public::training_url(&state, &m, &m.code_sha256).await?;
@@ -379,15 +381,17 @@ pub async fn meeting(
         .map(|v| super::public::language_name(&v.language))
         .collect::<Vec<_>>()
         .join(", ");
-    Ok(frame(
+    Ok(frame_with(
         &who,
         &mm.title,
+        &["/static/copy.js"],
         html! {
             h1 { (mm.title) }
             (super::public::meeting_meta(mm))
             dl.facts {
                 dt { (t("meeting.state")) } dd #meeting-state { (state_name(m.state)) }
-                dt { (t("console.col.checkins")) } dd { (count) }
+                dt { (t("console.col.checkins")) } dd #checkin-count { (count) }
+                dt { (t("meeting.room_remote")) } dd #checkin-split { (super::meeting_tools::room_remote(count, remote_count)) }
                 dt { (t("meeting.field.presence")) } dd { @if m.presence == PresenceMode::Static { (t("meeting.presence.static")) } @else { (t("meeting.presence.rotating")) } }
                 dt { (t("meeting.code")) } dd.mono { "sha256:" (m.code_sha256) }
                 dt { (t("meeting.code_languages")) } dd { (languages) }
@@ -421,6 +425,7 @@ pub async fn meeting(
                     p { @if m.presence == PresenceMode::Static { (t("meeting.qr_static")) } @else { (t("meeting.qr_rotating")) } }
                     img.qr src=(format!("/console/meetings/{id}/qr.svg")) alt=(i18n::f("meeting.qr_alt", &[("title", &mm.title)])) width="320" height="320";
                     p.mono { (url) }
+                    (remote_section(&remote))
                     (super::meeting_tools::manual_entry_form(&who.csrf, &id, &[]))
                     (super::meeting_tools::notes_form(&who.csrf, &id))
                     h2 { (t("meeting.close_heading")) }
@@ -449,6 +454,25 @@ pub async fn meeting(
         },
     )
     .into_response())
+}
+
+/// The remote link, for the secretary to paste in the video conference's
+/// chat, with a button that copies it (shown when JavaScript runs).
+fn remote_section(link: &str) -> Markup {
+    html! {
+        section #remote aria-labelledby="remote-heading" {
+            h2 #remote-heading { (t("meeting.remote_heading")) }
+            p #remote-why { (t("meeting.remote_text")) }
+            div {
+                label for="remote-link" { (t("meeting.remote_label")) }
+                input #remote-link type="text" readonly value=(link) aria-describedby="remote-why";
+            }
+            p.actions {
+                button.secondary #remote-copy type="button" data-copy="remote-link" data-copied=(t("meeting.remote_copied")) data-copy-failed=(t("meeting.remote_copy_failed")) hidden { (t("meeting.remote_copy")) }
+            }
+            p.meta #remote-link-status role="status" {}
+        }
+    }
 }
 
 /// Deleting a draft, behind a disclosure so that one click cannot do it.

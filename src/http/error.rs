@@ -181,6 +181,7 @@ impl From<PresenceError> for ApiError {
         let code = match e {
             PresenceError::Expired => "qr_expired",
             PresenceError::WrongMode => "wrong_link",
+            PresenceError::ForgedRemote => "invalid_remote_link",
             _ => "invalid_token",
         };
         Self::new(status, code, capitalise(&e.to_string()))

@@ -69,6 +69,7 @@ pub async fn present(
         ));
     }
     let count = state.check_in_count(&id).await;
+    let remote = state.remote_check_in_count(&id).await;
     let (version, code) = super::public::shown_code(&state, &m).await?;
     let code = code.text;
     let (svg, token) = inline_qr(&state, &m);
@@ -93,6 +94,7 @@ pub async fn present(
                         p.count #present-count-region aria-live="polite" aria-atomic="true" {
                             strong #present-count { (count) } " " span #present-count-label { (count_label(lang, count)) }
                         }
+                        p.meta #present-split { (room_remote(count, remote)) }
                         p.meta #present-status role="status" hidden { (t("present.offline")) }
                         button.secondary.present-full #present-full type="button" hidden { (t("present.fullscreen")) }
                     }
@@ -104,6 +106,18 @@ pub async fn present(
     .into_response())
 }
 
+/// "3 in the room · 2 remote", of `total` check-ins of which `remote` were
+/// made with the remote link.
+pub(super) fn room_remote(total: i64, remote: i64) -> String {
+    i18n::f(
+        "split.room_remote",
+        &[
+            ("room", &(total - remote).max(0).to_string()),
+            ("remote", &remote.to_string()),
+        ],
+    )
+}
+
 fn count_label(lang: i18n::Lang, n: i64) -> &'static str {
     lang.t(if n == 1 {
         "present.checked_in.one"
@@ -113,7 +127,8 @@ fn count_label(lang: i18n::Lang, n: i64) -> &'static str {
 }
 
 /// `GET /console/meetings/{id}/present.json`: what the projector view
-/// shows now: `{"state", "count", "count_label", "token", "qr_svg", "expires_at"}`.
+/// shows now: `{"state", "count", "count_label", "room", "remote", "split",
+/// "token", "qr_svg", "expires_at"}`.
 pub async fn present_json(
     State(state): State<AppState>,
     _who: Secretary,
@@ -121,6 +136,7 @@ pub async fn present_json(
 ) -> Result<Response, PageError> {
     let m = meeting_row(&state, &id).await?;
     let count = state.check_in_count(&id).await;
+    let remote = state.remote_check_in_count(&id).await;
     let next = state
         .current_link(&m, time::OffsetDateTime::now_utc())
         .expires_at;
@@ -133,6 +149,9 @@ pub async fn present_json(
         "state": m.state,
         "count": count,
         "count_label": count_label(i18n::current(), count),
+        "room": (count - remote).max(0),
+        "remote": remote,
+        "split": room_remote(count, remote),
         "token": token,
         "qr_svg": svg,
         "expires_at": next.map(crate::store::ts),
@@ -212,6 +231,7 @@ pub async fn arrivals(
                 p { a href=(format!("/console/meetings/{id}")) { "← " (m.meeting.title) } }
                 h1 { (t("arrivals.heading")) }
                 p aria-live="polite" { strong { (report.attendees.iter().filter(|a| !a.struck).count()) } " " (t("arrivals.count")) }
+                p #arrivals-split { (i18n::f("split.room_remote", &[("room", &report.room.to_string()), ("remote", &report.remote.to_string())])) }
                 (arrivals_chart(&report))
                 table {
                     thead { tr { th scope="col" { (t("arrivals.col.time")) } th scope="col" { (t("checkin.field.name")) } th scope="col" { (t("checkin.field.organization")) } th scope="col" { (t("arrivals.col.country")) } th scope="col" { (t("checkin.field.role")) } th scope="col" { (t("arrivals.col.presence")) } @if open { th scope="col" { (t("arrivals.col.amend")) } } } }

@@ -17,6 +17,19 @@ pub const STYLE: &str = include_str!("../../web/static/style.css");
 
 /// The projector view's updater, embedded in the binary.
 pub const PRESENT_JS: &str = include_str!("../../web/static/present.js");
+/// The console's copy buttons.
+pub const COPY_JS: &str = include_str!("../../web/static/copy.js");
+
+/// `GET /static/copy.js`.
+pub async fn copy_script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        COPY_JS,
+    )
+}
 
 /// `GET /static/present.js`.
 pub async fn present_script() -> impl IntoResponse {

@@ -230,6 +230,9 @@ fn check_in_markup(
                     ul { @for e in errors { li { a href=(format!("#{}", e.field)) { (field_message(e)) } } } }
                 }
             }
+            @if crate::presence::is_remote_kind(token) {
+                p.notice #remote-notice { (t("checkin.remote_notice")) }
+            }
             p { (t("checkin.intro")) }
             (code_section(version, &shown.1))
             form.stack method="post" action=(format!("/m/{}", m.id)) {

@@ -1354,6 +1354,43 @@ impl Store {
         })
     }
 
+    /// Reads meeting `id`'s entries from index `from` on: the index after
+    /// the last one read (`from` when there is none), and how many of them
+    /// are check-ins made with the remote link. The signed payload says
+    /// so: `"presence":{"method":"remote"}` cannot appear in it otherwise,
+    /// as quotes inside JSON strings are escaped.
+    pub async fn remote_check_ins_from(&self, id: &str, from: i64) -> Result<(i64, i64)> {
+        const NEEDLE: &[u8] = br#""presence":{"method":"remote"}"#;
+        let sql = |find: &str| {
+            format!(
+                "SELECT COALESCE(MAX(idx) + 1, $2) AS next, \
+                 COALESCE(SUM(CASE WHEN kind = 'check-in' AND {find} > 0 THEN 1 ELSE 0 END), 0) AS n \
+                 FROM entries WHERE meeting_id = $1 AND idx >= $2"
+            )
+        };
+        let (next, n): (i64, i64) = match &self.db {
+            Pool::Sqlite(pool) => {
+                let r = sqlx::query(&sql("instr(payload, $3)"))
+                    .bind(id)
+                    .bind(from)
+                    .bind(NEEDLE)
+                    .fetch_one(pool)
+                    .await?;
+                (r.try_get("next")?, r.try_get("n")?)
+            }
+            Pool::Postgres(pool) => {
+                let r = sqlx::query(&sql("position($3::bytea in payload)"))
+                    .bind(id)
+                    .bind(from)
+                    .bind(NEEDLE)
+                    .fetch_one(pool)
+                    .await?;
+                (r.try_get("next")?, r.try_get("n")?)
+            }
+        };
+        Ok((next, n))
+    }
+
     /// Number of check-ins per meeting id.
     pub async fn check_in_counts(&self) -> Result<std::collections::HashMap<String, i64>> {
         with_pool!(&self.db, |pool| {

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 const fr = JSON.parse(readFileSync(new URL('../../web/i18n/fr.json', import.meta.url), 'utf8'));
 import { join } from 'node:path';
 import {
-  BASE, PHONE, WORK, assertVerifies, launch, openMeeting, scanLink, assertNoAxeViolations, screenshot,
+  BASE, PHONE, WORK, api, assertVerifies, launch, openMeeting, scanLink, assertNoAxeViolations, screenshot,
 } from './lib.mjs';
 
 test('attendee scans the link on a phone, reads the Code, checks in and keeps a receipt that verifies', async () => {
@@ -98,6 +98,45 @@ test('attendee scans the link on a phone, reads the Code, checks in and keeps a 
     await page.goto((await scanLink(next)).url);
     assert.equal(await page.getByLabel('Full name').inputValue(), 'Ada Lovelace');
     assert.equal(await page.getByLabel('Role').inputValue(), 'head-of-delegation');
+  } finally {
+    await close();
+  }
+});
+
+test('remote participant opens the remote link from the video conference chat and checks in remotely', async () => {
+  const meeting = await openMeeting('ISO/TC 46 plenary, hybrid session');
+  const link = (await api('GET', `/meetings/${meeting.id}/remote-link`)).json;
+  const { context, close } = await launch(PHONE);
+  try {
+    const page = await context.newPage();
+    const response = await page.goto(link.url);
+    assert.equal(response.status(), 200);
+    // The page says the check-in is remote, before the Code and the form.
+    const notice = page.locator('#remote-notice');
+    assert.match(await notice.innerText(), /checking in as a remote participant/);
+    const noticeBox = await notice.boundingBox();
+    const formBox = await page.locator('form.stack').boundingBox();
+    assert.ok(noticeBox.y < formBox.y, 'the remote notice comes before the form');
+    await assertNoAxeViolations(page, 'the remote check-in page (phone)');
+
+    await page.getByLabel('Full name').fill('Hedy Lamarr');
+    await page.getByLabel('Organisation').fill('ASI');
+    await page.getByLabel(/Country or national body/).fill('Austria (ASI)');
+    await page.getByLabel('I have read the Code of Conduct and will uphold it.').check();
+    await Promise.all([page.waitForURL(/\/r\//), page.getByRole('button', { name: 'Check in' }).click()]);
+    await page.getByRole('heading', { name: 'You are checked in' }).waitFor();
+    await assertNoAxeViolations(page, 'the receipt page of a remote check-in (phone)');
+
+    // The signed receipt says remote.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Download receipt' }).click(),
+    ]);
+    const file = join(WORK, `remote-${download.suggestedFilename()}`);
+    await download.saveAs(file);
+    const receipt = JSON.parse(readFileSync(file, 'utf8'));
+    const statement = JSON.parse(Buffer.from(receipt.entry.envelope.payload, 'base64').toString('utf8'));
+    assert.deepEqual(statement.predicate.presence, { method: 'remote' });
   } finally {
     await close();
   }

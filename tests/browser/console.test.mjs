@@ -79,10 +79,32 @@ test('secretary signs in, runs a meeting and exports a list that verifies', asyn
     await page.getByRole('button', { name: 'Open session Day 1' }).click();
     await page.getByRole('cell', { name: 'open for check-in' }).waitFor();
 
-    // Two attendees check in from their phones; one without a phone is recorded here.
+    // The remote link, for the video conference's chat, with its copy button.
+    const remoteLink = page.getByLabel('Remote link');
+    const remoteUrl = await remoteLink.inputValue();
+    const remote = (await api('GET', `/meetings/${id}/remote-link`)).json;
+    assert.equal(remoteUrl, remote.url);
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: BASE }).catch(() => {});
+    await page.getByRole('button', { name: 'Copy the remote link' }).click();
+    const said = page.locator('#remote-link-status');
+    await page.waitForFunction(() => document.getElementById('remote-link-status').textContent !== '');
+    const status = await said.innerText();
+    if (/^Copied/.test(status)) {
+      assert.equal(await page.evaluate(() => navigator.clipboard.readText()), remote.url);
+    } else {
+      assert.match(status, /select the link above and copy it/);
+    }
+    await assertNoAxeViolations(page, 'the console meeting page with the remote link copied');
+
+    // Two attendees check in from their phones, one joins remotely; one without a phone is recorded here.
     const meeting = (await api('GET', `/meetings/${id}`)).json;
     await checkInViaApi(meeting, { name: 'Ada Lovelace', organization: 'BSI', country: 'United Kingdom (BSI)' });
     await checkInViaApi(meeting, { name: 'Émilie du Châtelet', organization: 'AFNOR', country: 'France (AFNOR)', role: 'expert' });
+    const remotely = await api('POST', `/meetings/${id}/checkins`, {
+      token: remote.token, name: 'Grace Hopper', organization: 'ANSI', country: 'United States (ANSI)',
+      role: 'delegate', acknowledged: true, code_sha256: meeting.code_sha256,
+    });
+    assert.equal(remotely.status, 201, remotely.text);
     await page.getByLabel('Full name').fill('Alan Turing');
     await page.getByLabel('Organisation', { exact: true }).fill('BSI');
     await page.getByLabel(/^Country or national body/).fill('United Kingdom (BSI)');
@@ -90,14 +112,16 @@ test('secretary signs in, runs a meeting and exports a list that verifies', asyn
     await page.getByRole('button', { name: 'Record attendance' }).click();
     await page.getByLabel('Notes').fill('The chair presented the Code of Conduct; no questions.');
     await page.getByRole('button', { name: 'Add notes' }).click();
-    assert.equal(await page.locator('dl.facts dt:text-is("Check-ins") + dd').innerText(), '3');
+    assert.equal(await page.locator('dl.facts dt:text-is("Check-ins") + dd').innerText(), '4');
+    assert.equal(await page.locator('#checkin-split').innerText(), '3 in the room · 1 remote');
     await assertNoAxeViolations(page, 'the console meeting page after manual entry and notes');
 
     // Live arrivals.
     await page.getByRole('link', { name: 'Live arrivals' }).click();
-    for (const name of ['Ada Lovelace', 'Émilie du Châtelet', 'Alan Turing']) {
+    for (const name of ['Ada Lovelace', 'Émilie du Châtelet', 'Alan Turing', 'Grace Hopper']) {
       await page.getByRole('cell', { name, exact: true }).waitFor();
     }
+    assert.equal(await page.locator('#arrivals-split').innerText(), '3 in the room · 1 remote');
     await assertNoAxeViolations(page, 'live arrivals');
     // A late arrival appears by itself once a checkpoint covers it.
     await checkInViaApi(meeting, { name: 'Mary Somerville', organization: 'BSI', country: 'United Kingdom (BSI)' });
@@ -124,19 +148,21 @@ test('secretary signs in, runs a meeting and exports a list that verifies', asyn
     assertVerifies(bundle.file, /^VALID bundle$/);
     const csv = await download(page, page.locator(`a[href="/console/meetings/${id}/attendance.csv"]`), 'attendance.csv');
     const rows = readFileSync(csv.file, 'utf8').trim().split('\n');
-    assert.equal(rows.length, 5, `CSV: a header and four attendees, got:\n${rows.join('\n')}`);
+    assert.equal(rows.length, 6, `CSV: a header and five attendees, got:\n${rows.join('\n')}`);
+    assert.equal(rows.filter((r) => r.includes(',remote,')).length, 1, 'one remote check-in in the CSV');
 
     // The printable list, as printed.
     await page.locator(`a[href="/console/meetings/${id}/list"]`).click();
     await page.getByRole('heading', { name: 'Attendance list: ISO/TC 37 plenary', level: 1 }).waitFor();
     await assertNoAxeViolations(page, 'the printable list');
-    for (const name of ['Ada Lovelace', 'Émilie du Châtelet', 'Alan Turing', 'Mary Somerville']) {
+    for (const name of ['Ada Lovelace', 'Émilie du Châtelet', 'Alan Turing', 'Mary Somerville', 'Grace Hopper']) {
       await page.getByRole('cell', { name }).first().waitFor();
     }
     await page.getByRole('heading', { name: 'Corrections by the secretary', level: 2 }).waitFor();
     await page.getByRole('heading', { name: 'Attendance by session', level: 2 }).waitFor();
-    assert.equal(await page.locator('#sessions tfoot td').innerText(), '4', 'four attendees at Day 1');
+    assert.equal(await page.locator('#sessions tfoot td').innerText(), '5', 'five attendees at Day 1');
     assert.match(await page.locator('#amendments').innerText(), /Reason: Organisation mistyped at the desk/);
+    assert.equal(await page.locator('#check-ins').innerText(), '5 (4 in the room, 1 remote)');
     await page.emulateMedia({ media: 'print' });
     // The printed area of an A4 page (210 × 297 mm less 15 mm margins) at 96 dpi.
     await page.setViewportSize({ width: 680, height: 1010 });

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  PROJECTOR, BASE, launch, openMeeting, checkInViaApi, signIn, assertNoAxeViolations, screenshot,
+  PROJECTOR, BASE, api, launch, openMeeting, checkInViaApi, signIn, assertNoAxeViolations, screenshot,
 } from './lib.mjs';
 
 async function shownCount(page) {
@@ -64,6 +64,23 @@ test('projector view counts an attendee who checks in from a phone', async () =>
       assert.equal(navigations, 0, 'the projector view reloaded instead of updating in place');
     }
     console.log(`projector count went from 1 to 2 in ${Date.now() - started} ms (${updatesInPlace ? 'in place' : 'by reload'})`);
+
+    // Someone joins from the video conference with the remote link: the
+    // count and the split under it follow.
+    assert.equal(await page.locator('#present-split').innerText(), '2 in the room · 0 remote');
+    const remote = (await api('GET', `/meetings/${meeting.id}/remote-link`)).json;
+    const remotely = await api('POST', `/meetings/${meeting.id}/checkins`, {
+      token: remote.token, name: 'Mary Jackson', organization: 'NASA', country: 'United States / ANSI',
+      role: 'delegate', acknowledged: true, code_sha256: meeting.code_sha256,
+    });
+    assert.equal(remotely.status, 201, remotely.text);
+    await page.waitForFunction(
+      () => document.getElementById('present-split').textContent === '2 in the room · 1 remote',
+      null,
+      { timeout: 25_000 },
+    );
+    assert.equal(await shownCount(page), 3);
+    await assertNoAxeViolations(page, 'the projector view with remote check-ins');
   } finally {
     await close();
   }

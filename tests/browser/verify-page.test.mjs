@@ -49,6 +49,13 @@ before(async () => {
   for (const [name, organization, country] of people) {
     checkIn = await checkInViaApi(meeting, { name, organization, country, email: `${name.split(' ')[0].toLowerCase()}@example.org` });
   }
+  // One more joins from the video conference, with the remote link.
+  const remote = (await api('GET', `/meetings/${meeting.id}/remote-link`)).json;
+  const remotely = await api('POST', `/meetings/${meeting.id}/checkins`, {
+    token: remote.token, name: 'Hedy Lamarr', organization: 'ASI', country: 'Austria / ASI',
+    role: 'delegate', acknowledged: true, code_sha256: meeting.code_sha256,
+  });
+  assert.equal(remotely.status, 201, remotely.text);
   assert.equal((await api('POST', `/meetings/${meeting.id}/close`)).status, 200);
   const get = async (path) => {
     const res = await fetch(`${BASE}/api/v1${path}`, { headers: { authorization: `Bearer ${process.env.ROLLCALL_TOKEN}` } });
@@ -161,6 +168,9 @@ test('the page opened from disk with the network off gives the verdicts and repo
       if (expected === 'pending') assert.ok(shown.text.includes(en['verify.pending']), shown.text);
       if (expected === 'valid' && name.startsWith('list')) {
         assert.match(shown.text, /Émilie du Châtelet/);
+        assert.deepEqual([shell.report.room, shell.report.remote], [3, 1], `${what}: room and remote`);
+        assert.match(shown.text, new RegExp(`${en['verify.counts.room'].replace(/[()]/g, '\\$&')}\\s+3\\b`));
+        assert.match(shown.text, new RegExp(`${en['verify.counts.remote']}\\s+1\\b`));
         assert.match(shown.text, new RegExp(`sha256:${shell.report.codes[0].sha256}`));
       }
     }
@@ -196,6 +206,8 @@ test('an auditor on a phone verifies the PDF list in the page, in French, with n
     await page.locator('#keys').fill(PUBLIC_KEY);
     await page.getByRole('button', { name: fr['verify.go'] }).click();
     await page.getByRole('heading', { name: fr['verify.verdict.valid.bundle'] }).waitFor({ timeout: 60_000 });
+    const result = await page.locator('#result').innerText();
+    assert.match(result, new RegExp(`${fr['verify.counts.remote']}\\s+1\\b`), result);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.equal(overflow, 0, 'the page scrolls sideways on a 390 px phone');
     await screenshot(page, 'phone-verify-page', { fullPage: true });

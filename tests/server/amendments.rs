@@ -210,7 +210,10 @@ fn secretary_corrects_a_misspelled_name_and_strikes_a_test_check_in_and_every_li
         list.contains(r#"Attendee One <em class="corrected">(corrected)</em>"#),
         "{list}"
     );
-    assert!(list.contains("2 (1 struck as recorded in error)"), "{list}");
+    assert!(
+        list.contains("2 (2 in the room, 0 remote); 1 struck as recorded in error"),
+        "{list}"
+    );
     assert!(
         list.contains("Reason: a test check-in by the secretary"),
         "{list}"

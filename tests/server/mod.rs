@@ -16,6 +16,7 @@ pub mod list_pdf;
 mod personal_data;
 mod postgres;
 mod proxy;
+mod remote;
 mod restart;
 mod sessions;
 mod shutdown;

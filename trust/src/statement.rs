@@ -93,6 +93,9 @@ pub enum Presence {
     StaticLink,
     /// Entered by a secretary on the attendee's behalf.
     RecordedBySecretary { recorded_by: String },
+    /// Used the meeting's remote link (pasted in a video conference's
+    /// chat): attended remotely, not in the room.
+    Remote,
 }
 
 /// Presence as it is read: a flat object, which parses far faster than
@@ -122,6 +125,7 @@ impl TryFrom<PresenceWire> for Presence {
             ("recorded-by-secretary", None, None, Some(recorded_by)) => {
                 Ok(Presence::RecordedBySecretary { recorded_by })
             }
+            ("remote", None, None, None) => Ok(Presence::Remote),
             (m, ..) => Err(format!(
                 "presence method {m:?} is unknown or has the wrong fields"
             )),
@@ -136,7 +140,13 @@ impl Presence {
             Presence::RotatingQr { .. } => "rotating QR code",
             Presence::StaticLink => "static link",
             Presence::RecordedBySecretary { .. } => "recorded by secretary",
+            Presence::Remote => "remote",
         }
+    }
+
+    /// Whether the attendee attended remotely rather than in the room.
+    pub fn is_remote(&self) -> bool {
+        matches!(self, Presence::Remote)
     }
 }
 
@@ -387,6 +397,8 @@ pub enum StatementError {
     CheckInVersion,
     #[error("a check-in/v3 predicate must have \"circulate\" and \"session\"; earlier versions have no \"session\"")]
     SessionVersion,
+    #[error("a check-in/v1 predicate cannot use the presence method \"remote\", which exists only from check-in/v2 on")]
+    RemoteInV1,
 }
 
 /// A parsed rollcall statement: the Code subject and the predicate.
@@ -418,6 +430,9 @@ impl RollcallStatement {
                 }
                 if !v3 && p.circulate.is_some() != (raw.predicate_type == CHECK_IN_PREDICATE_V2) {
                     return Err(StatementError::CheckInVersion);
+                }
+                if p.circulate.is_none() && p.presence.is_remote() {
+                    return Err(StatementError::RemoteInV1);
                 }
                 Predicate::CheckIn(p)
             }
@@ -452,6 +467,32 @@ impl RollcallStatement {
             Predicate::SessionOpen(p) => encode(&self.subject, uri, p),
             Predicate::SessionClose(p) => encode(&self.subject, uri, p),
             Predicate::Close(p) => encode(&self.subject, uri, p),
+        }
+    }
+}
+
+#[cfg(test)]
+mod presence_tests {
+    use super::Presence;
+
+    #[test]
+    fn remote_presence_parses_round_trips_and_takes_no_fields() {
+        let p: Presence = serde_json::from_str(r#"{"method":"remote"}"#).unwrap();
+        assert_eq!(p, Presence::Remote);
+        assert!(p.is_remote());
+        assert_eq!(p.label(), "remote");
+        assert_eq!(serde_json::to_string(&p).unwrap(), r#"{"method":"remote"}"#);
+        for bad in [
+            r#"{"method":"remote","recorded_by":"x"}"#,
+            r#"{"method":"remote","not_before":"2026-12-01T09:00:00Z","not_after":"2026-12-01T09:10:00Z"}"#,
+            r#"{"method":"remote","room":true}"#,
+            r#"{"method":"Remote"}"#,
+            r#"{"method":"telepresence"}"#,
+        ] {
+            assert!(
+                serde_json::from_str::<Presence>(bad).is_err(),
+                "{bad} must be refused"
+            );
         }
     }
 }

@@ -182,6 +182,11 @@ pub struct Report {
     pub codes: Vec<CodeSummary>,
     pub entries: u64,
     pub attestations: u64,
+    /// Check-ins not made with the remote link: in the room (the QR code
+    /// or the static link) or recorded by a secretary.
+    pub room: u64,
+    /// Check-ins made with the meeting's remote link (`remote`).
+    pub remote: u64,
     pub checkpoint: Option<CheckpointSummary>,
     pub closed_at: Option<String>,
     pub notes: Vec<NotesRow>,
@@ -239,6 +244,8 @@ impl Report {
             codes: Vec::new(),
             entries: 0,
             attestations: 0,
+            room: 0,
+            remote: 0,
             checkpoint: None,
             closed_at: None,
             notes: Vec::new(),
@@ -1583,6 +1590,14 @@ fn step10_order(report: &mut Report, checked: Vec<CheckedEntry>) -> bool {
     }
     report.attestations = check_ins;
     report.sessions = sessions.rows;
+    // Room and remote: the check-ins counted, struck ones left out.
+    for a in report.attendees.iter().filter(|a| !a.struck) {
+        if a.presence == Presence::Remote.label() {
+            report.remote += 1;
+        } else {
+            report.room += 1;
+        }
+    }
     closed.is_some()
 }
 

@@ -290,3 +290,53 @@ fn a_check_in_says_its_consent_in_v2_and_never_in_v1() {
         "written back as v2"
     );
 }
+
+#[test]
+fn lists_signed_before_remote_check_ins_verify_unchanged_and_count_everyone_in_the_room() {
+    let key = rollcall_trust::keys::PublicKey::parse(
+        std::fs::read_to_string(v1_list("key.txt")).unwrap().trim(),
+    )
+    .unwrap();
+    let bytes = std::fs::read(v1_list("bundle.json")).unwrap();
+    let options = Options {
+        pinned: vec![key],
+        ..Options::default()
+    };
+    let report = verify_json(bytes, &options).unwrap();
+    assert!(report.valid, "{:?}", report.failures);
+    assert_eq!((report.attestations, report.room, report.remote), (3, 3, 0));
+}
+
+#[test]
+fn remote_presence_is_a_check_in_v2_method_only() {
+    use rollcall_trust::statement::{Predicate, Presence, RollcallStatement, StatementError};
+    let bundle: rollcall_trust::bundle::Bundle =
+        serde_json::from_slice(&std::fs::read(v1_list("bundle.json")).unwrap()).unwrap();
+    let payload = rollcall_trust::encoding::unb64(&bundle.entries[1].envelope.payload).unwrap();
+    let mut v: serde_json::Value = serde_json::from_slice(&payload).unwrap();
+    v["predicate"]["presence"] = serde_json::json!({"method": "remote"});
+    assert!(matches!(
+        RollcallStatement::parse(&serde_json::to_vec(&v).unwrap()),
+        Err(StatementError::RemoteInV1)
+    ));
+    v["predicateType"] = "https://rollcall.dev/check-in/v2".into();
+    v["predicate"]["circulate"] = serde_json::json!([]);
+    let parsed = RollcallStatement::parse(&serde_json::to_vec(&v).unwrap()).unwrap();
+    let Predicate::CheckIn(p) = &parsed.predicate else {
+        panic!("a check-in")
+    };
+    assert_eq!(p.presence, Presence::Remote);
+    let again = RollcallStatement::parse(&parsed.to_payload()).unwrap();
+    assert_eq!(again, parsed, "round-trips through its payload");
+    // A method no verifier knows, or remote with a room field, is refused.
+    for presence in [
+        serde_json::json!({"method": "hologram"}),
+        serde_json::json!({"method": "remote", "recorded_by": "x"}),
+    ] {
+        v["predicate"]["presence"] = presence.clone();
+        assert!(
+            RollcallStatement::parse(&serde_json::to_vec(&v).unwrap()).is_err(),
+            "{presence} must be refused"
+        );
+    }
+}

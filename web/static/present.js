@@ -8,6 +8,7 @@
   var url = root.getAttribute("data-present");
   var count = document.getElementById("present-count");
   var label = document.getElementById("present-count-label");
+  var split = document.getElementById("present-split");
   var qr = document.getElementById("present-qr");
   var status = document.getElementById("present-status");
   var every = 3000;
@@ -16,6 +17,9 @@
     if (count && String(data.count) !== count.textContent) {
       count.textContent = String(data.count);
       if (label && data.count_label) { label.textContent = data.count_label; }
+    }
+    if (split && data.split && split.textContent !== data.split) {
+      split.textContent = data.split;
     }
     if (qr && data.qr_svg && qr.getAttribute("data-token") !== data.token) {
       // The SVG comes from this server and holds only paths.

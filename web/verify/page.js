@@ -229,6 +229,8 @@
     out.append(
       rows([
         ["verify.counts.check_ins", r.attestations],
+        ["verify.counts.room", r.room],
+        ["verify.counts.remote", r.remote],
         ["verify.counts.entries", r.entries],
         ["verify.counts.withheld", count((a) => a.withheld.length > 0)],
         ["verify.counts.erased", count((a) => a.erased.length > 0)],
