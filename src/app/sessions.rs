@@ -80,6 +80,18 @@ impl App {
         Ok(self.store.sessions(id).await?)
     }
 
+    /// The name of the session open now in meeting `id`, if one is: what
+    /// the check-in page says a check-in will be for.
+    pub async fn open_session_name(&self, id: &str) -> Option<String> {
+        match self.store.open_session(id).await {
+            Ok(open) => open.map(|(_, name)| name),
+            Err(e) => {
+                tracing::warn!(error = %e, "could not read the open session");
+                None
+            }
+        }
+    }
+
     /// Opens session `number` of the open meeting `id`; returns the index
     /// of its signed entry.
     pub async fn open_session(&self, id: &str, number: u32, by: &Actor) -> Result<u64, Error> {

@@ -196,6 +196,7 @@ fn check_in_markup(
     values: &Remembered,
     errors: &[FieldError],
     banner: Option<&str>,
+    session: Option<&str>,
 ) -> Markup {
     let m = &meeting.meeting;
     let (version, _) = shown;
@@ -229,6 +230,9 @@ fn check_in_markup(
                     h2 { (i18n::current().count("form.errors.one", "form.errors.many", errors.len() as u64)) }
                     ul { @for e in errors { li { a href=(format!("#{}", e.field)) { (field_message(e)) } } } }
                 }
+            }
+            @if let Some(name) = session {
+                p #checkin-session { strong { (i18n::f("checkin.session", &[("name", name)])) } }
             }
             @if crate::presence::is_remote_kind(token) {
                 p.notice #remote-notice { (t("checkin.remote_notice")) }
@@ -428,6 +432,7 @@ async fn check_in_page_in(
         Ok(s) => s,
         Err(e) => return e.into_response(),
     };
+    let session = state.open_session_name(&id).await;
     let mut res = Html(
         check_in_markup(
             concern_link(&state, &meeting),
@@ -437,6 +442,7 @@ async fn check_in_page_in(
             &remembered(&headers),
             &[],
             None,
+            session.as_deref(),
         )
         .into_string(),
     )
@@ -574,6 +580,7 @@ async fn check_in_form_in(
             // The language switch leads back to this form (its scan
             // link), not to the meeting's public page.
             let form_at = format!("/m/{}?t={}", meeting.meeting.id, query_value(&f.token));
+            let session = state.open_session_name(&meeting.meeting.id).await;
             let markup = i18n::rendered_at(form_at, || {
                 check_in_markup(
                     concern_link(&state, &meeting),
@@ -583,6 +590,7 @@ async fn check_in_form_in(
                     &values,
                     &errors,
                     banner.as_deref(),
+                    session.as_deref(),
                 )
                 .into_string()
             });

@@ -124,4 +124,31 @@ impl Store {
             Ok(out)
         })
     }
+
+    /// The session open now in the meeting's log, by number and name.
+    pub async fn open_session(&self, meeting_id: &str) -> Result<Option<(u32, String)>> {
+        with_pool!(&self.db, |pool| {
+            // The latest session entry, read back from the end of the log.
+            let last = sqlx::query(
+                "SELECT kind, session FROM entries WHERE meeting_id = $1 AND session IS NOT NULL AND kind <> 'check-in' ORDER BY idx DESC LIMIT 1",
+            )
+            .bind(meeting_id)
+            .fetch_optional(pool)
+            .await?;
+            let Some(last) = last else { return Ok(None) };
+            let kind: String = last.try_get("kind")?;
+            if kind != "session-open" {
+                return Ok(None);
+            }
+            let number: i64 = last.try_get("session")?;
+            let name: Option<String> = sqlx::query_scalar(
+                "SELECT name FROM meeting_sessions WHERE meeting_id = $1 AND number = $2",
+            )
+            .bind(meeting_id)
+            .bind(number)
+            .fetch_optional(pool)
+            .await?;
+            Ok(name.map(|n| (u32::try_from(number).unwrap_or(u32::MAX), n)))
+        })
+    }
 }

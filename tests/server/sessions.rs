@@ -74,6 +74,10 @@ fn an_attendee_at_two_sessions_checks_in_twice_and_the_list_shows_who_was_at_whi
     }
     assert_eq!(open(9).status, 404);
 
+    // The check-in page says which session a check-in is for.
+    let page = server.get(&format!("/m/{id}?t={token}")).text();
+    assert!(page.contains("Checking in to: Tuesday"), "{page}");
+
     // Tuesday: Ada and Bo; Ada again is her own check-in back.
     let (s, ada1) = check_in(&server, &id, &token, &code, 1);
     assert_eq!(s, 201);
@@ -82,6 +86,12 @@ fn an_attendee_at_two_sessions_checks_in_twice_and_the_list_shows_who_was_at_whi
     assert_eq!(s, 200);
     assert_eq!(again["receipt_id"], ada1["receipt_id"]);
     assert_eq!(close(1).status, 200);
+
+    let page = server.get(&format!("/m/{id}?t={token}")).text();
+    assert!(
+        !page.contains("Checking in to:"),
+        "no session is open: {page}"
+    );
 
     // Between sessions, check-in waits for the next one.
     let (s, between) = check_in(&server, &id, &token, &code, 3);
