@@ -7,6 +7,7 @@
 # reported):
 #
 #   1. baseline: `rollcall verify LIST --key KEY --json` (native, all cores);
+#   1b. the same on one core (RAYON_NUM_THREADS=1), as the page has one;
 #   2. the page: headless Chromium opens the page from file:// with the
 #      network off, is given the list and the key, and is timed from the
 #      click on "Verify" to the verdict (WebAssembly in a worker, one core).
@@ -37,22 +38,30 @@ KEY=$(cat "$work/list.pub")
 "$BIN" verify --page "$work/page.html" >/dev/null
 
 cli_ms=()
+one_ms=()
 for _ in $(seq 1 "$RUNS"); do
   start=$(date +%s%N)
   "$BIN" verify "$work/list.json" --key "$KEY" --json >"$work/cli.json"
   cli_ms+=($(( ($(date +%s%N) - start) / 1000000 )))
+  start=$(date +%s%N)
+  RAYON_NUM_THREADS=1 "$BIN" verify "$work/list.json" --key "$KEY" --json >"$work/cli-one.json"
+  one_ms+=($(( ($(date +%s%N) - start) / 1000000 )))
 done
+cmp -s "$work/cli.json" "$work/cli-one.json" || { echo "verify-page.sh: one core and all cores disagree" >&2; exit 1; }
 page_ms=$(cd tests/browser && node verify-page.bench.mjs "$work/page.html" "$work/list.json" "$KEY" "$RUNS")
 
 median() { printf '%s\n' "$@" | sort -n | sed -n "$(( ($# + 1) / 2 ))p"; }
 cli=$(median "${cli_ms[@]}")
+one=$(median "${one_ms[@]}")
 page=$(median $page_ms)
 size=$(stat -c %s "$work/page.html")
 list=$(stat -c %s "$work/list.json")
-awk -v n="$N" -v cli="$cli" -v page="$page" -v size="$size" -v list="$list" -v runs="$RUNS" 'BEGIN {
+awk -v n="$N" -v cli="$cli" -v one="$one" -v page="$page" -v size="$size" -v list="$list" -v runs="$RUNS" 'BEGIN {
   printf "\n== verify page vs CLI: %d check-ins (list %.1f MB), median of %d ==\n", n, list / 1e6, runs
   printf "  CLI   rollcall verify --json     %6d ms  %8.0f check-ins/s\n", cli, n * 1000 / cli
+  printf "  CLI   on one core                %6d ms  %8.0f check-ins/s\n", one, n * 1000 / one
   printf "  page  headless Chromium, wasm    %6d ms  %8.0f check-ins/s\n", page, n * 1000 / page
   printf "  ratio page / CLI                 %9.2f\n", cli / page
+  printf "  ratio page / CLI on one core     %9.2f\n", one / page
   printf "  page  self-contained file        %6d KB\n", size / 1024
 }'
