@@ -217,12 +217,20 @@ pub async fn list_sessions(
     ))
 }
 
+/// A session number from a path: anything that is not one names no
+/// session (`404`), as an unknown number does.
+pub(super) fn session_number(s: &str) -> Result<u32, crate::app::Error> {
+    s.parse()
+        .map_err(|_| crate::app::Error::NotFound(crate::app::Missing::Session))
+}
+
 /// `POST /api/v1/meetings/{id}/sessions/{number}/open`.
 pub async fn open_session(
     State(state): State<AppState>,
     who: ApiClient,
-    Path((id, number)): Path<(String, u32)>,
+    Path((id, number)): Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
+    let number = session_number(&number)?;
     let index = state.open_session(&id, number, &by(&who)).await?;
     Ok(Json(json!({"index": index})))
 }
@@ -231,8 +239,9 @@ pub async fn open_session(
 pub async fn close_session(
     State(state): State<AppState>,
     who: ApiClient,
-    Path((id, number)): Path<(String, u32)>,
+    Path((id, number)): Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
+    let number = session_number(&number)?;
     let index = state.close_session(&id, number, &by(&who)).await?;
     Ok(Json(json!({"index": index})))
 }

@@ -146,19 +146,25 @@ pub async fn add(
 /// `POST /console/meetings/{id}/sessions/{number}/open`.
 pub async fn open(
     State(state): State<AppState>,
-    Path((id, number)): Path<(String, u32)>,
+    Path((id, number)): Path<(String, String)>,
     CsrfForm { who, .. }: CsrfForm<NoFields>,
 ) -> Result<Redirect, PageError> {
-    let r = state.open_session(&id, number, &who.actor()).await;
+    let r = match super::api::session_number(&number) {
+        Ok(n) => state.open_session(&id, n, &who.actor()).await,
+        Err(e) => Err(e),
+    };
     back_to_meeting(&id, r, t("sessions.not_recorded"))
 }
 
 /// `POST /console/meetings/{id}/sessions/{number}/close`.
 pub async fn close(
     State(state): State<AppState>,
-    Path((id, number)): Path<(String, u32)>,
+    Path((id, number)): Path<(String, String)>,
     CsrfForm { who, .. }: CsrfForm<NoFields>,
 ) -> Result<Redirect, PageError> {
-    let r = state.close_session(&id, number, &who.actor()).await;
+    let r = match super::api::session_number(&number) {
+        Ok(n) => state.close_session(&id, n, &who.actor()).await,
+        Err(e) => Err(e),
+    };
     back_to_meeting(&id, r, t("sessions.not_recorded"))
 }
