@@ -1391,10 +1391,29 @@ impl Store {
         Ok((next, n))
     }
 
-    /// Number of check-ins per meeting id.
+    /// Check-ins of one meeting, struck ones left out: read from that
+    /// meeting's entries only.
+    pub async fn check_in_count(&self, meeting_id: &str) -> Result<i64> {
+        with_pool!(&self.db, |pool| {
+            let n: Option<i64> = sqlx::query_scalar(
+                "SELECT CAST(SUM(CASE kind WHEN 'check-in' THEN 1 WHEN 'strike' THEN -1 ELSE 0 END) AS BIGINT)
+                 FROM entries WHERE meeting_id = $1",
+            )
+            .bind(meeting_id)
+            .fetch_one(pool)
+            .await?;
+            Ok(n.unwrap_or(0))
+        })
+    }
+
+    /// Number of check-ins per meeting id, struck ones left out.
     pub async fn check_in_counts(&self) -> Result<std::collections::HashMap<String, i64>> {
         with_pool!(&self.db, |pool| {
-            let rows = sqlx::query("SELECT meeting_id, COUNT(*) AS n FROM entries WHERE kind = 'check-in' GROUP BY meeting_id")
+            // A strike names one check-in, once: it is taken off the count.
+            let rows = sqlx::query(
+                "SELECT meeting_id, CAST(SUM(CASE kind WHEN 'check-in' THEN 1 ELSE -1 END) AS BIGINT) AS n
+                 FROM entries WHERE kind IN ('check-in', 'strike') GROUP BY meeting_id",
+            )
             .fetch_all(pool)
             .await?;
             rows.iter()

@@ -147,6 +147,16 @@ fn secretary_corrects_a_misspelled_name_and_strikes_a_test_check_in_and_every_li
         );
     }
 
+    // The projector's count leaves the struck check-in out.
+    let (cookie, _) = signed_in(&server);
+    let present = server
+        .get_with(
+            &format!("/console/meetings/{id}/present.json"),
+            &[("cookie", cookie.as_str())],
+        )
+        .json();
+    assert_eq!(present["count"], 2, "{present}");
+
     let close = server.post_json(
         &format!("/api/v1/meetings/{id}/close"),
         Some(&api),
@@ -201,7 +211,6 @@ fn secretary_corrects_a_misspelled_name_and_strikes_a_test_check_in_and_every_li
 
     // The printed list: the corrected value marked, the struck one out of
     // the count, each amendment with its reason; in French too.
-    let (cookie, _) = signed_in(&server);
     let c = [("cookie", cookie.as_str())];
     let list = server
         .get_with(&format!("/console/meetings/{id}/list"), &c)
