@@ -40,15 +40,35 @@ before(async () => {
   // A closed meeting with three check-ins, its list as JSON and PDF, and a
   // receipt; then tampered copies of each.
   const meeting = await openMeeting('ISO/TC 37 plenary (verified in a browser)');
+  // Its first session, open while everyone checks in.
+  const session = await api('POST', `/meetings/${meeting.id}/sessions`, {
+    name: 'Tuesday', starts_at: '2020-01-01T09:00:00Z', ends_at: '2099-01-01T17:00:00Z',
+  });
+  assert.equal(session.status, 201, session.text);
+  assert.equal((await api('POST', `/meetings/${meeting.id}/sessions/1/open`)).status, 200);
   const people = [
     ['Ada Lovelace', 'BSI', 'United Kingdom / BSI'],
     ['Émilie du Châtelet', 'AFNOR', 'France / AFNOR'],
     ['Grace Hopper', 'ANSI', 'United States / ANSI'],
   ];
   let checkIn;
+  const indices = [];
   for (const [name, organization, country] of people) {
     checkIn = await checkInViaApi(meeting, { name, organization, country, email: `${name.split(' ')[0].toLowerCase()}@example.org` });
+    indices.push(checkIn.index);
   }
+  // The secretary corrects one and strikes another (retrying while the
+  // check-in is still being committed).
+  const amend = async (body) => {
+    for (let i = 0; i < 50; i++) {
+      const res = await api('POST', `/meetings/${meeting.id}/amendments`, body);
+      if (res.status !== 409 || res.json.error.code !== 'not_yet_recorded') return res;
+      await new Promise((done) => setTimeout(done, 100));
+    }
+    throw new Error('the check-in was never committed');
+  };
+  assert.equal((await amend({ check_in: indices[0], action: 'correct', reason: 'organisation mistyped', organization: 'BSI Group' })).status, 201);
+  assert.equal((await amend({ check_in: indices[1], action: 'strike', reason: 'a test check-in' })).status, 201);
   // One more joins from the video conference, with the remote link.
   const remote = (await api('GET', `/meetings/${meeting.id}/remote-link`)).json;
   const remotely = await api('POST', `/meetings/${meeting.id}/checkins`, {
@@ -168,8 +188,15 @@ test('the page opened from disk with the network off gives the verdicts and repo
       if (expected === 'pending') assert.ok(shown.text.includes(en['verify.pending']), shown.text);
       if (expected === 'valid' && name.startsWith('list')) {
         assert.match(shown.text, /Émilie du Châtelet/);
-        assert.deepEqual([shell.report.room, shell.report.remote], [3, 1], `${what}: room and remote`);
-        assert.match(shown.text, new RegExp(`${en['verify.counts.room'].replace(/[()]/g, '\\$&')}\\s+3\\b`));
+        assert.deepEqual([shell.report.room, shell.report.remote], [2, 1], `${what}: room and remote, the struck one left out`);
+        assert.match(shown.text, new RegExp(`${en['verify.counts.room'].replace(/[()]/g, '\\$&')}\\s+2\\b`));
+        // The session, the correction and the strike, as the report gives them.
+        assert.ok(shown.text.includes(en['verify.sessions']), shown.text);
+        assert.match(shown.text, /Tuesday/);
+        assert.ok(shown.text.includes(en['verify.amendments']), shown.text);
+        assert.ok(shown.text.includes(`BSI Group (${en['verify.corrected']})`), shown.text);
+        assert.ok(shown.text.includes('Reason: a test check-in'), shown.text);
+        assert.equal(await page.locator('#result tr.struck').count(), 1, `${what}: the struck row`);
         assert.match(shown.text, new RegExp(`${en['verify.counts.remote']}\\s+1\\b`));
         assert.match(shown.text, new RegExp(`sha256:${shell.report.codes[0].sha256}`));
       }
@@ -208,6 +235,7 @@ test('an auditor on a phone verifies the PDF list in the page, in French, with n
     await page.getByRole('heading', { name: fr['verify.verdict.valid.bundle'] }).waitFor({ timeout: 60_000 });
     const result = await page.locator('#result').innerText();
     assert.match(result, new RegExp(`${fr['verify.counts.remote']}\\s+1\\b`), result);
+    assert.ok(result.includes(fr['verify.amendments']) && result.includes(fr['verify.sessions']), result);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.equal(overflow, 0, 'the page scrolls sideways on a 390 px phone');
     await screenshot(page, 'phone-verify-page', { fullPage: true });

@@ -234,9 +234,68 @@
         ["verify.counts.entries", r.entries],
         ["verify.counts.withheld", count((a) => a.withheld.length > 0)],
         ["verify.counts.erased", count((a) => a.erased.length > 0)],
-        ["verify.counts.outside", count((a) => a.timing !== "on time")],
+        ["verify.counts.outside", count((a) => a.timing !== "on time" && !a.struck)],
+        ["verify.counts.struck", r.amendments ? count((a) => a.struck) : null],
       ]),
     );
+    if (r.sessions && r.sessions.length) {
+      out.append(el("h3", {}, t("verify.sessions")));
+      const head = el(
+        "tr",
+        {},
+        ...["verify.col.index", "verify.session.name", "verify.session.scheduled", "verify.session.opened", "verify.session.closed", "verify.counts.check_ins"].map(
+          (k) => el("th", { scope: "col" }, t(k)),
+        ),
+      );
+      const body = el(
+        "tbody",
+        {},
+        ...r.sessions.map((s) =>
+          el(
+            "tr",
+            {},
+            el("td", {}, s.number),
+            el("td", {}, s.name),
+            el("td", {}, `${s.starts_at} → ${s.ends_at}`),
+            el("td", {}, `${s.opened_at} (${s.opened_by})`),
+            el("td", {}, s.closed_at || ""),
+            el("td", {}, s.check_ins),
+          ),
+        ),
+      );
+      out.append(
+        el(
+          "div",
+          { class: "scroll", tabindex: "0", role: "region", "aria-label": t("verify.sessions") },
+          el("table", {}, el("thead", {}, head), body),
+        ),
+      );
+    }
+    if (r.amendments && r.amendments.length) {
+      out.append(el("h3", {}, t("verify.amendments")));
+      out.append(
+        el(
+          "ol",
+          { class: "amendments" },
+          ...r.amendments.map((m) => {
+            const changes = Object.entries(m.fields).map(([f, v]) => `${t(`verify.col.${f}`)}: ${v}`);
+            if (m.role) changes.push(`${t("verify.col.role")}: ${known(`role.${m.role}`, m.role)}`);
+            for (const f of m.withheld) changes.push(`${t(`verify.col.${f}`)}: ${t("verify.withheld")}`);
+            for (const f of m.erased) changes.push(`${t(`verify.col.${f}`)}: ${t("verify.erased")}`);
+            return el(
+              "li",
+              {},
+              t(m.action === "strike" ? "verify.amendment.strike" : "verify.amendment.correct", {
+                index: m.amends,
+                id: m.amends_id,
+              }),
+              changes.length ? ` ${changes.join("; ")}. ` : " ",
+              t("verify.amendment.reason", { reason: m.reason, by: m.recorded_by, at: m.recorded_at }),
+            );
+          }),
+        ),
+      );
+    }
     if (r.checkpoint) {
       const c = r.checkpoint;
       out.append(el("h3", {}, t("verify.checkpoint")));
@@ -260,30 +319,44 @@
     }
     if (r.attendees.length) {
       const fields = ["name", "organization", "country", "email"];
+      const sessions = r.sessions && r.sessions.length > 0;
       const head = el(
         "tr",
         {},
-        ...["verify.col.index", ...fields.map((f) => `verify.col.${f}`), "verify.col.role", "verify.col.presence", "verify.col.time", "verify.col.timing"].map(
-          (k) => el("th", { scope: "col" }, t(k)),
-        ),
+        ...[
+          "verify.col.index",
+          ...fields.map((f) => `verify.col.${f}`),
+          "verify.col.role",
+          "verify.col.presence",
+          ...(sessions ? ["verify.col.session"] : []),
+          "verify.col.time",
+          "verify.col.timing",
+        ].map((k) => el("th", { scope: "col" }, t(k))),
       );
       const body = el("tbody");
+      // A value an amendment corrected is shown as corrected, marked so.
+      const corrected = (v) => `${v} (${t("verify.corrected")})`;
       const row = (a) => {
+        const fix = a.corrected || {};
         const cell = (f) =>
-          a.fields[f] !== undefined
-            ? a.fields[f]
-            : a.erased.includes(f)
-              ? t("verify.erased")
-              : a.withheld.includes(f)
-                ? t("verify.withheld")
-                : "";
+          fix[f] !== undefined
+            ? corrected(fix[f])
+            : a.fields[f] !== undefined
+              ? a.fields[f]
+              : a.erased.includes(f)
+                ? t("verify.erased")
+                : a.withheld.includes(f)
+                  ? t("verify.withheld")
+                  : "";
+        const role = fix.role !== undefined ? corrected(known(`role.${fix.role}`, fix.role)) : known(`role.${a.role}`, a.role);
         return el(
           "tr",
-          {},
-          el("td", {}, a.index),
+          a.struck ? { class: "struck" } : {},
+          el("td", {}, a.struck ? `${a.index} (${t("verify.struck")})` : a.index),
           ...fields.map((f) => el("td", {}, cell(f))),
-          el("td", {}, known(`role.${a.role}`, a.role)),
+          el("td", {}, role),
           el("td", {}, known(`presence.${a.presence.replace(/ /g, "_")}`, a.presence)),
+          ...(sessions ? [el("td", {}, a.session === undefined ? "" : a.session)] : []),
           el("td", {}, a.checked_in_at),
           el("td", {}, known(`verify.timing.${a.timing.replace(/ /g, "_")}`, a.timing)),
         );
