@@ -28,6 +28,13 @@ pub const NOTES_PREDICATE: &str = "https://rollcall.dev/notes/v1";
 pub const AMENDMENT_PREDICATE: &str = "https://rollcall.dev/amendment/v1";
 /// The last entry of a closed meeting's log.
 pub const CLOSE_PREDICATE: &str = "https://rollcall.dev/close/v1";
+/// The close of a meeting with a roster: v1 with the roster's counts.
+pub const CLOSE_PREDICATE_V2: &str = "https://rollcall.dev/close/v2";
+/// The secretary's commitment to the roster of expected participants: its
+/// size and the digest of its canonical form, never its rows.
+pub const ROSTER_PREDICATE: &str = "https://rollcall.dev/roster/v1";
+/// A snapshot of the delegations present, by country or national body.
+pub const DELEGATIONS_PREDICATE: &str = "https://rollcall.dev/delegations/v1";
 
 /// The attendee fields that are committed to, never signed in clear.
 pub const COMMITTED_FIELDS: [&str; 4] = ["name", "organization", "country", "email"];
@@ -210,6 +217,77 @@ pub struct ClosePredicate {
     pub closed_at: OffsetDateTime,
     /// Number of check-in entries before this one.
     pub check_ins: u64,
+    /// v2 only (absent in v1): the counts against the latest roster.
+    #[serde(default, flatten, skip_serializing_if = "Option::is_none")]
+    pub roster: Option<RosterCounts>,
+}
+
+/// What a close/v2 counts against the roster committed by the latest
+/// roster entry. `present_room + present_remote` are the check-ins not
+/// struck; `expected = present - walk_ins + absent`. Matching check-ins
+/// to roster rows is the secretary's record, not an attestation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RosterCounts {
+    /// Rows of the roster.
+    pub expected: u64,
+    /// Check-ins not struck whose presence method is not `remote`.
+    pub present_room: u64,
+    /// Check-ins not struck whose presence method is `remote`.
+    pub present_remote: u64,
+    /// Roster rows no present check-in was matched to.
+    pub absent: u64,
+    /// Present check-ins matched to no roster row.
+    pub walk_ins: u64,
+}
+
+impl RosterCounts {
+    /// Check-ins counted present.
+    pub fn present(&self) -> u64 {
+        self.present_room + self.present_remote
+    }
+
+    /// Whether the counts agree with each other: the matched check-ins
+    /// (`present - walk_ins`) and the absent rows make up the roster.
+    pub fn consistent(&self) -> bool {
+        self.walk_ins <= self.present()
+            && self.absent <= self.expected
+            && self.present() - self.walk_ins + self.absent == self.expected
+    }
+}
+
+/// The roster of expected participants, committed to without its rows
+/// (personal data): how many rows, and the SHA-256 of its canonical form.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RosterPredicate {
+    pub meeting_id: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub recorded_at: OffsetDateTime,
+    pub recorded_by: String,
+    pub size: u64,
+    pub sha256: Sha256Digest,
+}
+
+/// One delegation in a snapshot: the country or national body as the
+/// attendees gave it, how many of them are present, and the log indices
+/// of the check-ins of its head(s) of delegation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Delegation {
+    pub country: String,
+    pub present: u64,
+    pub heads: Vec<u64>,
+}
+
+/// A signed snapshot of the delegations present at `recorded_at`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DelegationsPredicate {
+    pub meeting_id: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub recorded_at: OffsetDateTime,
+    pub recorded_by: String,
+    pub delegations: Vec<Delegation>,
 }
 
 /// The fields an amendment may correct: the committed ones but the email,
@@ -275,6 +353,8 @@ pub enum Predicate {
     CheckIn(CheckInPredicate),
     Notes(NotesPredicate),
     Amendment(AmendmentPredicate),
+    Roster(RosterPredicate),
+    Delegations(DelegationsPredicate),
     Close(ClosePredicate),
 }
 
@@ -287,6 +367,9 @@ impl Predicate {
             Predicate::CheckIn(_) => CHECK_IN_PREDICATE,
             Predicate::Notes(_) => NOTES_PREDICATE,
             Predicate::Amendment(_) => AMENDMENT_PREDICATE,
+            Predicate::Roster(_) => ROSTER_PREDICATE,
+            Predicate::Delegations(_) => DELEGATIONS_PREDICATE,
+            Predicate::Close(p) if p.roster.is_some() => CLOSE_PREDICATE_V2,
             Predicate::Close(_) => CLOSE_PREDICATE,
         }
     }
@@ -298,6 +381,8 @@ impl Predicate {
             Predicate::CheckIn(p) => p.checked_in_at,
             Predicate::Notes(p) => p.recorded_at,
             Predicate::Amendment(p) => p.recorded_at,
+            Predicate::Roster(p) => p.recorded_at,
+            Predicate::Delegations(p) => p.recorded_at,
             Predicate::Close(p) => p.closed_at,
         }
     }
@@ -309,6 +394,8 @@ impl Predicate {
             Predicate::CheckIn(p) => &p.meeting.id,
             Predicate::Notes(p) => &p.meeting_id,
             Predicate::Amendment(p) => &p.meeting_id,
+            Predicate::Roster(p) => &p.meeting_id,
+            Predicate::Delegations(p) => &p.meeting_id,
             Predicate::Close(p) => &p.meeting_id,
         }
     }
@@ -327,6 +414,10 @@ pub enum StatementError {
     PredicateType(String),
     #[error("a check-in/v1 predicate has no \"circulate\"; a check-in/v2 predicate must have it")]
     CheckInVersion,
+    #[error(
+        "a close/v1 predicate carries no roster counts; a close/v2 predicate must carry all five"
+    )]
+    CloseVersion,
 }
 
 /// A parsed rollcall statement: the Code subject and the predicate.
@@ -359,7 +450,15 @@ impl RollcallStatement {
             }
             NOTES_PREDICATE => Predicate::Notes(serde_json::from_str(text)?),
             AMENDMENT_PREDICATE => Predicate::Amendment(serde_json::from_str(text)?),
-            CLOSE_PREDICATE => Predicate::Close(serde_json::from_str(text)?),
+            ROSTER_PREDICATE => Predicate::Roster(serde_json::from_str(text)?),
+            DELEGATIONS_PREDICATE => Predicate::Delegations(serde_json::from_str(text)?),
+            CLOSE_PREDICATE | CLOSE_PREDICATE_V2 => {
+                let p: ClosePredicate = serde_json::from_str(text)?;
+                if p.roster.is_some() != (raw.predicate_type == CLOSE_PREDICATE_V2) {
+                    return Err(StatementError::CloseVersion);
+                }
+                Predicate::Close(p)
+            }
             other => return Err(StatementError::PredicateType(other.to_owned())),
         };
         Ok(Self { subject, predicate })
@@ -383,6 +482,8 @@ impl RollcallStatement {
             Predicate::CheckIn(p) => encode(&self.subject, uri, p),
             Predicate::Notes(p) => encode(&self.subject, uri, p),
             Predicate::Amendment(p) => encode(&self.subject, uri, p),
+            Predicate::Roster(p) => encode(&self.subject, uri, p),
+            Predicate::Delegations(p) => encode(&self.subject, uri, p),
             Predicate::Close(p) => encode(&self.subject, uri, p),
         }
     }

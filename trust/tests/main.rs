@@ -5,6 +5,7 @@
 
 mod amendments;
 mod bundle;
+mod roster;
 mod support;
 mod tampering;
 mod translations;
