@@ -25,6 +25,7 @@ mod open_meeting;
 mod rate_limit;
 mod record_by_hand;
 mod retention;
+mod roster;
 
 use std::sync::Arc;
 
@@ -40,6 +41,9 @@ pub use notes::NOTES_MAX_CHARS;
 pub use rate_limit::RateLimiter;
 pub use record_by_hand::ByHand;
 pub use retention::MAX_RETENTION_DAYS;
+pub use roster::{
+    DelegationSummary, MatchedBy, Present, RosterImported, RosterView, RowStatus, RowView,
+};
 
 use crate::keystore::KeyringEntry;
 use crate::metrics::Metrics;

@@ -25,6 +25,7 @@ pub(crate) mod pages;
 mod personal_data;
 pub mod privacy;
 mod public;
+mod roster_api;
 mod verify_page;
 
 use std::sync::Arc;
@@ -96,6 +97,10 @@ route_table! {
     "/api/v1/meetings/{id}/close" => post(api::close_meeting),
     "/api/v1/meetings/{id}/notes" => post(api::add_notes),
     "/api/v1/meetings/{id}/amendments" => post(api::amend_check_in),
+    "/api/v1/meetings/{id}/roster" => post(roster_api::import_roster).get(roster_api::roster),
+    "/api/v1/meetings/{id}/roster.csv" => get(roster_api::roster_csv),
+    "/api/v1/meetings/{id}/roster/matches" => post(roster_api::decide_match),
+    "/api/v1/meetings/{id}/delegations" => get(roster_api::delegations).post(roster_api::snapshot_delegations),
     "/api/v1/meetings/{id}/checkin-link" => get(api::checkin_link),
     "/api/v1/meetings/{id}/checkins" => post(api::check_in),
     "/api/v1/meetings/{id}/bundle" => get(api::bundle),

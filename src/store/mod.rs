@@ -12,6 +12,7 @@
 mod copy;
 pub mod log;
 mod personal;
+pub mod roster;
 
 pub use copy::{Copied, CopyError};
 pub use personal::{ErasureRow, RetentionDue};

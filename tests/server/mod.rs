@@ -17,6 +17,7 @@ mod personal_data;
 mod postgres;
 mod proxy;
 mod restart;
+mod roster;
 mod shutdown;
 mod story;
 mod tampering;

@@ -1,0 +1,433 @@
+//! The expected participants: a secretary imports the roster, the console
+//! and the API match check-ins to it, the close counts who was expected,
+//! present and absent in a signed close/v2, and the chair's delegation
+//! snapshots are signed entries every list shows. The roster's rows are
+//! personal data: the log commits only to their number and digest.
+
+use serde_json::{json, Value};
+
+use super::{attendee, eventually};
+use crate::support::http::Server;
+use crate::support::text;
+
+const ROSTER: &str = "Name,Organisation,Country or national body,Role,Email\r\n\
+    Attendee 1,Example Standards Body,CH / SNV,delegate,ATTENDEE1@example.org\r\n\
+    Attendee 2,Example Standards Body,CH / SNV,head-of-delegation,\r\n\
+    ,Nobody,FR,delegate,\r\n\
+    Attendee 3,Another Body,DE / DIN,Delegate,\r\n\
+    Absent Person,Far Away Standards,JP / JISC,expert,absent@example.org\r\n";
+
+fn draft(server: &Server, api: &str) -> (String, String) {
+    let r = server.post_json(
+        "/api/v1/meetings",
+        Some(api),
+        &json!({
+            "title": "ISO/TC 46 plenary",
+            "committee": "ISO/TC 46",
+            "location": "Geneva",
+            "starts_at": "2020-01-01T08:00:00+01:00",
+            "ends_at": "2099-01-01T18:00:00+01:00",
+            "timezone": "Europe/Zurich",
+            "presence": "static",
+        }),
+    );
+    assert_eq!(r.status, 201, "{}", r.text());
+    let m = r.json();
+    (
+        m["id"].as_str().unwrap().to_owned(),
+        m["code_sha256"].as_str().unwrap().to_owned(),
+    )
+}
+
+fn open(server: &Server, api: &str, id: &str) -> String {
+    let open = server.post_json(
+        &format!("/api/v1/meetings/{id}/open"),
+        Some(api),
+        &json!({}),
+    );
+    assert_eq!(open.status, 200, "{}", open.text());
+    let link = server
+        .get_auth(&format!("/api/v1/meetings/{id}/checkin-link"), api)
+        .json();
+    link["token"].as_str().unwrap().to_owned()
+}
+
+fn check_in(server: &Server, id: &str, body: &Value) -> u64 {
+    let r = server.post_json(&format!("/api/v1/meetings/{id}/checkins"), None, body);
+    assert_eq!(r.status, 201, "{}", r.text());
+    r.json()["index"].as_u64().unwrap()
+}
+
+fn import(server: &Server, api: &str, id: &str, csv: &str) -> crate::support::http::Response {
+    server.post_json(
+        &format!("/api/v1/meetings/{id}/roster"),
+        Some(api),
+        &json!({ "csv": csv }),
+    )
+}
+
+fn close(server: &Server, api: &str, id: &str) {
+    let r = server.post_json(
+        &format!("/api/v1/meetings/{id}/close"),
+        Some(api),
+        &json!({}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+}
+
+fn verify_json(server: &Server, file: &str, content: &[u8]) -> Value {
+    std::fs::write(server.dir.join(file), content).unwrap();
+    let key = server.public_key();
+    let out = server.cli(&["verify", file, "--key", &key, "--json"]);
+    assert!(
+        out.status.success(),
+        "{file} does not verify:\n{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// The payload of entry `i` of a bundle, decoded.
+fn payload(bundle: &Value, i: usize) -> Value {
+    let b64 = bundle["entries"][i]["envelope"]["payload"]
+        .as_str()
+        .unwrap();
+    let bytes = rollcall::trust::encoding::unb64(b64).unwrap();
+    serde_json::from_slice(&bytes).unwrap()
+}
+
+fn row<'a>(view: &'a Value, name: &str) -> &'a Value {
+    view["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == name)
+        .unwrap_or_else(|| panic!("no row {name}: {view}"))
+}
+
+#[test]
+fn secretary_imports_the_roster_and_the_closed_list_shows_who_was_expected_but_absent() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]);
+    let api = server.token("secretary");
+    let (id, code) = draft(&server, &api);
+
+    // Imported while a draft: the bad row is refused with its line and why.
+    let r = import(&server, &api, &id, ROSTER);
+    assert_eq!(r.status, 201, "{}", r.text());
+    let imported = r.json();
+    assert_eq!(imported["size"], 4);
+    assert_eq!(imported["index"], Value::Null, "a draft has no log yet");
+    assert_eq!(imported["refused"][0]["line"], 4, "{imported}");
+    assert!(imported["refused"][0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("name is empty"));
+
+    let token = open(&server, &api, &id);
+    let one = check_in(&server, &id, &attendee(&token, &code, 1));
+    let two = check_in(&server, &id, &attendee(&token, &code, 2));
+    let mut three = attendee(&token, &code, 3);
+    three["organization"] = json!("Another Standards Body");
+    let three = check_in(&server, &id, &three);
+    let walk_in = check_in(&server, &id, &attendee(&token, &code, 4));
+
+    // Matched by email, by name and organisation; the same name from
+    // another organisation is doubtful; attendee 4 is a walk-in.
+    let mut view = Value::Null;
+    assert!(
+        eventually(|| {
+            view = server
+                .get_auth(&format!("/api/v1/meetings/{id}/roster"), &api)
+                .json();
+            view["walk_ins"].as_array().map(Vec::len) == Some(2)
+        }),
+        "{view}"
+    );
+    assert_eq!(view["committed"], true, "committed when the meeting opened");
+    let r1 = row(&view, "Attendee 1");
+    assert_eq!(
+        (&r1["status"], &r1["check_in"], &r1["matched_by"]),
+        (&json!("present"), &json!(one), &json!("email"))
+    );
+    let r2 = row(&view, "Attendee 2");
+    assert_eq!(
+        (&r2["status"], &r2["matched_by"]),
+        (&json!("present"), &json!("name-and-organization"))
+    );
+    assert_eq!(r2["check_in"], two);
+    let r3 = row(&view, "Attendee 3");
+    assert_eq!(
+        (&r3["status"], &r3["check_in"]),
+        (&json!("doubtful"), &json!(three))
+    );
+    assert_eq!(row(&view, "Absent Person")["status"], "absent");
+
+    // The secretary confirms the doubtful match.
+    let r = server.post_json(
+        &format!("/api/v1/meetings/{id}/roster/matches"),
+        Some(&api),
+        &json!({"row": r3["row"], "check_in": three, "decision": "confirm"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let view = r.json();
+    assert_eq!(row(&view, "Attendee 3")["matched_by"], "secretary");
+    assert_eq!(view["walk_ins"][0]["index"], walk_in);
+    assert_eq!(
+        view["counts"],
+        json!({"expected": 4, "present_room": 4, "present_remote": 0, "absent": 1, "walk_ins": 1})
+    );
+    let bad = server.post_json(
+        &format!("/api/v1/meetings/{id}/roster/matches"),
+        Some(&api),
+        &json!({"row": 99, "check_in": three, "decision": "confirm"}),
+    );
+    assert_eq!(
+        (bad.status, bad.json()["error"]["code"].clone()),
+        (404, json!("no_roster_row"))
+    );
+
+    // The canonical CSV hashes to what the log commits to.
+    let csv = server.get_auth(&format!("/api/v1/meetings/{id}/roster.csv"), &api);
+    assert_eq!(csv.status, 200);
+    assert!(csv
+        .text()
+        .starts_with("name,organization,country,role,email\n"));
+    assert!(
+        csv.text().contains(",attendee1@example.org\n"),
+        "emails lower-cased"
+    );
+    let digest = rollcall::trust::encoding::hex(&{
+        use sha2::Digest;
+        let d: [u8; 32] = sha2::Sha256::digest(&csv.body).into();
+        d
+    });
+    assert_eq!(digest, imported["sha256"].as_str().unwrap());
+
+    close(&server, &api, &id);
+    let bundle = server.get_auth(&format!("/api/v1/meetings/{id}/bundle"), &api);
+    let doc = bundle.json();
+    // Entry 1, right after the meeting, is the roster: no personal data.
+    let roster_entry = payload(&doc, 1);
+    assert_eq!(
+        roster_entry["predicateType"],
+        "https://rollcall.dev/roster/v1"
+    );
+    assert_eq!(roster_entry["predicate"]["size"], 4);
+    assert!(!serde_json::to_string(&roster_entry)
+        .unwrap()
+        .contains("Absent"));
+    let last = doc["entries"].as_array().unwrap().len() - 1;
+    assert_eq!(
+        payload(&doc, last)["predicateType"],
+        "https://rollcall.dev/close/v2"
+    );
+
+    let report = verify_json(&server, "list.json", &bundle.body);
+    assert_eq!(report["valid"], true);
+    assert_eq!(report["rosters"][0]["sha256"], imported["sha256"]);
+    assert_eq!(
+        report["roster_counts"],
+        json!({"expected": 4, "present_room": 4, "present_remote": 0, "absent": 1, "walk_ins": 1})
+    );
+}
+
+#[test]
+fn a_roster_nothing_of_which_can_be_read_is_refused_naming_each_line_and_the_old_one_stays() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]);
+    let api = server.token("secretary");
+    let (id, _) = draft(&server, &api);
+    let none = server.get_auth(&format!("/api/v1/meetings/{id}/roster"), &api);
+    assert_eq!(
+        (none.status, none.json()["error"]["code"].clone()),
+        (404, json!("no_roster"))
+    );
+
+    assert_eq!(import(&server, &api, &id, ROSTER).status, 201);
+    for (csv, needle) in [
+        (
+            "name,email\nAda,ada@example.org\n",
+            "no column organisation, country, role",
+        ),
+        (
+            "name,organization,country,role\n,X,GB,delegate\nAda,X,GB,emperor\n",
+            "line 3: role \"emperor\"",
+        ),
+        (
+            "name,organization,country,role\n\"Ada,X,GB,delegate\n",
+            "Line 2: a quoted field is not closed",
+        ),
+    ] {
+        let r = import(&server, &api, &id, csv);
+        assert_eq!(r.status, 422, "{}", r.text());
+        assert_eq!(r.json()["error"]["code"], "invalid_roster");
+        let message = r.json()["error"]["message"].as_str().unwrap().to_owned();
+        assert!(message.contains(needle), "{message}");
+    }
+    let view = server
+        .get_auth(&format!("/api/v1/meetings/{id}/roster"), &api)
+        .json();
+    assert_eq!(view["size"], 4, "a refused file replaces nothing: {view}");
+}
+
+#[test]
+fn re_importing_while_open_appends_a_roster_entry_and_the_latest_one_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]);
+    let api = server.token("secretary");
+    let (id, code) = draft(&server, &api);
+    let token = open(&server, &api, &id);
+    check_in(&server, &id, &attendee(&token, &code, 1));
+    let r = import(&server, &api, &id, ROSTER);
+    assert_eq!(r.status, 201, "{}", r.text());
+    assert!(r.json()["index"].as_u64().is_some(), "{}", r.text());
+    let smaller = "name,organization,country,role,email\nAttendee 1,Example Standards Body,CH / SNV,delegate,\n";
+    let r = import(&server, &api, &id, smaller);
+    assert_eq!(r.status, 201, "{}", r.text());
+    close(&server, &api, &id);
+    let bundle = server.get_auth(&format!("/api/v1/meetings/{id}/bundle"), &api);
+    let report = verify_json(&server, "list.json", &bundle.body);
+    assert_eq!(report["rosters"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        report["roster_counts"],
+        json!({"expected": 1, "present_room": 1, "present_remote": 0, "absent": 0, "walk_ins": 0})
+    );
+    // Closed: no more imports.
+    let late = import(&server, &api, &id, smaller);
+    assert_eq!(late.status, 410, "{}", late.text());
+}
+
+#[test]
+fn the_chair_reads_the_delegations_and_a_signed_snapshot_of_them_is_in_the_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]);
+    let api = server.token("secretary");
+    let (id, code) = draft(&server, &api);
+    let token = open(&server, &api, &id);
+    let mut head = attendee(&token, &code, 1);
+    head["role"] = json!("head-of-delegation");
+    let head = check_in(&server, &id, &head);
+    check_in(&server, &id, &attendee(&token, &code, 2));
+    let mut din = attendee(&token, &code, 3);
+    din["country"] = json!("DE / DIN");
+    check_in(&server, &id, &din);
+
+    let mut d = Value::Null;
+    assert!(
+        eventually(|| {
+            d = server
+                .get_auth(&format!("/api/v1/meetings/{id}/delegations"), &api)
+                .json();
+            d["delegations"].as_array().map(Vec::len) == Some(2)
+        }),
+        "{d}"
+    );
+    assert_eq!(d["delegations"][0]["country"], "CH / SNV");
+    assert_eq!(d["delegations"][0]["present"], 2);
+    assert_eq!(d["delegations"][0]["heads"][0]["name"], "Attendee 1");
+    assert_eq!(d["delegations"][1]["heads"], json!([]));
+
+    let r = server.post_json(
+        &format!("/api/v1/meetings/{id}/delegations"),
+        Some(&api),
+        &json!({}),
+    );
+    assert_eq!(r.status, 201, "{}", r.text());
+    let index = r.json()["index"].as_u64().unwrap();
+    close(&server, &api, &id);
+
+    let bundle = server.get_auth(&format!("/api/v1/meetings/{id}/bundle"), &api);
+    let doc = bundle.json();
+    let snapshot = payload(&doc, index as usize);
+    assert_eq!(
+        snapshot["predicateType"],
+        "https://rollcall.dev/delegations/v1"
+    );
+    assert!(
+        !serde_json::to_string(&snapshot)
+            .unwrap()
+            .contains("Attendee"),
+        "heads by index, never by name"
+    );
+    // Without a roster the close is a close/v1, as before.
+    let last = doc["entries"].as_array().unwrap().len() - 1;
+    assert_eq!(
+        payload(&doc, last)["predicateType"],
+        "https://rollcall.dev/close/v1"
+    );
+
+    let report = verify_json(&server, "list.json", &bundle.body);
+    assert_eq!(report["roster_counts"], Value::Null);
+    assert_eq!(
+        report["delegations"][0]["delegations"],
+        json!([
+            {"country": "CH / SNV", "present": 2, "heads": [head]},
+            {"country": "DE / DIN", "present": 1, "heads": []},
+        ])
+    );
+}
+
+#[test]
+fn erasing_an_attendee_erases_their_row_of_the_roster_and_retention_the_whole_roster() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]);
+    let api = server.token("secretary");
+    let (id, code) = draft(&server, &api);
+    assert_eq!(import(&server, &api, &id, ROSTER).status, 201);
+    let token = open(&server, &api, &id);
+    let r = server.post_json(
+        &format!("/api/v1/meetings/{id}/checkins"),
+        None,
+        &attendee(&token, &code, 1),
+    );
+    assert_eq!(r.status, 201);
+    let receipt = r.json()["receipt_id"].as_str().unwrap().to_owned();
+    assert!(eventually(|| {
+        server
+            .get_auth(&format!("/api/v1/meetings/{id}/roster"), &api)
+            .json()["counts"]["absent"]
+            == 3
+    }));
+
+    let mut args = vec![
+        "erase",
+        id.as_str(),
+        "--receipt",
+        receipt.as_str(),
+        "--fields",
+        "all",
+    ];
+    let database = crate::support::pg::url_of(&server.dir);
+    if let Some(url) = &database {
+        args.extend(["--database", url.as_str()]);
+    } else {
+        args.extend(["--data", "data"]);
+    }
+    let out = server.cli(&args);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    let view = server
+        .get_auth(&format!("/api/v1/meetings/{id}/roster"), &api)
+        .json();
+    assert!(
+        !view.to_string().contains("ATTENDEE1") && !view.to_string().contains("attendee1@"),
+        "{view}"
+    );
+    let erased: Vec<&Value> = view["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["erased"] == true)
+        .collect();
+    assert_eq!(erased.len(), 1, "{view}");
+    assert_eq!(
+        erased[0]["status"], "present",
+        "the erased row still counts: {view}"
+    );
+    assert_eq!(view["counts"]["absent"], 3);
+    // The canonical form can no longer be given: it held the erased values.
+    let csv = server.get_auth(&format!("/api/v1/meetings/{id}/roster.csv"), &api);
+    assert_eq!(csv.status, 410, "{}", csv.text());
+}
