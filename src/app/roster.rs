@@ -441,6 +441,32 @@ impl App {
         Ok(Roster::from_rows(rows).canonical())
     }
 
+    /// The roster's rows matched to no check-in, one line each ("name,
+    /// organisation, country (role)"), for the printed list; `None`
+    /// without a roster. Never an email.
+    pub async fn expected_absent(&self, id: &str) -> Result<Option<Vec<String>>, Error> {
+        match self.roster_view(id).await {
+            Ok(v) => Ok(Some(
+                v.rows
+                    .iter()
+                    .filter(|r| !matches!(r.status, RowStatus::Present { .. }))
+                    .filter_map(|r| r.expected.as_ref())
+                    .map(|e| {
+                        format!(
+                            "{}, {}, {} ({})",
+                            e.name,
+                            e.organization,
+                            e.country,
+                            crate::i18n::t(&format!("role.{}", e.role.as_str()))
+                        )
+                    })
+                    .collect(),
+            )),
+            Err(Error::NoRoster) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     /// The delegations present in meeting `id`, by country or national
     /// body, with their heads of delegation.
     pub async fn delegations(&self, id: &str) -> Result<Vec<DelegationSummary>, Error> {
