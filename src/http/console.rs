@@ -430,6 +430,10 @@ pub async fn meeting(
                 }
                 MeetingState::Closed => { p { (t("meeting.closed_text")) } }
             }
+            p.actions #roster-links {
+                a href=(format!("/console/meetings/{id}/roster")) { (t("roster.link")) }
+                @if m.state != MeetingState::Draft { a href=(format!("/console/meetings/{id}/delegations")) { (t("delegations.link")) } }
+            }
             (agenda_snippet(&id, &mm.title, &public, training.as_deref()))
             @if m.state != MeetingState::Draft {
                 h2 { (t("meeting.exports")) }

@@ -26,6 +26,7 @@ mod personal_data;
 pub mod privacy;
 mod public;
 mod roster_api;
+mod roster_pages;
 mod verify_page;
 
 use std::sync::Arc;
@@ -142,6 +143,10 @@ route_table! {
     "/console/meetings/{id}/manual" => post(meeting_tools::manual_entry),
     "/console/meetings/{id}/notes" => post(meeting_tools::notes),
     "/console/meetings/{id}/amend" => get(meeting_tools::amend_page).post(meeting_tools::amend),
+    "/console/meetings/{id}/roster" => get(roster_pages::roster_page).post(roster_pages::import_roster),
+    "/console/meetings/{id}/roster/match" => post(roster_pages::decide_match),
+    "/console/meetings/{id}/roster.csv" => get(roster_pages::roster_csv),
+    "/console/meetings/{id}/delegations" => get(roster_pages::delegations_page).post(roster_pages::snapshot),
     "/console/meetings/{id}/list" => get(meeting_tools::printable_list),
     "/console/meetings/{id}/list.pdf" => get(meeting_tools::list_pdf),
     "/console/meetings/{id}/qr.png" => get(console::qr_png),

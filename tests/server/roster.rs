@@ -370,7 +370,7 @@ fn the_chair_reads_the_delegations_and_a_signed_snapshot_of_them_is_in_the_list(
 }
 
 #[test]
-fn erasing_an_attendee_erases_their_row_of_the_roster_and_retention_the_whole_roster() {
+fn erasing_an_attendee_erases_their_row_of_the_roster() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(dir.path(), &[]);
     let api = server.token("secretary");
@@ -430,4 +430,172 @@ fn erasing_an_attendee_erases_their_row_of_the_roster_and_retention_the_whole_ro
     // The canonical form can no longer be given: it held the erased values.
     let csv = server.get_auth(&format!("/api/v1/meetings/{id}/roster.csv"), &api);
     assert_eq!(csv.status, 410, "{}", csv.text());
+}
+
+#[test]
+fn secretary_pastes_the_roster_in_the_console_confirms_a_match_and_the_printed_list_shows_who_was_absent(
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]);
+    let api = server.token("secretary");
+    let (id, code) = draft(&server, &api);
+    let (cookie, csrf) = super::console_tools::signed_in(&server);
+    let c = [("cookie", cookie.as_str())];
+    let page = format!("/console/meetings/{id}/roster");
+
+    // The meeting page links to the roster; a draft has none yet.
+    let meeting = server
+        .get_with(&format!("/console/meetings/{id}"), &c)
+        .text();
+    assert!(meeting.contains(&format!(r#"href="{page}""#)), "{meeting}");
+    assert!(server
+        .get_with(&page, &c)
+        .text()
+        .contains(r#"id="no-roster""#));
+
+    // A file nothing of which can be read comes back with the message and
+    // the text typed, nothing imported.
+    let bad = server.post_form(&page, &c, &[("csrf", &csrf), ("csv", "name\nAda\n")]);
+    assert_eq!(bad.status, 422, "{}", bad.text());
+    assert!(
+        bad.text().contains("no column organisation"),
+        "{}",
+        bad.text()
+    );
+    assert!(bad.text().contains(r#"id="no-roster""#));
+
+    let r = server.post_form(&page, &c, &[("csrf", &csrf), ("csv", ROSTER)]);
+    assert_eq!(r.status, 200, "{}", r.text());
+    let body = r.text();
+    assert!(
+        body.contains("4 expected participant(s) imported"),
+        "{body}"
+    );
+    assert!(
+        body.contains("Line 4:") && body.contains("the name is empty"),
+        "{body}"
+    );
+
+    let token = open(&server, &api, &id);
+    check_in(&server, &id, &attendee(&token, &code, 1));
+    let mut three = attendee(&token, &code, 3);
+    three["organization"] = json!("Another Standards Body");
+    let three = check_in(&server, &id, &three);
+    let mut page_text = String::new();
+    assert!(
+        eventually(|| {
+            page_text = server.get_with(&page, &c).text();
+            page_text.contains(&format!("Same name as check-in {three}"))
+        }),
+        "{page_text}"
+    );
+    assert!(
+        page_text.contains("Absent Person, Far Away Standards, JP / JISC (Expert)"),
+        "{page_text}"
+    );
+
+    let view = server
+        .get_auth(&format!("/api/v1/meetings/{id}/roster"), &api)
+        .json();
+    let row_of_three = row(&view, "Attendee 3")["row"].to_string();
+    let r = server.post_form(
+        &format!("{page}/match"),
+        &c,
+        &[
+            ("csrf", &csrf),
+            ("row", &row_of_three),
+            ("check_in", &three.to_string()),
+            ("decision", "confirm"),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.text());
+    let after = server.get_with(&page, &c).text();
+    assert!(!after.contains("Same name as check-in"), "{after}");
+
+    // The chair's delegations, and a snapshot signed from the console.
+    let d = server
+        .get_with(&format!("/console/meetings/{id}/delegations"), &c)
+        .text();
+    assert!(d.contains("<td>CH / SNV</td><td>2</td><td>2</td>"), "{d}");
+    let r = server.post_form(
+        &format!("/console/meetings/{id}/delegations"),
+        &c,
+        &[("csrf", &csrf)],
+    );
+    assert_eq!(r.status, 303, "{}", r.text());
+
+    close(&server, &api, &id);
+    let list = server
+        .get_with(&format!("/console/meetings/{id}/list"), &c)
+        .text();
+    assert!(list.contains("Expected but absent"), "{list}");
+    assert!(list.contains("Not an attestation by anyone"), "{list}");
+    assert!(
+        list.contains("<li>Absent Person, Far Away Standards, JP / JISC (Expert)</li>"),
+        "{list}"
+    );
+    assert!(
+        !list.contains("<li>Attendee 3,"),
+        "matched by the secretary: {list}"
+    );
+    assert!(
+        !list.contains("absent@example.org"),
+        "never an email: {list}"
+    );
+    assert!(
+        list.contains(
+            "4 expected; 2 present in the room, 0 remotely; 2 absent; 0 not on the roster"
+        ),
+        "{list}"
+    );
+    assert!(
+        list.contains("1 delegation(s) present: CH / SNV 2 (signed by"),
+        "{list}"
+    );
+    let fr = server
+        .get_with(
+            &format!("/console/meetings/{id}/list"),
+            &[("cookie", cookie.as_str()), ("accept-language", "fr")],
+        )
+        .text();
+    assert!(fr.contains("Attendus mais absents"), "{fr}");
+    let pdf = server.get_with(&format!("/console/meetings/{id}/list.pdf"), &c);
+    assert_eq!(pdf.status, 200);
+    let key = server.public_key();
+    std::fs::write(server.dir.join("list.pdf"), &pdf.body).unwrap();
+    let out = server.cli(&["verify", "list.pdf", "--key", &key]);
+    assert!(
+        out.status.success(),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn the_retention_job_deletes_the_roster_rows_with_the_check_ins_and_the_signed_counts_stay() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = Server::start(dir.path(), &[]);
+    let api = server.token("secretary");
+    let (id, code) = draft(&server, &api);
+    assert_eq!(import(&server, &api, &id, ROSTER).status, 201);
+    let token = open(&server, &api, &id);
+    check_in(&server, &id, &attendee(&token, &code, 1));
+    close(&server, &api, &id);
+    server.stop();
+
+    // Restarted with no retention: the closed meeting's personal data go
+    // before it serves.
+    let server = Server::start(dir.path(), &["--retain-personal-data", "0"]);
+    let view = server
+        .get_auth(&format!("/api/v1/meetings/{id}/roster"), &api)
+        .json();
+    assert_eq!(view["rows"], json!([]), "{view}");
+    assert!(!view.to_string().contains("Absent Person"), "{view}");
+    let bundle = server.get_auth(&format!("/api/v1/meetings/{id}/bundle"), &api);
+    let report = verify_json(&server, "list.json", &bundle.body);
+    assert_eq!(
+        report["roster_counts"]["absent"], 3,
+        "what was signed stays"
+    );
 }
