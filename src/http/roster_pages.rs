@@ -75,7 +75,7 @@ fn view_markup(csrf: &str, id: &str, v: &RosterView, open: bool) -> Markup {
                                                 input type="hidden" name="row" value=(r.row_no);
                                                 input type="hidden" name="check_in" value=(check_in);
                                                 input type="hidden" name="decision" value=(decision);
-                                                button type="submit" aria-label=(format!("{label}: {} #{}", t("roster.col.expected"), r.row_no)) { (label) }
+                                                button type="submit" aria-label=(format!("{label}: {}, {} {check_in}", r.expected.as_ref().map_or("", |e| e.name.as_str()), t("roster.col.check_in"))) { (label) }
                                             }
                                         }
                                     }
