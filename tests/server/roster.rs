@@ -231,6 +231,16 @@ fn secretary_imports_the_roster_and_the_closed_list_shows_who_was_expected_but_a
         report["roster_counts"],
         json!({"expected": 4, "present_room": 4, "present_remote": 0, "absent": 1, "walk_ins": 1})
     );
+    let key = server.public_key();
+    let human = text(&server.cli(&["verify", "list.json", "--key", &key]).stdout);
+    assert!(
+        human.contains("roster       4 expected, committed by entries[1]"),
+        "{human}"
+    );
+    assert!(
+        human.contains("attendance   4 expected: 4 present in the room, 0 remotely, 1 absent, 1 not on the roster"),
+        "{human}"
+    );
 }
 
 #[test]
