@@ -42,7 +42,8 @@ pub use rate_limit::RateLimiter;
 pub use record_by_hand::ByHand;
 pub use retention::MAX_RETENTION_DAYS;
 pub use roster::{
-    DelegationSummary, MatchedBy, Present, RosterImported, RosterView, RowStatus, RowView,
+    expected_absent, DelegationSummary, MatchedBy, Present, RosterImported, RosterView, RowStatus,
+    RowView,
 };
 
 use crate::keystore::KeyringEntry;

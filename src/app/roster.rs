@@ -261,6 +261,59 @@ fn matching(
     (rows, walk_ins, counts)
 }
 
+/// The roster of meeting `id` against its check-ins, from the store (the
+/// command line's export reads it too).
+pub async fn roster_view(store: &crate::store::Store, id: &str) -> Result<RosterView, Error> {
+    let stored = store.roster(id).await?.ok_or(Error::NoRoster)?;
+    let facts = facts(&store.entries(id).await?);
+    let decisions: Vec<(u64, u64, Decision)> = store
+        .match_decisions(id)
+        .await?
+        .into_iter()
+        .map(|d| (d.row_no, d.check_in, d.decision))
+        .collect();
+    let (rows, walk_ins, counts) = matching(&stored, &facts.present, &decisions);
+    Ok(RosterView {
+        committed: facts.roster.as_ref().map(|r| &r.2) == Some(&stored.sha256),
+        sha256: stored.sha256,
+        imported_by: stored.imported_by,
+        imported_at: stored.imported_at,
+        rows,
+        walk_ins,
+        counts,
+        log_size: facts.size,
+    })
+}
+
+/// The roster's rows matched to no check-in, one line each ("name,
+/// organisation, country (role)"), for the printed list; `None` without a
+/// roster. Never an email.
+pub async fn expected_absent(
+    store: &crate::store::Store,
+    id: &str,
+) -> Result<Option<Vec<String>>, Error> {
+    match roster_view(store, id).await {
+        Ok(v) => Ok(Some(
+            v.rows
+                .iter()
+                .filter(|r| !matches!(r.status, RowStatus::Present { .. }))
+                .filter_map(|r| r.expected.as_ref())
+                .map(|e| {
+                    format!(
+                        "{}, {}, {} ({})",
+                        e.name,
+                        e.organization,
+                        e.country,
+                        crate::i18n::t(&format!("role.{}", e.role.as_str()))
+                    )
+                })
+                .collect(),
+        )),
+        Err(Error::NoRoster) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// One delegation present, for the chair.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DelegationSummary {
@@ -370,26 +423,7 @@ impl App {
     /// The roster of meeting `id` against its check-ins.
     pub async fn roster_view(&self, id: &str) -> Result<RosterView, Error> {
         self.meeting(id).await?;
-        let stored = self.store.roster(id).await?.ok_or(Error::NoRoster)?;
-        let facts = self.log_facts(id).await?;
-        let decisions: Vec<(u64, u64, Decision)> = self
-            .store
-            .match_decisions(id)
-            .await?
-            .into_iter()
-            .map(|d| (d.row_no, d.check_in, d.decision))
-            .collect();
-        let (rows, walk_ins, counts) = matching(&stored, &facts.present, &decisions);
-        Ok(RosterView {
-            committed: facts.roster.as_ref().map(|r| &r.2) == Some(&stored.sha256),
-            sha256: stored.sha256,
-            imported_by: stored.imported_by,
-            imported_at: stored.imported_at,
-            rows,
-            walk_ins,
-            counts,
-            log_size: facts.size,
-        })
+        roster_view(&self.store, id).await
     }
 
     /// The secretary confirms (or rejects) that roster row `row_no` and the
@@ -445,26 +479,7 @@ impl App {
     /// organisation, country (role)"), for the printed list; `None`
     /// without a roster. Never an email.
     pub async fn expected_absent(&self, id: &str) -> Result<Option<Vec<String>>, Error> {
-        match self.roster_view(id).await {
-            Ok(v) => Ok(Some(
-                v.rows
-                    .iter()
-                    .filter(|r| !matches!(r.status, RowStatus::Present { .. }))
-                    .filter_map(|r| r.expected.as_ref())
-                    .map(|e| {
-                        format!(
-                            "{}, {}, {} ({})",
-                            e.name,
-                            e.organization,
-                            e.country,
-                            crate::i18n::t(&format!("role.{}", e.role.as_str()))
-                        )
-                    })
-                    .collect(),
-            )),
-            Err(Error::NoRoster) => Ok(None),
-            Err(e) => Err(e),
-        }
+        expected_absent(&self.store, id).await
     }
 
     /// The delegations present in meeting `id`, by country or national
@@ -537,5 +552,156 @@ impl App {
 impl From<RosterError> for Error {
     fn from(e: RosterError) -> Self {
         Error::Roster(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::role::Role;
+
+    fn expected(name: &str, org: &str, email: Option<&str>) -> Option<Expected> {
+        Some(Expected {
+            name: name.into(),
+            organization: org.into(),
+            country: "CH / SNV".into(),
+            role: Role::Delegate,
+            email: email.map(str::to_owned),
+        })
+    }
+
+    fn present(index: u64, name: &str, org: &str, email: Option<&str>, remote: bool) -> Present {
+        Present {
+            index,
+            name: name.into(),
+            organization: org.into(),
+            country: "CH / SNV".into(),
+            email: email.map(str::to_owned),
+            role: "delegate".into(),
+            remote,
+        }
+    }
+
+    fn roster(rows: Vec<Option<Expected>>) -> StoredRoster {
+        StoredRoster {
+            size: rows.len() as u64,
+            sha256: String::new(),
+            imported_by: String::new(),
+            imported_at: OffsetDateTime::UNIX_EPOCH,
+            committed_idx: None,
+            rows: rows
+                .into_iter()
+                .enumerate()
+                .map(|(i, r)| (i as u64 + 1, r))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn email_then_name_and_organisation_match_and_the_same_name_alone_is_doubtful_until_decided() {
+        let r = roster(vec![
+            expected("Ada Lovelace", "BSI", Some("ada@example.org")),
+            expected("Alan  Turing", "bsi", None),
+            expected("Grace Hopper", "ANSI", None),
+            expected("Absent Person", "JISC", None),
+        ]);
+        let p = vec![
+            // Another name, the same email: the email decides.
+            present(1, "A. Lovelace", "BSI", Some("ADA@example.org"), false),
+            present(2, "alan turing", "BSI", None, true),
+            present(3, "Grace Hopper", "US Navy", None, false),
+            present(4, "Walk In", "DIN", None, false),
+        ];
+        let (rows, walk_ins, counts) = matching(&r, &p, &[]);
+        assert_eq!(
+            rows.iter().map(|r| r.status).collect::<Vec<_>>(),
+            [
+                RowStatus::Present {
+                    check_in: 1,
+                    by: MatchedBy::Email
+                },
+                RowStatus::Present {
+                    check_in: 2,
+                    by: MatchedBy::NameAndOrganization
+                },
+                RowStatus::Doubtful { check_in: 3 },
+                RowStatus::Absent,
+            ]
+        );
+        assert_eq!(walk_ins.iter().map(|p| p.index).collect::<Vec<_>>(), [3, 4]);
+        assert_eq!(
+            counts,
+            RosterCounts {
+                expected: 4,
+                present_room: 3,
+                present_remote: 1,
+                absent: 2,
+                walk_ins: 2
+            }
+        );
+        assert!(counts.consistent());
+
+        let (rows, _, counts) = matching(&r, &p, &[(3, 3, Decision::Confirmed)]);
+        assert_eq!(
+            rows[2].status,
+            RowStatus::Present {
+                check_in: 3,
+                by: MatchedBy::Secretary
+            }
+        );
+        assert_eq!((counts.absent, counts.walk_ins), (1, 1));
+        let (rows, _, _) = matching(&r, &p, &[(3, 3, Decision::Rejected)]);
+        assert_eq!(
+            rows[2].status,
+            RowStatus::Absent,
+            "a rejected pair is not suggested again"
+        );
+    }
+
+    #[test]
+    fn an_erased_row_counts_only_through_its_confirmed_match_and_a_struck_check_in_not_at_all() {
+        let r = roster(vec![None, expected("Bo", "X", None)]);
+        let p = vec![present(1, "", "", None, false)];
+        let (rows, _, counts) = matching(
+            &r,
+            &p,
+            &[(1, 1, Decision::Confirmed), (2, 9, Decision::Confirmed)],
+        );
+        assert_eq!(
+            rows[0].status,
+            RowStatus::Present {
+                check_in: 1,
+                by: MatchedBy::Secretary
+            }
+        );
+        assert_eq!(
+            rows[1].status,
+            RowStatus::Absent,
+            "check-in 9 does not count"
+        );
+        assert_eq!((counts.absent, counts.walk_ins), (1, 0));
+    }
+
+    #[test]
+    fn delegations_group_by_the_exact_cleaned_country_with_their_heads() {
+        let mut head = present(2, "Ada", "BSI", None, false);
+        head.role = "head-of-delegation".into();
+        head.country = " United  Kingdom (BSI) ".into();
+        let mut other = present(3, "Alan", "BSI", None, false);
+        other.country = "United Kingdom (BSI)".into();
+        let mut lower = present(4, "Bo", "BSI", None, false);
+        lower.country = "united kingdom (bsi)".into();
+        let mut none = present(5, "Cy", "X", None, false);
+        none.country = String::new();
+        let d = delegations(&[head, other, lower, none], None);
+        assert_eq!(
+            d.iter()
+                .map(|g| (g.country.as_str(), g.present, g.heads.len()))
+                .collect::<Vec<_>>(),
+            [
+                ("United Kingdom (BSI)", 2, 1),
+                ("united kingdom (bsi)", 1, 0)
+            ]
+        );
     }
 }

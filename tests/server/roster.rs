@@ -609,3 +609,59 @@ fn the_retention_job_deletes_the_roster_rows_with_the_check_ins_and_the_signed_c
         "what was signed stays"
     );
 }
+
+#[test]
+fn copy_data_moves_the_roster_and_the_secretarys_matches_to_postgresql() {
+    use crate::support::pg;
+    if pg::suite_on_postgres() {
+        eprintln!("note: skipping the SQLite-to-PostgreSQL copy here: it runs in the SQLite suite");
+        return;
+    }
+    let Some(url) = pg::fresh_database() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut old = Server::start(dir.path(), &[]);
+    let api = old.token("t");
+    let (id, code) = draft(&old, &api);
+    assert_eq!(import(&old, &api, &id, ROSTER).status, 201);
+    let token = open(&old, &api, &id);
+    let mut three = attendee(&token, &code, 3);
+    three["organization"] = json!("Another Standards Body");
+    let three = check_in(&old, &id, &three);
+    let mut before = Value::Null;
+    assert!(eventually(|| {
+        before = old
+            .get_auth(&format!("/api/v1/meetings/{id}/roster"), &api)
+            .json();
+        row(&before, "Attendee 3")["status"] == "doubtful"
+    }));
+    let r = old.post_json(
+        &format!("/api/v1/meetings/{id}/roster/matches"),
+        Some(&api),
+        &json!({"row": row(&before, "Attendee 3")["row"], "check_in": three, "decision": "confirm"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let before = r.json();
+    old.stop();
+
+    let out = old.cli(&[
+        "copy-data",
+        "--from",
+        "data",
+        "--to",
+        &url,
+        "--keys",
+        "keys",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    pg::remember(dir.path(), &url);
+    let new = Server::start(dir.path(), &[]);
+    let after = new
+        .get_auth(&format!("/api/v1/meetings/{id}/roster"), &api)
+        .json();
+    assert_eq!(
+        after, before,
+        "the roster, its rows and the confirmed match"
+    );
+}
