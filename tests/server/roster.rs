@@ -440,6 +440,13 @@ fn erasing_an_attendee_erases_their_row_of_the_roster() {
     // The canonical form can no longer be given: it held the erased values.
     let csv = server.get_auth(&format!("/api/v1/meetings/{id}/roster.csv"), &api);
     assert_eq!(csv.status, 410, "{}", csv.text());
+
+    // The privacy notice says so.
+    let notice = server.get("/privacy").text();
+    assert!(
+        notice.contains("roster of expected participants") && notice.contains("same schedule"),
+        "{notice}"
+    );
 }
 
 #[test]
