@@ -447,9 +447,7 @@ impl App {
         }
         let facts = self.log_facts(id).await?;
         if !facts.present.iter().any(|p| p.index == check_in) {
-            return Err(Error::Write(WriteError::Delegations(
-                crate::trust::log_core::DelegationsRefused::NotACheckIn(check_in),
-            )));
+            return Err(Error::NotPresent(check_in));
         }
         let decision = if confirm {
             Decision::Confirmed

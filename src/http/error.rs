@@ -279,6 +279,11 @@ impl From<app::Error> for ApiError {
                 "no_roster_row",
                 format!("The roster has no row {n}; rows are numbered from 1 in the roster view"),
             ),
+            app::Error::NotPresent(_) => Self::new(
+                StatusCode::CONFLICT,
+                "not_a_check_in",
+                capitalise(&e.to_string()),
+            ),
             app::Error::RosterErased => Self::new(
                 StatusCode::GONE,
                 "roster_erased",

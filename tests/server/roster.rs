@@ -187,6 +187,39 @@ fn secretary_imports_the_roster_and_the_closed_list_shows_who_was_expected_but_a
         (bad.status, bad.json()["error"]["code"].clone()),
         (404, json!("no_roster_row"))
     );
+    for (body, status, code) in [
+        (
+            json!({"row": 1, "check_in": 0, "decision": "confirm"}),
+            409,
+            "not_a_check_in",
+        ),
+        (
+            json!({"row": 1, "check_in": three, "decision": "maybe"}),
+            422,
+            "invalid_decision",
+        ),
+    ] {
+        let r = server.post_json(
+            &format!("/api/v1/meetings/{id}/roster/matches"),
+            Some(&api),
+            &body,
+        );
+        assert_eq!(
+            (r.status, r.json()["error"]["code"].clone()),
+            (status, json!(code)),
+            "{}",
+            r.text()
+        );
+        assert!(
+            r.json()["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("roster page")
+                || code == "invalid_decision",
+            "{}",
+            r.text()
+        );
+    }
 
     // The canonical CSV hashes to what the log commits to.
     let csv = server.get_auth(&format!("/api/v1/meetings/{id}/roster.csv"), &api);
@@ -670,5 +703,33 @@ fn copy_data_moves_the_roster_and_the_secretarys_matches_to_postgresql() {
     assert_eq!(
         after, before,
         "the roster, its rows and the confirmed match"
+    );
+}
+
+#[test]
+fn a_roster_imported_before_a_restart_is_counted_by_the_close_after_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = Server::start(dir.path(), &[]);
+    let api = server.token("secretary");
+    let (id, code) = draft(&server, &api);
+    let token = open(&server, &api, &id);
+    check_in(&server, &id, &attendee(&token, &code, 1));
+    let r = import(&server, &api, &id, ROSTER);
+    assert_eq!(r.status, 201, "{}", r.text());
+    server.stop();
+
+    let server = Server::start(dir.path(), &[]);
+    let mut two = attendee(&token, &code, 2);
+    two["token"] = json!(server
+        .get_auth(&format!("/api/v1/meetings/{id}/checkin-link"), &api)
+        .json()["token"]
+        .clone());
+    check_in(&server, &id, &two);
+    close(&server, &api, &id);
+    let bundle = server.get_auth(&format!("/api/v1/meetings/{id}/bundle"), &api);
+    let report = verify_json(&server, "list.json", &bundle.body);
+    assert_eq!(
+        report["roster_counts"],
+        json!({"expected": 4, "present_room": 2, "present_remote": 0, "absent": 2, "walk_ins": 0})
     );
 }
