@@ -217,9 +217,56 @@ pub struct ClosePredicate {
     pub closed_at: OffsetDateTime,
     /// Number of check-in entries before this one.
     pub check_ins: u64,
-    /// v2 only (absent in v1): the counts against the latest roster.
-    #[serde(default, flatten, skip_serializing_if = "Option::is_none")]
+    /// v2 only: the counts against the latest roster. A close/v1 is read
+    /// and written exactly as before (this member is not part of it); a
+    /// close/v2 goes through [`CloseV2`].
+    #[serde(skip)]
     pub roster: Option<RosterCounts>,
+}
+
+/// A close/v2 predicate as signed: close/v1's members, then the counts.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CloseV2 {
+    meeting_id: String,
+    #[serde(with = "time::serde::rfc3339")]
+    closed_at: OffsetDateTime,
+    check_ins: u64,
+    expected: u64,
+    present_room: u64,
+    present_remote: u64,
+    absent: u64,
+    walk_ins: u64,
+}
+
+impl CloseV2 {
+    fn of(p: &ClosePredicate, c: RosterCounts) -> Self {
+        Self {
+            meeting_id: p.meeting_id.clone(),
+            closed_at: p.closed_at,
+            check_ins: p.check_ins,
+            expected: c.expected,
+            present_room: c.present_room,
+            present_remote: c.present_remote,
+            absent: c.absent,
+            walk_ins: c.walk_ins,
+        }
+    }
+
+    fn into_predicate(self) -> ClosePredicate {
+        ClosePredicate {
+            meeting_id: self.meeting_id,
+            closed_at: self.closed_at,
+            check_ins: self.check_ins,
+            roster: Some(RosterCounts {
+                expected: self.expected,
+                present_room: self.present_room,
+                present_remote: self.present_remote,
+                absent: self.absent,
+                walk_ins: self.walk_ins,
+            }),
+        }
+    }
 }
 
 /// What a close/v2 counts against the roster committed by the latest
@@ -414,10 +461,6 @@ pub enum StatementError {
     PredicateType(String),
     #[error("a check-in/v1 predicate has no \"circulate\"; a check-in/v2 predicate must have it")]
     CheckInVersion,
-    #[error(
-        "a close/v1 predicate carries no roster counts; a close/v2 predicate must carry all five"
-    )]
-    CloseVersion,
 }
 
 /// A parsed rollcall statement: the Code subject and the predicate.
@@ -452,12 +495,9 @@ impl RollcallStatement {
             AMENDMENT_PREDICATE => Predicate::Amendment(serde_json::from_str(text)?),
             ROSTER_PREDICATE => Predicate::Roster(serde_json::from_str(text)?),
             DELEGATIONS_PREDICATE => Predicate::Delegations(serde_json::from_str(text)?),
-            CLOSE_PREDICATE | CLOSE_PREDICATE_V2 => {
-                let p: ClosePredicate = serde_json::from_str(text)?;
-                if p.roster.is_some() != (raw.predicate_type == CLOSE_PREDICATE_V2) {
-                    return Err(StatementError::CloseVersion);
-                }
-                Predicate::Close(p)
+            CLOSE_PREDICATE => Predicate::Close(serde_json::from_str(text)?),
+            CLOSE_PREDICATE_V2 => {
+                Predicate::Close(serde_json::from_str::<CloseV2>(text)?.into_predicate())
             }
             other => return Err(StatementError::PredicateType(other.to_owned())),
         };
@@ -484,7 +524,10 @@ impl RollcallStatement {
             Predicate::Amendment(p) => encode(&self.subject, uri, p),
             Predicate::Roster(p) => encode(&self.subject, uri, p),
             Predicate::Delegations(p) => encode(&self.subject, uri, p),
-            Predicate::Close(p) => encode(&self.subject, uri, p),
+            Predicate::Close(p) => match p.roster {
+                Some(c) => encode(&self.subject, uri, &CloseV2::of(p, c)),
+                None => encode(&self.subject, uri, p),
+            },
         }
     }
 }

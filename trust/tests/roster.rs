@@ -5,7 +5,8 @@ use rollcall_trust::digest::Sha256Digest;
 use rollcall_trust::keys::Signer;
 use rollcall_trust::log_core::DelegationsRefused;
 use rollcall_trust::statement::{
-    AmendAction, Delegation, RollcallStatement, RosterCounts, StatementError,
+    AmendAction, ClosePredicate, Delegation, Predicate, RollcallStatement, RosterCounts,
+    StatementError,
 };
 use rollcall_trust::verify::{verify_bundle, Options, Report};
 use time::Duration;
@@ -121,7 +122,7 @@ fn a_delegation_snapshot_names_heads_by_index_and_only_check_ins_that_count() {
 }
 
 #[test]
-fn a_close_v1_carrying_counts_or_a_close_v2_without_them_is_refused() {
+fn a_close_v2_must_carry_every_count_and_a_close_v1_reads_as_before() {
     let subject = r#"[{"name":"c","digest":{"sha256":"0000000000000000000000000000000000000000000000000000000000000000"}}]"#;
     let close = |v: &str, extra: &str| {
         format!(
@@ -129,17 +130,38 @@ fn a_close_v1_carrying_counts_or_a_close_v2_without_them_is_refused() {
         )
     };
     let all = r#","expected":1,"present_room":0,"present_remote":0,"absent":1,"walk_ins":0"#;
-    assert!(RollcallStatement::parse(close("v1", "").as_bytes()).is_ok());
-    assert!(RollcallStatement::parse(close("v2", all).as_bytes()).is_ok());
+    let v2 = RollcallStatement::parse(close("v2", all).as_bytes()).unwrap();
+    assert_eq!(
+        v2.to_payload(),
+        close("v2", all).into_bytes(),
+        "written back byte for byte"
+    );
+    // A close/v1 is read as before: members it does not list are ignored
+    // (§5.8), and it carries no counts.
+    let v1 = RollcallStatement::parse(close("v1", all).as_bytes()).unwrap();
+    assert!(matches!(
+        v1.predicate,
+        Predicate::Close(ClosePredicate { roster: None, .. })
+    ));
+    assert_eq!(v1.to_payload(), close("v1", "").into_bytes());
+    // So is one written as an array of its member values (§5.8).
+    let array = close("v1", "").replace(
+        r#"{"meeting_id":"m","closed_at":"2026-01-01T00:00:00Z","check_ins":0}"#,
+        r#"["m","2026-01-01T00:00:00Z",0]"#,
+    );
+    assert!(
+        RollcallStatement::parse(array.as_bytes()).is_ok(),
+        "{array}"
+    );
     for bad in [
-        close("v1", all),
         close("v2", ""),
         close("v2", r#","expected":1"#),
+        close("v2", &format!(r#"{all},"extra":1"#)),
     ] {
         assert!(
             matches!(
                 RollcallStatement::parse(bad.as_bytes()),
-                Err(StatementError::CloseVersion)
+                Err(StatementError::Json(_))
             ),
             "{bad}"
         );
