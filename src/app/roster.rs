@@ -534,6 +534,11 @@ impl App {
         self.commit_roster(id, by).await?;
         for _ in 0..TRIES {
             let view = self.roster_view(id).await?;
+            if !view.committed {
+                // Imported again meanwhile: the log commits to it first.
+                self.commit_roster(id, by).await?;
+                continue;
+            }
             match self
                 .writer
                 .close_counting(id, view.counts, view.log_size)
