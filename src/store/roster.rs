@@ -226,17 +226,4 @@ impl Store {
             Ok(out)
         })
     }
-
-    /// The number of roster rows stored for a meeting (erased or not).
-    pub async fn roster_rows_stored(&self, meeting_id: &str) -> Result<u64> {
-        with_pool!(&self.db, |pool| {
-            let n: i64 = sqlx::query_scalar(
-                "SELECT CAST(COUNT(*) AS BIGINT) FROM roster_rows WHERE meeting_id = $1 AND erased = 0",
-            )
-            .bind(meeting_id)
-            .fetch_one(pool)
-            .await?;
-            Ok(n as u64)
-        })
-    }
 }
