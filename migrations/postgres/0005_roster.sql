@@ -1,12 +1,8 @@
 -- As ../0008_roster.sql: the roster of expected participants (personal
 -- data, never signed; the log commits to its size and digest), the
--- secretary's decisions on doubtful matches, and two new signed entry
--- kinds, 'roster' and 'delegations'.
-
-ALTER TABLE entries DROP CONSTRAINT entries_kind_check;
-ALTER TABLE entries ADD CONSTRAINT entries_kind_check
-    CHECK (kind IN ('meeting', 'check-in', 'notes', 'correction', 'strike',
-                    'roster', 'delegations', 'close'));
+-- secretary's decisions on doubtful matches. The new entry kinds,
+-- 'roster' and 'delegations', need no change: kinds are not constrained
+-- (0003).
 
 CREATE TABLE rosters (
     meeting_id     TEXT PRIMARY KEY REFERENCES meetings(id) ON DELETE CASCADE,

@@ -1,15 +1,20 @@
--- Amendments: a secretary corrects a check-in ('correction') or strikes one
--- recorded in error ('strike'), as a signed entry naming the original, which
--- stays in the log. `amends` is the index of that check-in, so erasing an
--- attendee's personal data erases the corrected values too.
+-- New kinds of entries: a secretary's amendments, correcting a check-in
+-- ('correction') or striking one recorded in error ('strike'), and the
+-- meeting's sessions ('session-open', 'session-close'). `amends` is the
+-- index of the check-in an amendment names, so erasing an attendee's
+-- personal data erases the corrected values too; `session` is the session a
+-- check-in was made in (or a session entry opens or closes).
 --
--- SQLite cannot change a CHECK constraint in place: the table is rebuilt,
--- row for row, inside this migration's transaction.
+-- The kind of an entry is no longer limited by a CHECK constraint: it is
+-- written only from the log writer's EntryKind, and every new kind would
+-- otherwise mean rebuilding this, the largest table. SQLite cannot drop a
+-- CHECK constraint in place: the table is rebuilt, row for row, inside this
+-- migration's transaction.
 
 CREATE TABLE entries_new (
     meeting_id   TEXT NOT NULL REFERENCES meetings(id),
     idx          INTEGER NOT NULL,
-    kind         TEXT NOT NULL CHECK (kind IN ('meeting', 'check-in', 'notes', 'correction', 'strike', 'close')),
+    kind         TEXT NOT NULL,                 -- src: trust::log_core::EntryKind
     payload      BLOB NOT NULL,                 -- exact signed bytes (DSSE payload)
     signature    BLOB NOT NULL,                 -- Ed25519 signature over PAE(payloadType, payload)
     keyid        TEXT NOT NULL,                 -- DSSE keyid of the signing key
@@ -20,6 +25,7 @@ CREATE TABLE entries_new (
     created_at   TEXT NOT NULL,
     erased       TEXT NOT NULL DEFAULT '[]',    -- JSON array of erased committed fields
     amends       INTEGER,                       -- for an amendment: the check-in's idx
+    session      INTEGER,                       -- for a check-in or a session entry: the session
     UNIQUE (meeting_id, idx)
 );
 
