@@ -31,6 +31,7 @@ pub mod presence;
 pub mod qr;
 pub mod receipt_id;
 pub mod role;
+pub mod roster;
 pub mod store;
 pub mod verify_page;
 pub mod writer;

@@ -34,7 +34,7 @@ use crate::trust::log_core::{
     self, seal, CheckIn, CheckInPlan, Planned, Planner, Recognition, Refused, Signed,
 };
 use crate::trust::merkle::Tree;
-use crate::trust::statement::Presence;
+use crate::trust::statement::{Presence, RosterCounts};
 
 /// The most jobs committed in one transaction.
 const MAX_GROUP: usize = 1024;
@@ -162,6 +162,10 @@ pub enum WriteError {
     Session(log_core::SessionRefused),
     #[error("no session is open: check-in resumes when the secretary opens the next session")]
     BetweenSessions,
+    #[error("{0}")]
+    Delegations(log_core::DelegationsRefused),
+    #[error("entries were added to the log while the counts were being taken; take them again")]
+    Moved,
 }
 
 enum Job {
@@ -178,7 +182,15 @@ enum Job {
     },
     Close {
         meeting_id: String,
+        /// A close/v2's counts, taken over a log of this size.
+        roster: Option<(RosterCounts, u64)>,
         reply: oneshot::Sender<Result<String, WriteError>>,
+    },
+    /// A roster or delegations entry.
+    Secretary {
+        meeting_id: String,
+        entry: SecretaryEntry,
+        reply: oneshot::Sender<Result<u64, WriteError>>,
     },
     Amend {
         meeting_id: String,
@@ -211,7 +223,8 @@ impl Job {
             Job::Notes { meeting_id, .. }
             | Job::Close { meeting_id, .. }
             | Job::Amend { meeting_id, .. }
-            | Job::Session { meeting_id, .. } => Some(meeting_id),
+            | Job::Session { meeting_id, .. }
+            | Job::Secretary { meeting_id, .. } => Some(meeting_id),
             Job::Forget { .. } => None,
         }
     }
@@ -232,7 +245,9 @@ impl Job {
             Job::Close { reply, .. } => {
                 let _ = reply.send(Err(err));
             }
-            Job::Amend { reply, .. } | Job::Session { reply, .. } => {
+            Job::Amend { reply, .. }
+            | Job::Session { reply, .. }
+            | Job::Secretary { reply, .. } => {
                 let _ = reply.send(Err(err));
             }
             Job::Forget { reply, .. } => {
@@ -396,7 +411,44 @@ impl Writer {
     /// Closes the meeting; returns the final signed checkpoint.
     pub async fn close(&self, meeting_id: &str) -> Result<String, WriteError> {
         let meeting_id = meeting_id.to_owned();
-        self.ask(|reply| Job::Close { meeting_id, reply }).await
+        self.ask(|reply| Job::Close {
+            meeting_id,
+            roster: None,
+            reply,
+        })
+        .await
+    }
+
+    /// Closes a meeting with a roster (a close/v2) with `counts` taken over
+    /// its log at `size` entries; [`WriteError::Moved`] if it has more.
+    pub async fn close_counting(
+        &self,
+        meeting_id: &str,
+        counts: RosterCounts,
+        size: u64,
+    ) -> Result<String, WriteError> {
+        let meeting_id = meeting_id.to_owned();
+        self.ask(|reply| Job::Close {
+            meeting_id,
+            roster: Some((counts, size)),
+            reply,
+        })
+        .await
+    }
+
+    /// Appends a roster or delegations entry; returns its index.
+    pub async fn secretary_entry(
+        &self,
+        meeting_id: &str,
+        entry: SecretaryEntry,
+    ) -> Result<u64, WriteError> {
+        let meeting_id = meeting_id.to_owned();
+        self.ask(|reply| Job::Secretary {
+            meeting_id,
+            entry,
+            reply,
+        })
+        .await
     }
 
     /// Forgets what recognised these check-ins again (their email and
@@ -410,6 +462,23 @@ impl Writer {
         })
         .await
     }
+}
+
+/// An entry a secretary asks for about the roster.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SecretaryEntry {
+    /// The commitment to the roster: its rows and canonical digest.
+    Roster {
+        by: String,
+        size: u64,
+        sha256: crate::trust::digest::Sha256Digest,
+    },
+    /// A snapshot of the delegations, taken over the log at `size` entries.
+    Delegations {
+        by: String,
+        delegations: Vec<crate::trust::statement::Delegation>,
+        size: u64,
+    },
 }
 
 /// A secretary's amendment of the check-in at `amends`, with the values
@@ -903,9 +972,17 @@ impl<S: LogStore> State<S> {
                 } if closing(&g, &meeting_id) => {
                     g.done.push(Done::Notes(reply, Err(WriteError::Closed)))
                 }
-                Job::Close { meeting_id, reply } if closing(&g, &meeting_id) => g
-                    .done
-                    .push(Done::Close(meeting_id, reply, Err(WriteError::Closed))),
+                Job::Secretary {
+                    meeting_id, reply, ..
+                } if closing(&g, &meeting_id) => {
+                    g.done.push(Done::Notes(reply, Err(WriteError::Closed)))
+                }
+                Job::Close {
+                    meeting_id, reply, ..
+                } if closing(&g, &meeting_id) => {
+                    g.done
+                        .push(Done::Close(meeting_id, reply, Err(WriteError::Closed)))
+                }
                 Job::CheckIn(req, reply) => {
                     let r = self.plan_check_in(*req, now, &mut g).await;
                     g.done.push(Done::CheckIn(reply, r));
@@ -945,8 +1022,20 @@ impl<S: LogStore> State<S> {
                         .await;
                     g.done.push(Done::Notes(reply, r));
                 }
-                Job::Close { meeting_id, reply } => {
-                    let r = self.plan_close(&meeting_id, now, &mut g).await;
+                Job::Secretary {
+                    meeting_id,
+                    entry,
+                    reply,
+                } => {
+                    let r = self.plan_secretary(&meeting_id, entry, now, &mut g).await;
+                    g.done.push(Done::Notes(reply, r));
+                }
+                Job::Close {
+                    meeting_id,
+                    roster,
+                    reply,
+                } => {
+                    let r = self.plan_close(&meeting_id, roster, now, &mut g).await;
                     g.done.push(Done::Close(meeting_id, reply, r));
                 }
                 Job::Forget {
@@ -1170,13 +1259,48 @@ impl<S: LogStore> State<S> {
         Ok(idx)
     }
 
+    async fn plan_secretary(
+        &mut self,
+        id: &str,
+        entry: SecretaryEntry,
+        now: OffsetDateTime,
+        g: &mut Group,
+    ) -> Result<u64, WriteError> {
+        let planner = &mut self.open_log(id).await?.planner;
+        let planned = match entry {
+            SecretaryEntry::Roster { by, size, sha256 } => planner.roster(&by, size, sha256, now),
+            SecretaryEntry::Delegations {
+                by,
+                delegations,
+                size,
+            } => {
+                if planner.next() != size {
+                    return Err(WriteError::Moved);
+                }
+                planner
+                    .delegations(&by, delegations, now)
+                    .map_err(WriteError::Delegations)?
+            }
+        };
+        let idx = planned.index;
+        g.new.push(NewEntry::secretarys(id, planned));
+        Ok(idx)
+    }
+
     async fn plan_close(
         &mut self,
         id: &str,
+        roster: Option<(RosterCounts, u64)>,
         now: OffsetDateTime,
         g: &mut Group,
     ) -> Result<(), WriteError> {
-        let planned = self.open_log(id).await?.planner.close(now);
+        let planner = &mut self.open_log(id).await?.planner;
+        if let Some((_, size)) = roster {
+            if planner.next() != size {
+                return Err(WriteError::Moved);
+            }
+        }
+        let planned = planner.close_counting(now, roster.map(|r| r.0));
         g.closing.push((id.to_owned(), planned.index + 1));
         g.new.push(NewEntry::secretarys(id, planned));
         Ok(())

@@ -28,7 +28,11 @@ impl Closed {
 impl App {
     /// Closes the open meeting `id`.
     pub async fn close_meeting(&self, id: &str, by: &Actor) -> Result<Closed, Error> {
-        let closed = self.writer.close(id).await;
+        let closed = if self.store.roster(id).await?.is_some() {
+            self.close_with_roster(id, by).await
+        } else {
+            self.writer.close(id).await.map_err(Error::from)
+        };
         self.meetings.forget(id);
         let note = closed?;
         tracing::info!(meeting = %id, by = %by, "meeting closed");

@@ -48,6 +48,21 @@ pub enum Error {
     Export(ExportError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The roster file cannot be imported.
+    #[error(transparent)]
+    Roster(crate::roster::RosterError),
+    /// The meeting has no roster.
+    #[error("this meeting has no roster; import one first")]
+    NoRoster,
+    /// The roster has no row with this number.
+    #[error("the roster has no row {0}")]
+    NoSuchRosterRow(u64),
+    /// A match decision names no check-in that counts.
+    #[error("entry {0} is not a check-in that counts (it is another kind of entry, was struck, or is still being recorded); pick a check-in from the roster page")]
+    NotPresent(u64),
+    /// Rows were erased: the canonical form can no longer be given.
+    #[error("some of the roster's rows were erased with their personal data, so its canonical form can no longer be given")]
+    RosterErased,
 }
 
 impl Error {

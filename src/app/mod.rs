@@ -25,6 +25,7 @@ mod open_meeting;
 mod rate_limit;
 mod record_by_hand;
 mod retention;
+mod roster;
 mod sessions;
 
 use std::sync::Arc;
@@ -41,6 +42,10 @@ pub use notes::NOTES_MAX_CHARS;
 pub use rate_limit::RateLimiter;
 pub use record_by_hand::ByHand;
 pub use retention::MAX_RETENTION_DAYS;
+pub use roster::{
+    expected_absent, DelegationSummary, MatchedBy, Present, RosterImported, RosterView, RowStatus,
+    RowView,
+};
 pub use sessions::SessionInput;
 
 use crate::keystore::KeyringEntry;

@@ -11,6 +11,12 @@ impl App {
         self.meetings.forget(id);
         opened?;
         tracing::info!(meeting = %id, by = %by, "meeting opened");
+        // A roster imported while the meeting was a draft is committed
+        // right after the meeting statement (else at the latest when it
+        // closes).
+        if let Err(e) = self.commit_roster(id, by).await {
+            tracing::warn!(meeting = %id, error = %e, "roster not committed at opening");
+        }
         self.meeting(id).await
     }
 }

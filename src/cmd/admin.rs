@@ -351,7 +351,12 @@ pub fn export(args: ExportArgs) -> Result<ExitCode> {
                 tags.join(", ")
             );
         };
-        let text = rollcall::export::ListText::for_language(lang).disclosing(&args.disclose);
+        let mut text = rollcall::export::ListText::for_language(lang).disclosing(&args.disclose);
+        // The roster's rows matched to no check-in: the secretary's record,
+        // in the printed list (never an email).
+        if let Some(absent) = rollcall::app::expected_absent(&store, &args.meeting).await? {
+            text = text.with_expected_absent(absent);
+        }
         let bytes = match args.format {
             ExportFormat::Bundle => serde_json::to_vec_pretty(&bundle)?,
             ExportFormat::Csv => rollcall::export::csv(&verified()?).into_bytes(),

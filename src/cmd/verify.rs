@@ -238,6 +238,36 @@ pub fn render(r: &Report) -> String {
             );
         }
     }
+    if let Some(roster) = r.rosters.last() {
+        let _ = writeln!(
+            out,
+            "  roster       {} expected, committed by entries[{}] (sha256 {}){}",
+            roster.size,
+            roster.index,
+            roster.sha256,
+            if r.rosters.len() > 1 {
+                format!("; the latest of {} roster entries", r.rosters.len())
+            } else {
+                String::new()
+            }
+        );
+    }
+    if let Some(c) = &r.roster_counts {
+        let _ = writeln!(
+            out,
+            "  attendance   {} expected: {} present in the room, {} remotely, {} absent, {} not on the roster, {} again in another session (matching is the secretary's record)",
+            c.expected, c.present_room, c.present_remote, c.absent, c.walk_ins, c.repeats
+        );
+    }
+    for d in &r.delegations {
+        let _ = writeln!(
+            out,
+            "  delegations  entries[{}] at {}: {} delegation(s) present",
+            d.index,
+            d.recorded_at,
+            d.delegations.len()
+        );
+    }
     if !r.notes.is_empty() {
         let _ = writeln!(
             out,

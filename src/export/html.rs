@@ -104,6 +104,19 @@ pub fn printable_list(bundle: &Bundle, report: &Report, text: &ListText) -> Stri
                     ul { @for line in text.amendments(report) { li { (line) } } }
                 }
             }
+            @if !report.delegations.is_empty() {
+                section #delegations {
+                    h2 { (text.delegations_heading) }
+                    ul { @for line in text.delegations(report) { li { (line) } } }
+                }
+            }
+            @if let Some(absent) = &text.expected_absent {
+                section #expected-absent {
+                    h2 { (text.absent_heading) }
+                    p.notice { (text.absent_note) }
+                    ul { @for line in absent { li { (line) } } }
+                }
+            }
             @if !report.notes.is_empty() {
                 h2 { (text.notes_heading) }
                 @for n in &report.notes { blockquote { p { (n.text) } footer { (n.recorded_by) ", " (n.recorded_at) } } }
@@ -114,6 +127,7 @@ pub fn printable_list(bundle: &Bundle, report: &Report, text: &ListText) -> Stri
                     div role="img" aria-label=(text.qr_label) { (PreEscaped(qr)) }
                     dl.facts {
                         dt { (text.check_ins) } dd #check-ins { (text.count(report)) }
+                        @if let Some(counts) = text.roster_counts_value(report) { dt { (text.roster_counts) } dd { (counts) } }
                         dt { (text.log) } dd.mono { (cp.map_or("", |c| c.origin.as_str())) }
                         dt { (text.checkpoint) } dd.mono { (text.size) " " (cp.map_or(0, |c| c.size)) ", " (text.root) " " (cp.map_or("", |c| c.root.as_str())) }
                         dt { (text.signed_by) } dd.mono { (signer) }

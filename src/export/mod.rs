@@ -168,6 +168,15 @@ pub struct ListText {
     pub session_total: String,
     pub session_present: String,
     pub no_session: String,
+    pub delegations_heading: String,
+    pub absent_heading: String,
+    /// Under the "expected but absent" heading: whose record it is.
+    pub absent_note: String,
+    pub roster_counts: String,
+    /// The roster's rows matched to no check-in, one line each (set by
+    /// [`with_expected_absent`](Self::with_expected_absent) when the
+    /// meeting has a roster): the secretary's record, never signed.
+    pub expected_absent: Option<Vec<String>>,
 }
 
 impl ListText {
@@ -218,6 +227,11 @@ impl ListText {
             session_total: s("session_total"),
             session_present: s("session_present"),
             no_session: s("no_session"),
+            delegations_heading: s("delegations_heading"),
+            absent_heading: s("absent_heading"),
+            absent_note: s("absent_note"),
+            roster_counts: s("roster_counts"),
+            expected_absent: None,
         }
     }
 
@@ -236,6 +250,78 @@ impl ListText {
     pub fn with_verify_page(mut self, url: String) -> Self {
         self.verify_page = Some(format!("{} {url}", self.ui.t("list.verify_page")));
         self
+    }
+
+    /// The same labels, with the roster's rows matched to no check-in.
+    #[must_use]
+    pub fn with_expected_absent(mut self, rows: Vec<String>) -> Self {
+        self.expected_absent = Some(rows);
+        self
+    }
+
+    /// What a close/v2 counted against the roster, in words.
+    pub fn roster_counts_value(&self, report: &Report) -> Option<String> {
+        let c = report.roster_counts?;
+        let mut text = self.ui.f(
+            "list.roster_counts_value",
+            &[
+                ("expected", &c.expected.to_string()),
+                ("room", &c.present_room.to_string()),
+                ("remote", &c.present_remote.to_string()),
+                ("absent", &c.absent.to_string()),
+                ("walk_ins", &c.walk_ins.to_string()),
+            ],
+        );
+        if c.repeats > 0 {
+            text.push_str(&self.ui.f(
+                "list.roster_counts_repeats",
+                &[("repeats", &c.repeats.to_string())],
+            ));
+        }
+        Some(text)
+    }
+
+    /// Each signed delegation snapshot in words, heads of delegation by
+    /// their check-in's id (never by name).
+    pub fn delegations(&self, report: &Report) -> Vec<String> {
+        let id_of = |index: u64| {
+            report
+                .attendees
+                .iter()
+                .find(|a| a.index == index)
+                .map_or_else(|| format!("#{index}"), |a| a.id.clone())
+        };
+        report
+            .delegations
+            .iter()
+            .map(|d| {
+                let groups: Vec<String> = d
+                    .delegations
+                    .iter()
+                    .map(|g| {
+                        let mut s = format!("{} {}", g.country, g.present);
+                        if !g.heads.is_empty() {
+                            let ids: Vec<String> = g.heads.iter().map(|&h| id_of(h)).collect();
+                            s.push_str(&format!(
+                                " ({})",
+                                self.ui
+                                    .f("list.delegation_head", &[("ids", &ids.join(", "))])
+                            ));
+                        }
+                        s
+                    })
+                    .collect();
+                self.ui.f(
+                    "list.delegations_line",
+                    &[
+                        ("at", &d.recorded_at),
+                        ("n", &d.delegations.len().to_string()),
+                        ("groups", &groups.join("; ")),
+                        ("by", &d.recorded_by),
+                    ],
+                )
+            })
+            .collect()
     }
 
     /// A role's name in this language.

@@ -1023,6 +1023,30 @@ pub fn render(
             l.paragraph(&line, 9.5, BLACK, 10.0, 3.0);
         }
     }
+    // The signed delegation snapshots, then the secretary's record of who
+    // was expected but absent.
+    if !report.delegations.is_empty() {
+        l.heading(&text.delegations_heading, 12.0, 2, 12.0 * 0.6, 12.0 * 0.3);
+        for line in text.delegations(report) {
+            l.paragraph(&line, 9.5, BLACK, 10.0, 3.0);
+        }
+    }
+    if let Some(absent) = &text.expected_absent {
+        l.heading(&text.absent_heading, 12.0, 2, 12.0 * 0.6, 12.0 * 0.3);
+        l.paragraph(&text.absent_note, 9.5, GREY, 10.0, 3.0);
+        for line in absent {
+            l.paragraph(line, 9.5, BLACK, 10.0, 3.0);
+        }
+    }
+    if let Some(counts) = text.roster_counts_value(report) {
+        l.paragraph(
+            &format!("{}: {counts}", text.roster_counts),
+            9.5,
+            BLACK,
+            10.0,
+            3.0,
+        );
+    }
     // Notes.
     if !report.notes.is_empty() {
         l.heading(&text.notes_heading, 12.0, 2, 12.0 * 0.6, 12.0 * 0.3);

@@ -439,6 +439,10 @@ pub async fn meeting(
             @if m.state != MeetingState::Closed || !sessions.is_empty() {
                 (super::console_sessions::section(&who, &m, &sessions, &[]))
             }
+            p.actions #roster-links {
+                a href=(format!("/console/meetings/{id}/roster")) { (t("roster.link")) }
+                @if m.state != MeetingState::Draft { a href=(format!("/console/meetings/{id}/delegations")) { (t("delegations.link")) } }
+            }
             (agenda_snippet(&id, &mm.title, &public, training.as_deref()))
             @if m.state != MeetingState::Draft {
                 h2 { (t("meeting.exports")) }

@@ -87,9 +87,12 @@ pub async fn csv(state: &AppState, id: &str, disclose: &Disclose) -> Result<Resp
 /// The printable list as a PDF download in the page's language, the exact
 /// bundle this server serves attached to it.
 pub async fn pdf(state: &AppState, id: &str, disclose: &Disclose) -> Result<Response, app::Error> {
-    let text = crate::export::ListText::for_language(crate::i18n::current())
+    let mut text = crate::export::ListText::for_language(crate::i18n::current())
         .disclosing(disclose)
         .with_verify_page(format!("{}/verify", state.settings.public_url));
+    if let Some(absent) = state.expected_absent(id).await? {
+        text = text.with_expected_absent(absent);
+    }
     let pdf = state
         .attendance_pdf(id, disclose, &text, OffsetDateTime::now_utc())
         .await?;

@@ -157,6 +157,8 @@ impl From<WriteError> for ApiError {
                 (StatusCode::CONFLICT, "session_not_open")
             }
             WriteError::BetweenSessions => (StatusCode::CONFLICT, "between_sessions"),
+            WriteError::Delegations(_) => (StatusCode::CONFLICT, "not_a_check_in"),
+            WriteError::Moved => (StatusCode::CONFLICT, "log_moved"),
             WriteError::Unavailable | WriteError::ShuttingDown => {
                 (StatusCode::SERVICE_UNAVAILABLE, "storage_unavailable")
             }
@@ -266,6 +268,43 @@ impl From<app::Error> for ApiError {
             app::Error::Write(e) => e.into(),
             app::Error::Export(e) => e.into(),
             app::Error::Store(e) => e.into(),
+            app::Error::Roster(crate::roster::RosterError::NoRows { refused }) => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_roster",
+                format!(
+                    "No row of the roster could be imported; fix these rows and import the file again: {}",
+                    refused
+                        .iter()
+                        .map(|r| format!("line {}: {}", r.line, r.reason))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                ),
+            ),
+            app::Error::Roster(e) => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_roster",
+                capitalise(&e.to_string()),
+            ),
+            app::Error::NoRoster => Self::new(
+                StatusCode::NOT_FOUND,
+                "no_roster",
+                "This meeting has no roster; import one first (POST the CSV to its roster)",
+            ),
+            app::Error::NoSuchRosterRow(n) => Self::new(
+                StatusCode::NOT_FOUND,
+                "no_roster_row",
+                format!("The roster has no row {n}; rows are numbered from 1 in the roster view"),
+            ),
+            app::Error::NotPresent(_) => Self::new(
+                StatusCode::CONFLICT,
+                "not_a_check_in",
+                capitalise(&e.to_string()),
+            ),
+            app::Error::RosterErased => Self::new(
+                StatusCode::GONE,
+                "roster_erased",
+                capitalise(&e.to_string()),
+            ),
         }
     }
 }

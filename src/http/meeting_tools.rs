@@ -393,12 +393,14 @@ pub async fn printable_list(
         .verified_list(&id, &disclose)
         .await
         .map_err(|e| PageError::refused("No list yet", e))?;
+    let mut text = crate::export::ListText::for_language(crate::i18n::current())
+        .disclosing(&disclose)
+        .with_verify_page(format!("{}/verify", state.settings.public_url));
+    if let Some(absent) = state.expected_absent(&id).await? {
+        text = text.with_expected_absent(absent);
+    }
     Ok(Html(crate::export::html::printable_list(
-        &bundle,
-        &report,
-        &crate::export::ListText::for_language(crate::i18n::current())
-            .disclosing(&disclose)
-            .with_verify_page(format!("{}/verify", state.settings.public_url)),
+        &bundle, &report, &text,
     )))
 }
 

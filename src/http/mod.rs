@@ -26,6 +26,8 @@ pub(crate) mod pages;
 mod personal_data;
 pub mod privacy;
 mod public;
+mod roster_api;
+mod roster_pages;
 mod verify_page;
 
 use std::sync::Arc;
@@ -100,6 +102,10 @@ route_table! {
     "/api/v1/meetings/{id}/sessions" => post(api::add_session).get(api::list_sessions),
     "/api/v1/meetings/{id}/sessions/{number}/open" => post(api::open_session),
     "/api/v1/meetings/{id}/sessions/{number}/close" => post(api::close_session),
+    "/api/v1/meetings/{id}/roster" => post(roster_api::import_roster).get(roster_api::roster),
+    "/api/v1/meetings/{id}/roster.csv" => get(roster_api::roster_csv),
+    "/api/v1/meetings/{id}/roster/matches" => post(roster_api::decide_match),
+    "/api/v1/meetings/{id}/delegations" => get(roster_api::delegations).post(roster_api::snapshot_delegations),
     "/api/v1/meetings/{id}/checkin-link" => get(api::checkin_link),
     "/api/v1/meetings/{id}/remote-link" => get(api::remote_link),
     "/api/v1/meetings/{id}/checkins" => post(api::check_in),
@@ -146,6 +152,10 @@ route_table! {
     "/console/meetings/{id}/sessions/{number}/open" => post(console_sessions::open),
     "/console/meetings/{id}/sessions/{number}/close" => post(console_sessions::close),
     "/console/meetings/{id}/amend" => get(meeting_tools::amend_page).post(meeting_tools::amend),
+    "/console/meetings/{id}/roster" => get(roster_pages::roster_page).post(roster_pages::import_roster),
+    "/console/meetings/{id}/roster/match" => post(roster_pages::decide_match),
+    "/console/meetings/{id}/roster.csv" => get(roster_pages::roster_csv),
+    "/console/meetings/{id}/delegations" => get(roster_pages::delegations_page).post(roster_pages::snapshot),
     "/console/meetings/{id}/list" => get(meeting_tools::printable_list),
     "/console/meetings/{id}/list.pdf" => get(meeting_tools::list_pdf),
     "/console/meetings/{id}/qr.png" => get(console::qr_png),

@@ -44,6 +44,7 @@ pub async fn notice(State(state): State<AppState>) -> Response {
                 p #controller { (i18n::f("privacy.controller", &[("controller", &controller)])) }
                 h2 { (t("privacy.collected_heading")) }
                 p { (t("privacy.collected")) }
+                p #roster { (t("privacy.roster")) }
                 h2 { (t("privacy.who_heading")) }
                 p { (t("privacy.who")) }
                 h2 { (t("privacy.kept_heading")) }

@@ -187,6 +187,14 @@ pub(super) fn language_name(tag: &str) -> String {
         .map_or_else(|| tag.to_owned(), |l| l.t("language.name").to_owned())
 }
 
+/// What the check-in page says above the form: why the last try was
+/// refused, and the session a check-in will be for.
+#[derive(Clone, Copy, Default)]
+struct Notices<'a> {
+    banner: Option<&'a str>,
+    session: Option<&'a str>,
+}
+
 /// The check-in page.
 fn check_in_markup(
     concern: Markup,
@@ -195,9 +203,9 @@ fn check_in_markup(
     token: &str,
     values: &Remembered,
     errors: &[FieldError],
-    banner: Option<&str>,
-    session: Option<&str>,
+    notices: Notices<'_>,
 ) -> Markup {
+    let Notices { banner, session } = notices;
     let m = &meeting.meeting;
     let (version, _) = shown;
     let input = |id: &'static str,
@@ -441,8 +449,10 @@ async fn check_in_page_in(
             &q.t,
             &remembered(&headers),
             &[],
-            None,
-            session.as_deref(),
+            Notices {
+                banner: None,
+                session: session.as_deref(),
+            },
         )
         .into_string(),
     )
@@ -589,8 +599,10 @@ async fn check_in_form_in(
                     &f.token,
                     &values,
                     &errors,
-                    banner.as_deref(),
-                    session.as_deref(),
+                    Notices {
+                        banner: banner.as_deref(),
+                        session: session.as_deref(),
+                    },
                 )
                 .into_string()
             });

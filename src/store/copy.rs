@@ -125,6 +125,44 @@ const TABLES: &[Table] = &[
         ],
     ),
     (
+        "rosters",
+        "ORDER BY meeting_id",
+        &[
+            ("meeting_id", Text),
+            ("size", Int),
+            ("sha256", Text),
+            ("imported_by", Text),
+            ("imported_at", Text),
+            ("committed_idx", OptInt),
+        ],
+    ),
+    (
+        "roster_rows",
+        "ORDER BY meeting_id, row_no",
+        &[
+            ("meeting_id", Text),
+            ("row_no", Int),
+            ("name", Text),
+            ("organization", Text),
+            ("country", Text),
+            ("role", Text),
+            ("email", OptText),
+            ("erased", Int),
+        ],
+    ),
+    (
+        "roster_matches",
+        "ORDER BY meeting_id, row_no, check_in",
+        &[
+            ("meeting_id", Text),
+            ("row_no", Int),
+            ("check_in", Int),
+            ("decision", Text),
+            ("decided_by", Text),
+            ("decided_at", Text),
+        ],
+    ),
+    (
         "checkpoints",
         "ORDER BY meeting_id, size",
         &[

@@ -15,6 +15,7 @@ mod personal;
 mod sessions;
 
 pub use sessions::{SessionDef, SessionState};
+pub mod roster;
 
 pub use copy::{Copied, CopyError};
 pub use personal::{ErasureRow, RetentionDue};

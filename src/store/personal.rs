@@ -83,6 +83,12 @@ impl Store {
                 .map_err(|e| StoreError::Corrupt(format!("disclosures: {e}")))?;
             let mut erased: Vec<String> = serde_json::from_str(row.try_get("erased")?)
                 .map_err(|e| StoreError::Corrupt(format!("erased: {e}")))?;
+            // The values disclosed, to find the person's roster rows.
+            let values: std::collections::BTreeMap<String, String> = disclosures
+                .iter()
+                .filter_map(|d| crate::trust::disclosure::Disclosure::parse(d).ok())
+                .map(|d| (d.field, d.value))
+                .collect();
             let Some((kept, now_erased)) = take_out(disclosures, &mut erased, fields) else {
                 return Ok(Some(Vec::new()));
             };
@@ -130,6 +136,65 @@ impl Store {
                 .bind(a_idx)
                 .execute(&mut *tx)
                 .await?;
+            }
+            // The person's rows of the roster (same email, or same name
+            // and organisation, or a match the secretary confirmed) lose
+            // the same values; the match is kept, confirmed, so that the
+            // counts do not change.
+            {
+                use crate::roster::key;
+                let rows = sqlx::query(
+                    "SELECT row_no, name, organization, email FROM roster_rows WHERE meeting_id = $1 AND erased = 0",
+                )
+                .bind(meeting_id)
+                .fetch_all(&mut *tx)
+                .await?;
+                let confirmed: Vec<i64> = sqlx::query_scalar(
+                    "SELECT row_no FROM roster_matches WHERE meeting_id = $1 AND check_in = $2 AND decision = 'confirmed'",
+                )
+                .bind(meeting_id)
+                .bind(idx as i64)
+                .fetch_all(&mut *tx)
+                .await?;
+                let email = values.get("email").map(|e| e.trim().to_lowercase());
+                let person = values
+                    .get("name")
+                    .zip(values.get("organization"))
+                    .map(|(n, o)| (key(n), key(o)));
+                for r in &rows {
+                    let row_no: i64 = r.try_get("row_no")?;
+                    let r_email: Option<String> = r.try_get("email")?;
+                    let r_name: String = r.try_get("name")?;
+                    let r_org: String = r.try_get("organization")?;
+                    let same = confirmed.contains(&row_no)
+                        || (email.is_some() && r_email.as_deref().map(str::to_lowercase) == email)
+                        || person.as_ref() == Some(&(key(&r_name), key(&r_org)));
+                    if !same {
+                        continue;
+                    }
+                    let q = if name {
+                        "UPDATE roster_rows SET name = '', organization = '', country = '', email = NULL, erased = 1 WHERE meeting_id = $1 AND row_no = $2"
+                    } else {
+                        "UPDATE roster_rows SET email = NULL WHERE meeting_id = $1 AND row_no = $2"
+                    };
+                    sqlx::query(q)
+                        .bind(meeting_id)
+                        .bind(row_no)
+                        .execute(&mut *tx)
+                        .await?;
+                    sqlx::query(
+                        "INSERT INTO roster_matches (meeting_id, row_no, check_in, decision, decided_by, decided_at)
+                         VALUES ($1, $2, $3, 'confirmed', $4, $5)
+                         ON CONFLICT (meeting_id, row_no, check_in) DO UPDATE SET decision = 'confirmed'",
+                    )
+                    .bind(meeting_id)
+                    .bind(row_no)
+                    .bind(idx as i64)
+                    .bind(by)
+                    .bind(ts(now))
+                    .execute(&mut *tx)
+                    .await?;
+                }
             }
             sqlx::query(
             "INSERT INTO erasures (meeting_id, idx, fields, erased_by, erased_at) VALUES ($1, $2, $3, $4, $5)",
@@ -274,11 +339,21 @@ impl Store {
     /// Records that the retention job erased a meeting's personal data.
     pub async fn mark_retention_done(&self, meeting_id: &str, now: OffsetDateTime) -> Result<()> {
         with_pool!(&self.db, |pool| {
+            let mut tx = pool.begin().await?;
             sqlx::query("UPDATE meetings SET personal_data_erased_at = $1 WHERE id = $2")
                 .bind(ts(now))
                 .bind(meeting_id)
-                .execute(pool)
+                .execute(&mut *tx)
                 .await?;
+            // The roster's rows and the matches go with the check-ins'
+            // values; what the log committed to (size, digest) stays.
+            for table in ["roster_rows", "roster_matches"] {
+                sqlx::query(&format!("DELETE FROM {table} WHERE meeting_id = $1"))
+                    .bind(meeting_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
             Ok(())
         })
     }

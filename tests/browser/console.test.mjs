@@ -181,3 +181,65 @@ test('secretary signs in, runs a meeting and exports a list that verifies', asyn
     await close();
   }
 });
+
+test('secretary imports the roster, confirms a doubtful match, signs the delegations and prints who was expected but absent', async () => {
+  const { context, close } = await launch(LAPTOP);
+  try {
+    const page = await context.newPage();
+    await signIn(page);
+    const created = await api('POST', '/meetings', {
+      title: 'ISO/TC 37 working group 4', committee: 'ISO/TC 37/WG 4', location: 'Geneva',
+      starts_at: hoursFromNow(-1), ends_at: hoursFromNow(6), timezone: 'UTC', presence: 'static',
+    });
+    assert.equal(created.status, 201, created.text);
+    const id = created.json.id;
+    const open = await api('POST', `/meetings/${id}/open`, {});
+    assert.equal(open.status, 200, open.text);
+    const meeting = (await api('GET', `/meetings/${id}`)).json;
+    await checkInViaApi(meeting, { name: 'Ada Lovelace', organization: 'BSI', country: 'United Kingdom (BSI)', email: 'ada@example.org', role: 'head-of-delegation' });
+    await checkInViaApi(meeting, { name: 'Alan Turing', organization: 'Bletchley Park', country: 'United Kingdom (BSI)' });
+    await checkInViaApi(meeting, { name: 'Grace Hopper', organization: 'ANSI', country: 'United States (ANSI)' });
+
+    // The roster, pasted from the registration system; one row is refused.
+    await page.goto(`${BASE}/console/meetings/${id}`);
+    await page.getByRole('link', { name: 'Roster of expected participants' }).click();
+    await page.getByRole('heading', { name: 'Roster of expected participants', level: 1 }).waitFor();
+    await assertNoAxeViolations(page, 'the roster page without a roster');
+    await page.getByLabel(/^The roster as CSV/).fill([
+      'Name,Organisation,Country or national body,Role,Email',
+      'Ada Lovelace,BSI,United Kingdom (BSI),Head of delegation,ADA@example.org',
+      'Alan Turing,University of Manchester,United Kingdom (BSI),delegate,',
+      'Émilie du Châtelet,AFNOR,France (AFNOR),expert,',
+      ',Nobody,France (AFNOR),delegate,',
+    ].join('\n'));
+    await page.getByRole('button', { name: 'Import the roster' }).click();
+    assert.match(await page.locator('#roster-imported').innerText(), /3 expected participant\(s\) imported[\s\S]*Line 5: the name is empty/);
+    assert.equal(await page.locator('#roster-counts dt:text-is("Expected, not checked in") + dd').innerText(), '2');
+    await assertNoAxeViolations(page, 'the roster page with a doubtful match');
+
+    // Alan Turing's organisation differs: the secretary confirms the match.
+    await page.getByRole('button', { name: /^Same person: Alan Turing, Check-in \d+$/ }).click();
+    await page.getByRole('cell', { name: /^Émilie du Châtelet, AFNOR/ }).waitFor();
+    assert.equal(await page.locator('#roster-counts dt:text-is("Expected, not checked in") + dd').innerText(), '1');
+    assert.equal(await page.locator('#roster-counts dt:text-is("Not on the roster") + dd').innerText(), '1');
+    await assertNoAxeViolations(page, 'the roster page after a confirmed match');
+
+    // The chair asks who is represented; a snapshot is signed into the list.
+    await page.goto(`${BASE}/console/meetings/${id}`);
+    await page.getByRole('link', { name: 'Delegations present' }).click();
+    await page.getByRole('cell', { name: 'United Kingdom (BSI)' }).waitFor();
+    await assertNoAxeViolations(page, 'the delegations page');
+    await page.getByRole('button', { name: 'Sign a snapshot now' }).click();
+    await page.getByRole('heading', { name: 'Delegations present', level: 1 }).waitFor();
+
+    const closed = await api('POST', `/meetings/${id}/close`, {});
+    assert.equal(closed.status, 200, closed.text);
+    await page.goto(`${BASE}/console/meetings/${id}/list`);
+    await page.getByRole('heading', { name: 'Expected but absent', level: 2 }).waitFor();
+    assert.match(await page.locator('#expected-absent').innerText(), /secretary's record[\s\S]*Émilie du Châtelet, AFNOR, France \(AFNOR\)/);
+    assert.match(await page.locator('#delegations').innerText(), /2 delegation\(s\) present: United Kingdom \(BSI\) 2/);
+    await assertNoAxeViolations(page, 'the printable list with a roster');
+  } finally {
+    await close();
+  }
+});

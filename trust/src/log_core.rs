@@ -16,6 +16,7 @@ use super::bundle::{
 };
 use super::checkpoint::{verify_checkpoint, Checkpoint};
 use super::code::CodeDocument;
+use super::digest::Sha256Digest;
 use super::disclosure::Disclosure;
 use super::encoding::b64;
 use super::envelope::{pae, Envelope, EnvelopeSignature, IN_TOTO_PAYLOAD_TYPE};
@@ -23,8 +24,9 @@ use super::keys::{PublicKey, Signer};
 use super::merkle::{leaf_hash, Hash, Tree};
 use super::statement::{
     AmendAction, AmendmentPredicate, Attendee, CheckInPredicate, ClosePredicate, CodeVersion,
-    EntryRef, Meeting, MeetingPredicate, NotesPredicate, Predicate, Presence, RollcallStatement,
-    Session, SessionClosePredicate, SessionOpenPredicate, Subject, SubjectDigest,
+    Delegation, DelegationsPredicate, EntryRef, Meeting, MeetingPredicate, NotesPredicate,
+    Predicate, Presence, RollcallStatement, RosterCounts, RosterPredicate, Session,
+    SessionClosePredicate, SessionOpenPredicate, Subject, SubjectDigest,
 };
 
 /// An attendee's answers on the check-in form.
@@ -158,6 +160,10 @@ pub enum EntryKind {
     SessionOpen,
     /// The open session closed.
     SessionClose,
+    /// The secretary's commitment to the roster of expected participants.
+    Roster,
+    /// A snapshot of the delegations present.
+    Delegations,
     Close,
 }
 
@@ -172,6 +178,8 @@ impl EntryKind {
             Self::Strike => "strike",
             Self::SessionOpen => "session-open",
             Self::SessionClose => "session-close",
+            Self::Roster => "roster",
+            Self::Delegations => "delegations",
             Self::Close => "close",
         }
     }
@@ -235,6 +243,15 @@ pub enum SessionRefused {
     AlreadyOpened(u32),
     #[error("session {0} is not open")]
     NotOpen(u32),
+}
+
+/// Why a delegation snapshot is refused while planning.
+#[derive(Clone, Copy, Debug, thiserror::Error, PartialEq, Eq)]
+pub enum DelegationsRefused {
+    #[error(
+        "entry {0} of this meeting is not a check-in that counts; a head of delegation must be one"
+    )]
+    NotACheckIn(u64),
 }
 
 /// Why a check-in is refused while planning.
@@ -630,8 +647,72 @@ impl Planner {
         })
     }
 
+    /// Plans the secretary's commitment to the roster: its number of rows
+    /// and the SHA-256 of its canonical form.
+    pub fn roster(
+        &mut self,
+        by: &str,
+        size: u64,
+        sha256: Sha256Digest,
+        now: OffsetDateTime,
+    ) -> Planned {
+        let (index, at) = self.reserve(now);
+        Planned {
+            index,
+            kind: EntryKind::Roster,
+            statement: RollcallStatement {
+                subject: subject(&self.code),
+                predicate: Predicate::Roster(RosterPredicate {
+                    meeting_id: self.meeting.id.clone(),
+                    recorded_at: at,
+                    recorded_by: by.to_owned(),
+                    size,
+                    sha256,
+                }),
+            },
+            disclosures: Vec::new(),
+        }
+    }
+
+    /// Plans a snapshot of the delegations present. Each head of
+    /// delegation must be a check-in of this log not struck.
+    pub fn delegations(
+        &mut self,
+        by: &str,
+        delegations: Vec<Delegation>,
+        now: OffsetDateTime,
+    ) -> Result<Planned, DelegationsRefused> {
+        for d in &delegations {
+            for &h in &d.heads {
+                if !self.check_in_at.contains(&h) || self.struck.contains(&h) {
+                    return Err(DelegationsRefused::NotACheckIn(h));
+                }
+            }
+        }
+        let (index, at) = self.reserve(now);
+        Ok(Planned {
+            index,
+            kind: EntryKind::Delegations,
+            statement: RollcallStatement {
+                subject: subject(&self.code),
+                predicate: Predicate::Delegations(DelegationsPredicate {
+                    meeting_id: self.meeting.id.clone(),
+                    recorded_at: at,
+                    recorded_by: by.to_owned(),
+                    delegations,
+                }),
+            },
+            disclosures: Vec::new(),
+        })
+    }
+
     /// Plans the close, which counts the check-ins planned before it.
     pub fn close(&mut self, now: OffsetDateTime) -> Planned {
+        self.close_counting(now, None)
+    }
+
+    /// Plans the close with the roster's counts, if any (a close/v2).
+    pub fn close_counting(&mut self, now: OffsetDateTime, roster: Option<RosterCounts>) -> Planned {
         let (index, at) = self.reserve(now);
         Planned {
             index,
@@ -642,6 +723,7 @@ impl Planner {
                     meeting_id: self.meeting.id.clone(),
                     closed_at: at,
                     check_ins: self.check_ins,
+                    roster,
                 }),
             },
             disclosures: Vec::new(),

@@ -18,6 +18,7 @@ use super::log_core::{
 };
 use super::merkle::{empty_root, Tree};
 use super::statement::{CodeVersion, Meeting, Session};
+use super::{digest, statement};
 
 pub use super::log_core::{check_in_statement, disclose, subject, version, CheckIn};
 
@@ -212,6 +213,41 @@ impl<'a> Recorder<'a> {
             .ok_or(AmendRefused::NotACheckIn(a.amends))?;
         let planned = self.planner.amend(a, by, &leaf, now, &mut *self.rng)?;
         Ok(self.append(planned))
+    }
+
+    /// Records the secretary's commitment to a roster.
+    pub fn roster(
+        &mut self,
+        by: &str,
+        size: u64,
+        sha256: digest::Sha256Digest,
+        now: OffsetDateTime,
+    ) -> u64 {
+        let planned = self.planner.roster(by, size, sha256, now);
+        self.append(planned)
+    }
+
+    /// Records a snapshot of the delegations present.
+    pub fn delegations(
+        &mut self,
+        by: &str,
+        delegations: Vec<statement::Delegation>,
+        now: OffsetDateTime,
+    ) -> Result<u64, log_core::DelegationsRefused> {
+        let planned = self.planner.delegations(by, delegations, now)?;
+        Ok(self.append(planned))
+    }
+
+    /// Closes the meeting with the roster's counts (a close/v2) and signs
+    /// the final checkpoint.
+    pub fn close_counting(
+        &mut self,
+        now: OffsetDateTime,
+        counts: statement::RosterCounts,
+    ) -> String {
+        let planned = self.planner.close_counting(now, Some(counts));
+        self.append(planned);
+        self.checkpoint()
     }
 
     /// Signs a checkpoint over the log as it stands and keeps it.

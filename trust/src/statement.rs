@@ -35,6 +35,13 @@ pub const NOTES_PREDICATE: &str = "https://rollcall.dev/notes/v1";
 pub const AMENDMENT_PREDICATE: &str = "https://rollcall.dev/amendment/v1";
 /// The last entry of a closed meeting's log.
 pub const CLOSE_PREDICATE: &str = "https://rollcall.dev/close/v1";
+/// The close of a meeting with a roster: v1 with the roster's counts.
+pub const CLOSE_PREDICATE_V2: &str = "https://rollcall.dev/close/v2";
+/// The secretary's commitment to the roster of expected participants: its
+/// size and the digest of its canonical form, never its rows.
+pub const ROSTER_PREDICATE: &str = "https://rollcall.dev/roster/v1";
+/// A snapshot of the delegations present, by country or national body.
+pub const DELEGATIONS_PREDICATE: &str = "https://rollcall.dev/delegations/v1";
 
 /// The attendee fields that are committed to, never signed in clear.
 pub const COMMITTED_FIELDS: [&str; 4] = ["name", "organization", "country", "email"];
@@ -231,6 +238,134 @@ pub struct ClosePredicate {
     pub closed_at: OffsetDateTime,
     /// Number of check-in entries before this one.
     pub check_ins: u64,
+    /// v2 only: the counts against the latest roster. A close/v1 is read
+    /// and written exactly as before (this member is not part of it); a
+    /// close/v2 goes through [`CloseV2`].
+    #[serde(skip)]
+    pub roster: Option<RosterCounts>,
+}
+
+/// A close/v2 predicate as signed: close/v1's members, then the counts.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CloseV2 {
+    meeting_id: String,
+    #[serde(with = "time::serde::rfc3339")]
+    closed_at: OffsetDateTime,
+    check_ins: u64,
+    expected: u64,
+    present_room: u64,
+    present_remote: u64,
+    absent: u64,
+    walk_ins: u64,
+    repeats: u64,
+}
+
+impl CloseV2 {
+    fn of(p: &ClosePredicate, c: RosterCounts) -> Self {
+        Self {
+            meeting_id: p.meeting_id.clone(),
+            closed_at: p.closed_at,
+            check_ins: p.check_ins,
+            expected: c.expected,
+            present_room: c.present_room,
+            present_remote: c.present_remote,
+            absent: c.absent,
+            walk_ins: c.walk_ins,
+            repeats: c.repeats,
+        }
+    }
+
+    fn into_predicate(self) -> ClosePredicate {
+        ClosePredicate {
+            meeting_id: self.meeting_id,
+            closed_at: self.closed_at,
+            check_ins: self.check_ins,
+            roster: Some(RosterCounts {
+                expected: self.expected,
+                present_room: self.present_room,
+                present_remote: self.present_remote,
+                absent: self.absent,
+                walk_ins: self.walk_ins,
+                repeats: self.repeats,
+            }),
+        }
+    }
+}
+
+/// What a close/v2 counts against the roster committed by the latest
+/// roster entry. `present_room + present_remote` are the check-ins not
+/// struck; `expected = present - walk_ins - repeats + absent`. Matching
+/// check-ins to roster rows is the secretary's record, not an attestation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RosterCounts {
+    /// Rows of the roster.
+    pub expected: u64,
+    /// Check-ins not struck whose presence method is not `remote`.
+    pub present_room: u64,
+    /// Check-ins not struck whose presence method is `remote`.
+    pub present_remote: u64,
+    /// Roster rows no present check-in was matched to.
+    pub absent: u64,
+    /// Present check-ins matched to no roster row: one per person not on
+    /// the roster.
+    pub walk_ins: u64,
+    /// Present check-ins by someone already counted (a roster row's
+    /// person, or a walk-in) checking in again in another session.
+    pub repeats: u64,
+}
+
+impl RosterCounts {
+    /// Check-ins counted present.
+    pub fn present(&self) -> u64 {
+        self.present_room + self.present_remote
+    }
+
+    /// Whether the counts agree with each other: the matched check-ins
+    /// (`present - walk_ins - repeats`) and the absent rows make up the
+    /// roster.
+    pub fn consistent(&self) -> bool {
+        self.walk_ins
+            .checked_add(self.repeats)
+            .is_some_and(|n| n <= self.present())
+            && self.absent <= self.expected
+            && self.present() - self.walk_ins - self.repeats + self.absent == self.expected
+    }
+}
+
+/// The roster of expected participants, committed to without its rows
+/// (personal data): how many rows, and the SHA-256 of its canonical form.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RosterPredicate {
+    pub meeting_id: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub recorded_at: OffsetDateTime,
+    pub recorded_by: String,
+    pub size: u64,
+    pub sha256: Sha256Digest,
+}
+
+/// One delegation in a snapshot: the country or national body as the
+/// attendees gave it, how many of them are present, and the log indices
+/// of the check-ins of its head(s) of delegation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Delegation {
+    pub country: String,
+    pub present: u64,
+    pub heads: Vec<u64>,
+}
+
+/// A signed snapshot of the delegations present at `recorded_at`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DelegationsPredicate {
+    pub meeting_id: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub recorded_at: OffsetDateTime,
+    pub recorded_by: String,
+    pub delegations: Vec<Delegation>,
 }
 
 /// One of a meeting's sessions, as the secretary scheduled it.
@@ -336,6 +471,8 @@ pub enum Predicate {
     Amendment(AmendmentPredicate),
     SessionOpen(SessionOpenPredicate),
     SessionClose(SessionClosePredicate),
+    Roster(RosterPredicate),
+    Delegations(DelegationsPredicate),
     Close(ClosePredicate),
 }
 
@@ -351,6 +488,9 @@ impl Predicate {
             Predicate::Amendment(_) => AMENDMENT_PREDICATE,
             Predicate::SessionOpen(_) => SESSION_OPEN_PREDICATE,
             Predicate::SessionClose(_) => SESSION_CLOSE_PREDICATE,
+            Predicate::Roster(_) => ROSTER_PREDICATE,
+            Predicate::Delegations(_) => DELEGATIONS_PREDICATE,
+            Predicate::Close(p) if p.roster.is_some() => CLOSE_PREDICATE_V2,
             Predicate::Close(_) => CLOSE_PREDICATE,
         }
     }
@@ -364,6 +504,8 @@ impl Predicate {
             Predicate::Amendment(p) => p.recorded_at,
             Predicate::SessionOpen(p) => p.opened_at,
             Predicate::SessionClose(p) => p.closed_at,
+            Predicate::Roster(p) => p.recorded_at,
+            Predicate::Delegations(p) => p.recorded_at,
             Predicate::Close(p) => p.closed_at,
         }
     }
@@ -377,6 +519,8 @@ impl Predicate {
             Predicate::Amendment(p) => &p.meeting_id,
             Predicate::SessionOpen(p) => &p.meeting_id,
             Predicate::SessionClose(p) => &p.meeting_id,
+            Predicate::Roster(p) => &p.meeting_id,
+            Predicate::Delegations(p) => &p.meeting_id,
             Predicate::Close(p) => &p.meeting_id,
         }
     }
@@ -440,7 +584,12 @@ impl RollcallStatement {
             AMENDMENT_PREDICATE => Predicate::Amendment(serde_json::from_str(text)?),
             SESSION_OPEN_PREDICATE => Predicate::SessionOpen(serde_json::from_str(text)?),
             SESSION_CLOSE_PREDICATE => Predicate::SessionClose(serde_json::from_str(text)?),
+            ROSTER_PREDICATE => Predicate::Roster(serde_json::from_str(text)?),
+            DELEGATIONS_PREDICATE => Predicate::Delegations(serde_json::from_str(text)?),
             CLOSE_PREDICATE => Predicate::Close(serde_json::from_str(text)?),
+            CLOSE_PREDICATE_V2 => {
+                Predicate::Close(serde_json::from_str::<CloseV2>(text)?.into_predicate())
+            }
             other => return Err(StatementError::PredicateType(other.to_owned())),
         };
         Ok(Self { subject, predicate })
@@ -466,7 +615,12 @@ impl RollcallStatement {
             Predicate::Amendment(p) => encode(&self.subject, uri, p),
             Predicate::SessionOpen(p) => encode(&self.subject, uri, p),
             Predicate::SessionClose(p) => encode(&self.subject, uri, p),
-            Predicate::Close(p) => encode(&self.subject, uri, p),
+            Predicate::Roster(p) => encode(&self.subject, uri, p),
+            Predicate::Delegations(p) => encode(&self.subject, uri, p),
+            Predicate::Close(p) => match p.roster {
+                Some(c) => encode(&self.subject, uri, &CloseV2::of(p, c)),
+                None => encode(&self.subject, uri, p),
+            },
         }
     }
 }

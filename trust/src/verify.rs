@@ -24,8 +24,8 @@ use super::log::{is_meeting_id, origin_names_meeting};
 use super::merkle::{self, Hash};
 use super::statement::{
     AmendAction, AmendmentPredicate, CheckInPredicate, CodeVersion, Meeting, MeetingPredicate,
-    Predicate, Presence, RollcallStatement, Session, Subject, AMENDABLE_FIELDS, COMMITTED_FIELDS,
-    CONSENTABLE_FIELDS,
+    Predicate, Presence, RollcallStatement, RosterCounts, Session, Subject, AMENDABLE_FIELDS,
+    COMMITTED_FIELDS, CONSENTABLE_FIELDS,
 };
 
 /// How to verify.
@@ -166,6 +166,36 @@ pub struct NotesRow {
     pub text: String,
 }
 
+/// A signed commitment to the roster of expected participants.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct RosterRow {
+    pub index: u64,
+    pub recorded_at: String,
+    pub recorded_by: String,
+    /// Rows of the roster.
+    pub size: u64,
+    /// SHA-256 of the roster's canonical form, in lowercase hex.
+    pub sha256: String,
+}
+
+/// One delegation of a snapshot.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct DelegationRow {
+    pub country: String,
+    pub present: u64,
+    /// Log indices of the check-ins of its head(s) of delegation.
+    pub heads: Vec<u64>,
+}
+
+/// A signed snapshot of the delegations present.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct DelegationsRow {
+    pub index: u64,
+    pub recorded_at: String,
+    pub recorded_by: String,
+    pub delegations: Vec<DelegationRow>,
+}
+
 /// The verifier's findings.
 #[derive(Clone, Debug, Serialize)]
 pub struct Report {
@@ -198,6 +228,16 @@ pub struct Report {
     /// it has none).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sessions: Vec<SessionRow>,
+    /// The roster entries, in log order (absent when none): the latest
+    /// counts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rosters: Vec<RosterRow>,
+    /// The delegation snapshots, in log order (absent when none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub delegations: Vec<DelegationsRow>,
+    /// What a close/v2 counted against the roster (absent otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roster_counts: Option<RosterCounts>,
     pub warnings: Vec<String>,
     pub failures: Vec<Failure>,
 }
@@ -252,6 +292,9 @@ impl Report {
             attendees: Vec::new(),
             amendments: Vec::new(),
             sessions: Vec::new(),
+            rosters: Vec::new(),
+            delegations: Vec::new(),
+            roster_counts: None,
             warnings: Vec::new(),
             failures: Vec::new(),
         }
@@ -335,9 +378,12 @@ enum Content {
         closed_at: OffsetDateTime,
         check_ins: u64,
     },
+    Roster(RosterRow),
+    Delegations(DelegationsRow),
     Close {
         closed_at: OffsetDateTime,
         check_ins: u64,
+        roster: Option<RosterCounts>,
     },
 }
 
@@ -875,9 +921,31 @@ fn digest_entry(payload: &[u8], entry: &Entry, loc: Loc, ctx: Context<'_>, out: 
             closed_at: p.closed_at,
             check_ins: p.check_ins,
         },
+        Predicate::Roster(p) => Content::Roster(RosterRow {
+            index: loc.index as u64,
+            recorded_at: fmt_time(p.recorded_at),
+            recorded_by: p.recorded_by,
+            size: p.size,
+            sha256: p.sha256.to_string(),
+        }),
+        Predicate::Delegations(p) => Content::Delegations(DelegationsRow {
+            index: loc.index as u64,
+            recorded_at: fmt_time(p.recorded_at),
+            recorded_by: p.recorded_by,
+            delegations: p
+                .delegations
+                .into_iter()
+                .map(|d| DelegationRow {
+                    country: d.country,
+                    present: d.present,
+                    heads: d.heads,
+                })
+                .collect(),
+        }),
         Predicate::Close(p) => Content::Close {
             closed_at: p.closed_at,
             check_ins: p.check_ins,
+            roster: p.roster,
         },
     });
 }
@@ -1567,10 +1635,20 @@ fn step10_order(report: &mut Report, checked: Vec<CheckedEntry>) -> bool {
                 apply_amendment(report, &rows, &leaves, i, &row, &leaf);
                 report.amendments.push(*row);
             }
+            Content::Roster(row) => report.rosters.push(row),
+            Content::Delegations(row) => {
+                check_delegations(report, &rows, i, &row);
+                report.delegations.push(row);
+            }
             Content::Close {
                 closed_at,
                 check_ins: recorded,
+                roster,
             } => {
+                if let Some(counts) = roster {
+                    check_roster_counts(report, i, &counts);
+                    report.roster_counts = Some(counts);
+                }
                 closed = Some(i);
                 report.closed_at = Some(fmt_time(closed_at));
                 // A session still open ends with the meeting.
@@ -1688,6 +1766,92 @@ impl Sessions {
             ),
         }
     }
+}
+
+/// Step 10, for a delegation snapshot at `entries[i]`: each head of
+/// delegation is an earlier check-in not struck, and the delegations count
+/// no more attendees than are present.
+fn check_delegations(
+    report: &mut Report,
+    rows: &HashMap<u64, usize>,
+    i: usize,
+    d: &DelegationsRow,
+) {
+    let present = report.attendees.iter().filter(|a| !a.struck).count() as u64;
+    let counted: u64 = d.delegations.iter().map(|g| g.present).sum();
+    if counted > present {
+        report.fail(
+            format!("entries[{i}]"),
+            format!("the snapshot counts {counted} attendees in delegations but only {present} check-ins count"),
+        );
+    }
+    for g in &d.delegations {
+        for h in &g.heads {
+            let ok = rows.get(h).is_some_and(|&r| !report.attendees[r].struck);
+            if !ok {
+                report.fail(
+                    format!("entries[{i}]"),
+                    format!(
+                        "names entries[{h}] head of the delegation of {:?}, which is not an earlier check-in that counts",
+                        g.country
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// Step 10, for a close/v2 at `entries[i]`: the latest roster entry before
+/// it has `expected` rows, the check-ins not struck are `present_room +
+/// present_remote` (a check-in is remote when its presence method is
+/// `remote`), and the counts agree with each other.
+fn check_roster_counts(report: &mut Report, i: usize, c: &RosterCounts) {
+    let loc = format!("entries[{i}]");
+    match report.rosters.last().map(|r| r.size) {
+        None => report.fail(
+            loc.clone(),
+            "the close counts against a roster but the log commits to none",
+        ),
+        Some(size) if size != c.expected => report.fail(
+            loc.clone(),
+            format!(
+                "the close expects {} participants but the latest roster has {size}",
+                c.expected
+            ),
+        ),
+        Some(_) => {}
+    }
+    let counted = report.attendees.iter().filter(|a| !a.struck);
+    let remote = counted.clone().filter(|a| is_remote(a)).count() as u64;
+    let room = counted.count() as u64 - remote;
+    if (room, remote) != (c.present_room, c.present_remote) {
+        report.fail(
+            loc.clone(),
+            format!(
+                "the close counts {} present in the room and {} remotely but the log has {room} and {remote} check-ins that count",
+                c.present_room, c.present_remote
+            ),
+        );
+    }
+    if !c.consistent() {
+        report.fail(
+            loc,
+            format!(
+                "the close's counts disagree: {} expected should be {} present, less {} walk-ins and {} repeats, plus {} absent",
+                c.expected,
+                c.present(),
+                c.walk_ins,
+                c.repeats,
+                c.absent
+            ),
+        );
+    }
+}
+
+/// Whether a check-in's presence method is `remote` (its label is the
+/// method's name).
+fn is_remote(a: &AttendeeRow) -> bool {
+    a.presence == "remote"
 }
 
 /// Step 10, for an amendment at `entries[i]`: it names an earlier

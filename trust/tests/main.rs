@@ -5,6 +5,7 @@
 
 mod amendments;
 mod bundle;
+mod roster;
 mod sessions;
 mod support;
 mod tampering;
