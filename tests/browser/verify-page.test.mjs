@@ -69,6 +69,13 @@ before(async () => {
   };
   assert.equal((await amend({ check_in: indices[0], action: 'correct', reason: 'organisation mistyped', organization: 'BSI Group' })).status, 201);
   assert.equal((await amend({ check_in: indices[1], action: 'strike', reason: 'a test check-in' })).status, 201);
+  // The roster the registration system gave, and the delegations signed
+  // before a decision.
+  const roster = await api('POST', `/meetings/${meeting.id}/roster`, {
+    csv: 'Name,Organisation,Country or national body,Role,Email\nAda Lovelace,BSI,United Kingdom / BSI,delegate,ada@example.org\nAlan Turing,BSI,United Kingdom / BSI,expert,\n',
+  });
+  assert.ok(roster.status === 200 || roster.status === 201, roster.text);
+  assert.equal((await api('POST', `/meetings/${meeting.id}/delegations`)).status, 201);
   // One more joins from the video conference, with the remote link.
   const remote = (await api('GET', `/meetings/${meeting.id}/remote-link`)).json;
   const remotely = await api('POST', `/meetings/${meeting.id}/checkins`, {
@@ -197,6 +204,13 @@ test('the page opened from disk with the network off gives the verdicts and repo
         assert.ok(shown.text.includes(`BSI Group (${en['verify.corrected']})`), shown.text);
         assert.ok(shown.text.includes('Reason: a test check-in'), shown.text);
         assert.equal(await page.locator('#result tr.struck').count(), 1, `${what}: the struck row`);
+        // The roster's commitment and counts, and the delegation snapshot.
+        assert.ok(shown.text.includes(en['verify.roster']), shown.text);
+        assert.deepEqual(shell.report.roster_counts, {
+          expected: 2, present_room: 2, present_remote: 1, absent: 1, walk_ins: 2, repeats: 0,
+        }, `${what}: Ada matched, Alan absent; Grace and Hedy not on the roster`);
+        assert.ok(shown.text.includes(en['verify.delegations']), shown.text);
+        assert.match(shown.text, /delegation\(s\) present: .*United Kingdom \/ BSI \(1/);
         assert.match(shown.text, new RegExp(`${en['verify.counts.remote']}\\s+1\\b`));
         assert.match(shown.text, new RegExp(`sha256:${shell.report.codes[0].sha256}`));
       }

@@ -238,6 +238,47 @@
         ["verify.counts.struck", r.amendments ? count((a) => a.struck) : null],
       ]),
     );
+    if (r.rosters && r.rosters.length) {
+      // What the log commits to of the roster (never its rows), and what
+      // the close counted against it: the secretary's record.
+      const latest = r.rosters[r.rosters.length - 1];
+      const c = r.roster_counts;
+      out.append(el("h3", {}, t("verify.roster")));
+      out.append(
+        rows([
+          ["verify.roster.committed", t("verify.roster.committed_value", { size: latest.size, sha256: latest.sha256, at: latest.recorded_at })],
+          ["verify.roster.expected", c ? c.expected : null],
+          ["verify.roster.present", c ? t("verify.roster.present_value", { room: c.present_room, remote: c.present_remote }) : null],
+          ["verify.roster.absent", c ? c.absent : null],
+          ["verify.roster.walk_ins", c ? c.walk_ins : null],
+          ["verify.roster.repeats", c && c.repeats ? c.repeats : null],
+        ]),
+      );
+      out.append(el("p", {}, t("verify.roster.note")));
+    }
+    if (r.delegations && r.delegations.length) {
+      out.append(el("h3", {}, t("verify.delegations")));
+      out.append(
+        el(
+          "ul",
+          { class: "delegations" },
+          ...r.delegations.map((d) =>
+            el(
+              "li",
+              {},
+              t("verify.delegations.line", {
+                at: d.recorded_at,
+                by: d.recorded_by,
+                n: d.delegations.length,
+                groups: d.delegations
+                  .map((g) => `${g.country} (${g.present}${g.heads.length ? `; ${t("verify.delegations.heads")} ${g.heads.join(", ")}` : ""})`)
+                  .join(" · "),
+              }),
+            ),
+          ),
+        ),
+      );
+    }
     if (r.sessions && r.sessions.length) {
       out.append(el("h3", {}, t("verify.sessions")));
       const head = el(
