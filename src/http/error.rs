@@ -286,7 +286,7 @@ impl From<app::Error> for ApiError {
                 capitalise(&e.to_string()),
             ),
             app::Error::NoRoster => Self::new(
-                StatusCode::NOT_FOUND,
+                StatusCode::CONFLICT,
                 "no_roster",
                 "This meeting has no roster; import one first (POST the CSV to its roster)",
             ),

@@ -336,3 +336,57 @@ fn knowing_someones_email_does_not_reveal_their_receipt() {
     let bad_from = server.get(&format!("/api/v1/meetings/{id}/checkpoint?from=abc"));
     assert_eq!(bad_from.status, 422);
 }
+
+#[test]
+fn notes_of_the_full_length_and_a_large_roster_fit_while_other_bodies_stay_small() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]);
+    let api = server.token("t");
+    let (id, _, _) = super::open_meeting(&server, &api, "static");
+    // 20,000 characters of four bytes each, escaped in JSON: about 240 KB.
+    let text: String = std::iter::repeat_n('😀', 20_000).collect();
+    let body = serde_json::to_vec(&json!({ "text": text })).unwrap();
+    let escaped = String::from_utf8(body.clone())
+        .unwrap()
+        .replace('😀', "\\ud83d\\ude00");
+    assert!(escaped.len() > 200 * 1024);
+    let notes = request(
+        &server.addr,
+        "POST",
+        &format!("/api/v1/meetings/{id}/notes"),
+        &[
+            ("content-type", "application/json"),
+            ("authorization", &format!("Bearer {api}")),
+        ],
+        escaped.as_bytes(),
+    );
+    assert_eq!(notes.status, 201, "{}", notes.text());
+    // A plenary's roster: 2,000 rows, about 150 KB.
+    let mut csv = String::from("Name,Organisation,Country or national body,Role,Email\n");
+    for n in 0..2000 {
+        csv.push_str(&format!(
+            "Delegate {n},Standards Body {n},Country {n},delegate,delegate{n}@example.org\n"
+        ));
+    }
+    assert!(csv.len() > 100 * 1024);
+    let roster = server.post_json(
+        &format!("/api/v1/meetings/{id}/roster"),
+        Some(&api),
+        &json!({ "csv": csv }),
+    );
+    assert!(
+        roster.status == 200 || roster.status == 201,
+        "{}",
+        roster.text()
+    );
+    // Anything else stays under 64 KiB.
+    let huge = vec![b'x'; 100 * 1024];
+    let too_big = request(
+        &server.addr,
+        "POST",
+        &format!("/api/v1/meetings/{id}/amendments"),
+        &[("content-type", "application/json")],
+        &huge,
+    );
+    assert_eq!(too_big.status, 413);
+}

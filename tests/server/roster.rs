@@ -285,7 +285,7 @@ fn a_roster_nothing_of_which_can_be_read_is_refused_naming_each_line_and_the_old
     let none = server.get_auth(&format!("/api/v1/meetings/{id}/roster"), &api);
     assert_eq!(
         (none.status, none.json()["error"]["code"].clone()),
-        (404, json!("no_roster"))
+        (409, json!("no_roster"))
     );
 
     assert_eq!(import(&server, &api, &id, ROSTER).status, 201);
