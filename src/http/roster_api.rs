@@ -120,7 +120,12 @@ pub async fn roster_csv(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let bytes = state.roster_canonical(&id).await?;
-    Ok((
+    Ok(roster_download(&id, bytes))
+}
+
+/// The roster's canonical CSV as a file to save (API and console alike).
+pub(super) fn roster_download(id: &str, bytes: Vec<u8>) -> Response {
+    (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
             (
@@ -130,7 +135,7 @@ pub async fn roster_csv(
         ],
         bytes,
     )
-        .into_response())
+        .into_response()
 }
 
 #[derive(Deserialize)]

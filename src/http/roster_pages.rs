@@ -225,17 +225,7 @@ pub async fn roster_csv(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let bytes = state.roster_canonical(&id).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"roster-{id}.csv\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(super::roster_api::roster_download(&id, bytes))
 }
 
 /// `GET /console/meetings/{id}/delegations`: the delegations present, for

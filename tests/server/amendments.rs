@@ -6,7 +6,7 @@
 use serde_json::{json, Value};
 
 use super::console_tools::signed_in;
-use super::{attendee, eventually, open_meeting};
+use super::{amend_committed, attendee, eventually, open_meeting, verify_json};
 use crate::support::http::Server;
 use crate::support::text;
 
@@ -32,48 +32,6 @@ fn three_check_ins(server: &Server, api: &str) -> (String, Vec<u64>) {
         indices.push(r.json()["index"].as_u64().unwrap());
     }
     (id, indices)
-}
-
-/// Amends, retrying while the check-in is still being committed.
-fn amend_committed(server: &Server, api: &str, id: &str, body: Value) -> Value {
-    let mut last = None;
-    assert!(
-        eventually(|| {
-            let r = amend(server, api, id, body.clone());
-            let done = r.status != 409 || r.json()["error"]["code"] != "not_yet_recorded";
-            last = Some(r);
-            done
-        }),
-        "the check-in was never committed"
-    );
-    let r = last.unwrap();
-    assert_eq!(r.status, 201, "{}", r.text());
-    r.json()
-}
-
-fn verify_json(server: &Server, file: &str, content: &[u8]) -> Value {
-    std::fs::write(server.dir.join(file), content).unwrap();
-    let key = server.public_key();
-    let out = server.cli(&["verify", file, "--key", &key, "--json"]);
-    assert!(
-        out.status.success(),
-        "{file} does not verify:\n{}{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
-/// Whether any file of the server's SQLite database holds `needle`.
-fn in_database_files(server: &Server, needle: &str) -> bool {
-    std::fs::read_dir(server.dir.join("data"))
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_name().to_string_lossy().starts_with("rollcall.db"))
-        .any(|e| {
-            let bytes = std::fs::read(e.path()).unwrap_or_default();
-            bytes.windows(needle.len()).any(|w| w == needle.as_bytes())
-        })
 }
 
 #[test]
@@ -350,24 +308,12 @@ fn erasing_an_attendee_erases_the_values_a_correction_gave_them() {
 
     let sqlite = crate::support::on_sqlite("the check of the database file's bytes");
     if sqlite {
-        assert!(in_database_files(&server, &disclosure));
+        assert!(super::personal_data::in_database_files(
+            &server.dir.join("data"),
+            &disclosure
+        ));
     }
-    let mut args = vec![
-        "erase",
-        id.as_str(),
-        "--receipt",
-        receipt.as_str(),
-        "--fields",
-        "all",
-    ];
-    let database = crate::support::pg::url_of(&server.dir);
-    if let Some(url) = &database {
-        args.extend(["--database", url.as_str()]);
-    } else {
-        args.extend(["--data", "data"]);
-    }
-    let out = server.cli(&args);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    super::erase_by_receipt(&server, &id, &receipt, "all");
 
     let b = server.get_auth(&format!("/api/v1/meetings/{id}/bundle?disclose=full"), &api);
     let doc = b.json();
@@ -377,6 +323,9 @@ fn erasing_an_attendee_erases_the_values_a_correction_gave_them() {
     let report = verify_json(&server, "after.json", &b.body);
     assert_eq!(report["amendments"][0]["erased"], json!(["name"]));
     if sqlite {
-        assert!(eventually(|| !in_database_files(&server, &disclosure)));
+        assert!(eventually(|| !super::personal_data::in_database_files(
+            &server.dir.join("data"),
+            &disclosure
+        )));
     }
 }

@@ -172,3 +172,57 @@ pub fn checkpoint_extends(server: &Server, id: &str, old: &str, keys: &[&str]) -
     );
     new.size
 }
+
+/// Writes `content` beside the server and runs `rollcall verify FILE --key
+/// KEY --json` on it; the report, which must say valid.
+pub fn verify_json(server: &Server, file: &str, content: &[u8]) -> Value {
+    std::fs::write(server.dir.join(file), content).unwrap();
+    let key = server.public_key();
+    let out = server.cli(&["verify", file, "--key", &key, "--json"]);
+    assert!(
+        out.status.success(),
+        "{file} does not verify:\n{}{}",
+        crate::support::text(&out.stdout),
+        crate::support::text(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Amends a check-in through the API, retrying while the check-in is
+/// still being committed; the 201 answer.
+pub fn amend_committed(server: &Server, api: &str, id: &str, body: Value) -> Value {
+    let mut last = None;
+    assert!(
+        eventually(|| {
+            let r = server.post_json(
+                &format!("/api/v1/meetings/{id}/amendments"),
+                Some(api),
+                &body,
+            );
+            let done = r.status != 409 || r.json()["error"]["code"] != "not_yet_recorded";
+            last = Some(r);
+            done
+        }),
+        "the check-in was never committed"
+    );
+    let r = last.unwrap();
+    assert_eq!(r.status, 201, "{}", r.text());
+    r.json()
+}
+
+/// `rollcall erase MEETING --receipt RECEIPT --fields FIELDS` beside the
+/// server, on its database (SQLite or PostgreSQL); must succeed.
+pub fn erase_by_receipt(server: &Server, id: &str, receipt: &str, fields: &str) {
+    let mut args = vec!["erase", id, "--receipt", receipt, "--fields", fields];
+    let database = crate::support::pg::url_of(&server.dir);
+    match &database {
+        Some(url) => args.extend(["--database", url.as_str()]),
+        None => args.extend(["--data", "data"]),
+    }
+    let out = server.cli(&args);
+    assert!(
+        out.status.success(),
+        "{}",
+        crate::support::text(&out.stderr)
+    );
+}

@@ -50,7 +50,7 @@ fn contains(hay: &[u8], needle: &str) -> bool {
 }
 
 /// Whether `needle` is anywhere in the database's files.
-fn in_database_files(data: &Path, needle: &str) -> bool {
+pub(super) fn in_database_files(data: &Path, needle: &str) -> bool {
     std::fs::read_dir(data)
         .unwrap()
         .filter_map(|e| e.ok())

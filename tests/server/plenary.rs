@@ -5,7 +5,6 @@
 
 use serde_json::{json, Value};
 
-use super::eventually;
 use crate::support::http::{Response, Server};
 use crate::support::text;
 
@@ -105,17 +104,7 @@ fn a_hybrid_plenary_over_two_sessions_with_a_roster_from_import_to_the_pdf() {
         "Switzerland (SNV)",
         "test@example.org",
     );
-    let amend = |body: Value| {
-        let mut last = None;
-        assert!(eventually(|| {
-            let r = post(&format!("/meetings/{id}/amendments"), body.clone());
-            let done = r.status != 409 || r.json()["error"]["code"] != "not_yet_recorded";
-            last = Some(r);
-            done
-        }));
-        let r = last.unwrap();
-        assert_eq!(r.status, 201, "{}", r.text());
-    };
+    let amend = |body: Value| super::amend_committed(&server, &api, id, body);
     amend(
         json!({"check_in": walk_in, "action": "correct", "reason": "organisation mistyped", "organization": "SAC (China)"}),
     );

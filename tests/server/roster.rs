@@ -6,7 +6,7 @@
 
 use serde_json::{json, Value};
 
-use super::{attendee, eventually};
+use super::{attendee, eventually, verify_json};
 use crate::support::http::Server;
 use crate::support::text;
 
@@ -73,19 +73,6 @@ fn close(server: &Server, api: &str, id: &str) {
         &json!({}),
     );
     assert_eq!(r.status, 200, "{}", r.text());
-}
-
-fn verify_json(server: &Server, file: &str, content: &[u8]) -> Value {
-    std::fs::write(server.dir.join(file), content).unwrap();
-    let key = server.public_key();
-    let out = server.cli(&["verify", file, "--key", &key, "--json"]);
-    assert!(
-        out.status.success(),
-        "{file} does not verify:\n{}{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 /// The payload of entry `i` of a bundle, decoded.
@@ -434,22 +421,7 @@ fn erasing_an_attendee_erases_their_row_of_the_roster() {
             == 3
     }));
 
-    let mut args = vec![
-        "erase",
-        id.as_str(),
-        "--receipt",
-        receipt.as_str(),
-        "--fields",
-        "all",
-    ];
-    let database = crate::support::pg::url_of(&server.dir);
-    if let Some(url) = &database {
-        args.extend(["--database", url.as_str()]);
-    } else {
-        args.extend(["--data", "data"]);
-    }
-    let out = server.cli(&args);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    super::erase_by_receipt(&server, &id, &receipt, "all");
 
     let view = server
         .get_auth(&format!("/api/v1/meetings/{id}/roster"), &api)
